@@ -1,0 +1,28 @@
+# One-command workflows on a fresh machine (Python 3.11, pip, gcc): each target sets up .venv.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test test-all clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+## run the default scenario (10,000 customers, 4 firms, 120 months) and print the KPI table
+run: setup
+	$(VENV)/bin/ccsim run
+
+## the test suite as CI runs it (slow studies excluded; `make test-all` includes them)
+test: setup
+	$(PY) -m pytest -q -m "not slow"
+
+test-all: setup
+	$(PY) -m pytest -q
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

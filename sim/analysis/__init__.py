@@ -1,0 +1,1 @@
+"""Analysis of saved runs: retention models, statistics over seeds."""

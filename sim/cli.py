@@ -1,0 +1,100 @@
+"""The ``ccsim`` command line: ``ccsim run [hydra overrides]`` and the analysis commands.
+
+``run`` validates the whole command line first (every value of a sweep too), so a bad value
+ends with one clear line, exit status 2 and nothing written; then it hands over to Hydra, whose
+run directory is the output folder.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Callable
+
+USAGE = """usage: ccsim COMMAND [ARGS]
+
+commands:
+  run [OVERRIDES]        run a scenario (Hydra overrides, e.g. seed=7 scenario=subscription;
+                         -m for a sweep: ccsim run -m seed=range(0,5)); --help shows the config
+{extra}
+Run `ccsim COMMAND --help` for a command's options."""
+
+#: Commands beyond ``run``: name → ("module:function", one-line help). Each takes argv.
+COMMANDS: dict[str, tuple[str, str]] = {}
+
+
+def _error(message: str) -> int:
+    print(f"ccsim: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _task(cfg) -> None:  # noqa: ANN001 - Hydra passes a DictConfig
+    """Hydra's task: validate, run, write into Hydra's output directory, print the table."""
+    import logging
+
+    from hydra.core.hydra_config import HydraConfig
+
+    from . import runner
+    from .configure import to_config
+
+    logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
+    config = to_config(cfg)
+    out_dir = HydraConfig.get().runtime.output_dir
+    result = runner.run(config, out_dir)
+    if config.output.print_table:
+        print(f"\n{config.name} — seed {config.seed}, {config.market.n_customers:,} customers, "
+              f"{config.market.steps} steps → {os.path.relpath(out_dir)}")
+        print(runner.format_table(result))
+
+
+def cmd_run(argv: list[str]) -> int:
+    """``ccsim run``: validate the overrides, then run through Hydra."""
+    import hydra
+
+    from .config import ConfigError
+    from .configure import check_overrides, conf_dir
+
+    flags = {"-m", "--multirun"}
+    multirun = any(a in flags for a in argv)
+    passthrough = any(a.startswith("-") and a not in flags for a in argv)  # --help, --cfg, …
+    overrides = [a for a in argv if not a.startswith("-")]
+    if not passthrough:
+        try:
+            check_overrides(overrides, multirun=multirun)
+        except ConfigError as exc:
+            return _error(str(exc))
+    from .config import register_configs
+
+    register_configs()
+    main = hydra.main(config_path=str(conf_dir()), config_name="config", version_base="1.3")(_task)
+    sys.argv = ["ccsim run", *argv]
+    try:
+        main()
+    except SystemExit as exc:  # Hydra exits 1 on errors it caught and printed
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 1
+    return 0
+
+
+def _load(target: str) -> Callable[[list[str]], int]:
+    module, func = target.split(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``ccsim`` console script and ``python -m sim``."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    extra = "\n".join(f"  {name:<22} {help_}" for name, (_, help_) in COMMANDS.items())
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(USAGE.format(extra=extra))
+        return 0
+    command, rest = argv[0], argv[1:]
+    if command == "run":
+        return cmd_run(rest)
+    if command in COMMANDS:
+        return _load(COMMANDS[command][0])(rest)
+    return _error(f"unknown command {command!r}; commands: run, {', '.join(COMMANDS)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

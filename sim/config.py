@@ -1,0 +1,346 @@
+"""Configuration: Hydra structured-config dataclasses and the validation of every value.
+
+The dataclasses are the single declaration of every parameter (default, unit, range). Hydra
+composes YAML from ``conf/`` on top of them and rejects wrong types and unknown keys; ranges,
+names and cross-field rules are checked here by :func:`validate`, once, at the boundary, so the
+model only ever receives a validated plain object.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass, field, fields, is_dataclass
+from enum import Enum
+from typing import Any
+
+from .strategies import LEVERS, STRATEGY_NAMES
+
+MAX_FIRMS = 15  # customers' word-of-mouth state packs a firm index into 4 bits
+
+
+class ConfigError(ValueError):
+    """A configuration value that is not allowed; the message names key, value and rule."""
+
+
+class NetworkKind(str, Enum):
+    """Social network generators (networkx)."""
+
+    small_world = "small_world"
+    scale_free = "scale_free"
+    random = "random"
+    fully_mixed = "fully_mixed"
+
+
+class Objective(str, Enum):
+    """What steers an adaptive firm's budget re-allocation (``fixed``: it never re-allocates)."""
+
+    fixed = "fixed"
+    revenue = "revenue"
+    clv = "clv"
+
+
+def _num(default: float, lo: float | None = None, hi: float | None = None, *, lo_open: bool = False,
+         unit: str = "", help: str = "") -> Any:
+    """A numeric field with a range, a unit and a meaning (read by :func:`validate` and the docs)."""
+    return field(default=default, metadata={"lo": lo, "hi": hi, "lo_open": lo_open, "unit": unit,
+                                            "help": help})
+
+
+def _prob(default: float, help: str = "") -> Any:
+    return _num(default, 0.0, 1.0, unit="probability", help=help)
+
+
+@dataclass
+class NetworkConfig:
+    """Who talks to whom."""
+
+    kind: NetworkKind = NetworkKind.small_world
+    mean_degree: int = _num(10, 2, 1000, unit="contacts", help="average number of neighbours")
+    rewire_prob: float = _prob(0.1, "small-world rewiring probability (Watts–Strogatz)")
+    homophily: float = _num(0.0, 0.0, 1.0, unit="0–1",
+                            help="tendency of neighbours to share a persona (small_world, random)")
+
+
+@dataclass
+class CustomerConfig:
+    """How customers' traits are drawn."""
+
+    n_personas: int = _num(4, 1, 64, unit="personas", help="customer segments with shared needs")
+    need_dims: int = _num(2, 1, 8, unit="dimensions", help="dimensions of a need vector")
+    persona_spread: float = _num(1.0, 0.0, 10.0, unit="need units",
+                                 help="sd of persona centroids around the population mean")
+    need_heterogeneity: float = _num(0.8, 0.0, 10.0, unit="need units",
+                                     help="sd of individual needs around their persona centroid")
+    wtp_mean: float = _num(1.6, 0.0, 100.0, lo_open=True, unit="× reference price",
+                           help="mean willingness to pay")
+    price_sensitivity_mean: float = _num(1.0, 0.0, 100.0, unit="utility per price/wtp",
+                                         help="mean price sensitivity")
+    peer_susceptibility_mean: float = _num(1.0, 0.0, 100.0, unit="×",
+                                           help="mean susceptibility to peers' word of mouth")
+    ad_susceptibility_mean: float = _num(1.0, 0.0, 100.0, unit="×",
+                                         help="mean susceptibility to advertising")
+    trait_sigma: float = _num(0.3, 0.0, 3.0, unit="log sd",
+                              help="log-normal spread of wtp and the susceptibilities")
+
+
+@dataclass
+class CategoryConfig:
+    """A product category: what a month of it costs and how often people are in the market."""
+
+    ref_price: float = _num(50.0, 0.0, 1e6, lo_open=True, unit="money / month",
+                            help="reference price that willingness to pay scales")
+    unit_cost: float = _num(20.0, 0.0, 1e6, unit="money / month", help="unit cost at quality 0")
+    quality_cost: float = _num(0.5, 0.0, 10.0, unit="× unit cost",
+                               help="extra unit cost at quality 1")
+    occasion_prob: float = _prob(0.1, "chance a non-customer is in the market in a month")
+    renewal_prob: float = _prob(0.05, "chance a customer reconsiders their firm in a month")
+
+
+def _default_categories() -> dict[str, CategoryConfig]:
+    return {
+        "core": CategoryConfig(),
+        "complement": CategoryConfig(ref_price=15.0, unit_cost=6.0, occasion_prob=0.03),
+    }
+
+
+@dataclass
+class AwarenessConfig:
+    """How customers learn that firms exist and what to expect of them."""
+
+    ad_response: float = _prob(0.03, "chance an exposed, unaware customer takes notice")
+    ad_fatigue: float = _num(0.85, 0.0, 1.0, unit="× per exposure",
+                             help="response multiplier per earlier exposure (1 = no fatigue)")
+    wom_strength: float = _num(0.3, 0.0, 10.0, unit="hazard",
+                               help="awareness hazard when all of one's neighbours recommend")
+    neg_wom_multiplier: float = _num(2.0, 0.0, 100.0, unit="×",
+                                     help="weight of a warning relative to a recommendation")
+    wom_belief_rate: float = _prob(0.2, "how far word of mouth moves beliefs per month")
+    search_rate: float = _prob(0.02, "chance per month a customer searches and finds a firm")
+    initial_awareness: float = _prob(0.3, "chance a customer knows a firm at the start")
+    prior_belief: float = _num(0.6, 0.0, 1.0, unit="experience units",
+                               help="expected experience of a newly known firm")
+
+
+@dataclass
+class ChoiceConfig:
+    """The logit utility customers use to choose among known firms and the outside option."""
+
+    beta_fit: float = _num(3.0, 0.0, 100.0, unit="utils", help="weight of fit to needs")
+    beta_quality: float = _num(1.5, 0.0, 100.0, unit="utils", help="weight of product quality")
+    beta_service: float = _num(1.5, 0.0, 100.0, unit="utils", help="weight of service experience")
+    beta_belief: float = _num(2.0, 0.0, 100.0, unit="utils", help="weight of beliefs")
+    beta_social: float = _num(1.0, 0.0, 100.0, unit="utils",
+                              help="weight of the share of neighbours who buy from the firm")
+    beta_price: float = _num(2.0, 0.0, 100.0, unit="utils", help="weight of price / wtp")
+    beta_cross_sell: float = _num(1.0, 0.0, 100.0, unit="utils",
+                                  help="pull of a triggered, personalised cross-sell offer")
+    switching_cost: float = _num(1.0, 0.0, 100.0, unit="utils", help="bonus of staying put")
+    outside_utility: float = _num(3.0, -1e9, 1e9, unit="utils", help="utility of buying nothing")
+    fit_width: float = _num(1.0, 0.0, 100.0, lo_open=True, unit="need units",
+                            help="distance at which fit falls to exp(-1/2)")
+
+
+@dataclass
+class ExperienceConfig:
+    """Experience, satisfaction (expectation vs experience) and word-of-mouth thresholds."""
+
+    w_fit: float = _num(1.0, 0.0, 100.0, help="weight of fit in experience")
+    w_quality: float = _num(1.0, 0.0, 100.0, help="weight of quality in experience")
+    w_service: float = _num(1.0, 0.0, 100.0, help="weight of service in experience")
+    w_value: float = _num(1.0, 0.0, 100.0, help="weight of value for money in experience")
+    noise_sd: float = _num(0.1, 0.0, 10.0, unit="experience units", help="noise of one experience")
+    disconfirmation_weight: float = _num(0.5, 0.0, 10.0,
+                                         help="how much beating or missing expectations counts")
+    satisfaction_smoothing: float = _prob(0.3, "weight of this month in satisfaction")
+    belief_learning: float = _prob(0.3, "how far an experience moves the belief about a firm")
+    promoter_threshold: float = _num(8.0, -1.0, 11.0, unit="0–10 score",
+                                     help="satisfaction at or above which a customer recommends")
+    detractor_threshold: float = _num(5.0, -1.0, 11.0, unit="0–10 score",
+                                      help="satisfaction at or below which a customer warns")
+
+
+@dataclass
+class ChurnConfig:
+    """Leaving a firm."""
+
+    base: float = _prob(0.005, "monthly chance a customer leaves whatever happens")
+    sensitivity: float = _num(0.3, 0.0, 100.0, unit="hazard per point",
+                              help="extra monthly hazard per 10 points below the threshold")
+    threshold: float = _num(6.0, 0.0, 10.0, unit="0–10 score", help="satisfaction below which hazard rises")
+
+
+@dataclass
+class EconomicsConfig:
+    """The technology shared by all firms: how spending becomes capability, and costs."""
+
+    half_saturation: float = _num(1.0, 0.0, 1e9, lo_open=True, unit="money per customer",
+                                  help="lever stock (per customer in the market) at capability 0.5")
+    stock_decay: float = _prob(0.05, "monthly decay of capability stocks without investment")
+    quality_base: float = _prob(0.3, "quality with no R&D")
+    service_base: float = _prob(0.2, "service level with no service investment")
+    max_discount: float = _prob(0.3, "deepest price promotion")
+    learn_rate: float = _prob(0.4, "knowledge gained per interaction at full insight capability")
+    cocreation_speed: float = _prob(0.1, "monthly move of the offer toward customers' needs")
+    cross_sell_trigger: float = _prob(0.3, "chance a triggered cross-sell brings a customer to market")
+    service_cost: float = _num(4.0, 0.0, 1e6, unit="money / customer / month",
+                               help="cost of serving a customer at service level 1")
+    personalisation_cost: float = _num(2.0, 0.0, 1e6, unit="money / customer / month",
+                                       help="cost of personalising for a customer at level 1")
+    retention_offer: float = _num(0.5, 0.0, 10.0, unit="× monthly price",
+                                  help="cost of one retention offer")
+    fixed_cost: float = _num(1.0, 0.0, 1e6, unit="money / market customer / month",
+                             help="fixed cost of a firm, per customer in the market, split evenly")
+    tangible_assets: float = _num(100.0, 0.0, 1e9, unit="money / market customer",
+                                  help="a firm's tangible assets, per customer in the market, split evenly")
+    min_budget: float = _num(0.3, 0.0, 1e6, unit="money / market customer / month",
+                             help="smallest lever budget of a firm, per customer in the market, split evenly")
+    initial_penetration: float = _prob(0.3, "share of customers with a firm at the start")
+    discount_rate: float = _num(0.10, 0.0, 10.0, unit="per year", help="discount rate for CLV")
+
+
+@dataclass
+class MarketConfig:
+    """The market: its size and length, its customers, their network and behaviour."""
+
+    n_customers: int = _num(10_000, 1, 10**9, unit="customers", help="customers in the market")
+    steps: int = _num(120, 1, 10**6, unit="months", help="length of a run")
+    steps_per_year: int = _num(12, 1, 366, unit="steps", help="steps in a year (for CAGR, retention)")
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    customers: CustomerConfig = field(default_factory=CustomerConfig)
+    categories: dict[str, CategoryConfig] = field(default_factory=_default_categories)
+    awareness: AwarenessConfig = field(default_factory=AwarenessConfig)
+    choice: ChoiceConfig = field(default_factory=ChoiceConfig)
+    experience: ExperienceConfig = field(default_factory=ExperienceConfig)
+    churn: ChurnConfig = field(default_factory=ChurnConfig)
+    economics: EconomicsConfig = field(default_factory=EconomicsConfig)
+
+
+@dataclass
+class FirmConfig:
+    """One firm: its strategy (budget shares), pricing and what steers it."""
+
+    strategy: str = field(default="product_centric", metadata={"help": "preset, mix or custom"})
+    mix: float = _num(0.0, 0.0, 1.0, unit="0–1",
+                      help="with strategy=mix: 0 product-centric … 1 customer-centric")
+    shares: dict[str, float] = field(default_factory=dict,
+                                     metadata={"help": "with strategy=custom: share per lever"})
+    objective: Objective = Objective.fixed
+    markup: float = _num(0.6, -0.99, 100.0, unit="× unit cost", help="list price over unit cost")
+    budget_rate: float = _prob(0.15, "share of last month's revenue spent on levers")
+    data_unification: float | None = field(
+        default=None, metadata={"lo": 0.0, "hi": 1.0, "unit": "0–1",
+                                "help": "how well customer data is joined up (None: strategy's)"})
+    review_every: int = _num(12, 1, 10**6, unit="months", help="how often an adaptive firm re-allocates")
+    exploration: float = _num(0.05, 0.0, 1.0, lo_open=True, unit="budget share",
+                              help="share an adaptive firm moves between two levers per trial")
+
+
+@dataclass
+class OutputConfig:
+    """What a run writes and shows."""
+
+    spells: bool = True  # write spells.parquet (one row per customer–firm relationship)
+    progress: bool = True  # progress bar for runs longer than a couple of seconds
+    print_table: bool = True
+
+
+@dataclass
+class Config:
+    """A whole run."""
+
+    seed: int = _num(0, 0, 2**63 - 1, unit="", help="the run's only seed")
+    name: str = "run"
+    market: MarketConfig = field(default_factory=MarketConfig)
+    # Entries are FirmConfig, so every key of a preset's firm can be overridden or swept
+    # (`firms.cc_a.markup=0.4,0.8`). To change which firms compete, choose or write a preset in
+    # conf/firms/ (OmegaConf cannot add a structured dict entry from the command line).
+    firms: dict[str, FirmConfig] = field(default_factory=dict)
+    output: OutputConfig = field(default_factory=OutputConfig)
+
+
+# ----------------------------------------------------------------------------------------------
+# Validation
+
+
+def _check_number(path: str, value: Any, meta: dict) -> None:
+    lo, hi = meta.get("lo"), meta.get("hi")
+    if value is None:
+        return
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{path}={value}: must be a finite number")
+    low_bad = lo is not None and (value <= lo if meta.get("lo_open") else value < lo)
+    high_bad = hi is not None and value > hi
+    if low_bad or high_bad:
+        left = "(" if meta.get("lo_open") else "["
+        raise ConfigError(f"{path}={value}: out of range; allowed {left}{lo}, {hi}]"
+                          + (f" ({meta['unit']})" if meta.get("unit") else ""))
+
+
+def _walk(obj: Any, path: str) -> None:
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        key = f"{path}.{f.name}" if path else f.name
+        if is_dataclass(value):
+            _walk(value, key)
+        elif isinstance(value, dict) and value and all(is_dataclass(v) for v in value.values()):
+            for name, sub in value.items():
+                _walk(sub, f"{key}.{name}")
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and "lo" in f.metadata:
+            _check_number(key, value, f.metadata)
+
+
+def _check_firm(path: str, firm: FirmConfig) -> None:
+    if firm.strategy not in STRATEGY_NAMES:
+        close = difflib.get_close_matches(firm.strategy, STRATEGY_NAMES, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ConfigError(f"{path}.strategy={firm.strategy!r}: unknown strategy{hint}; "
+                          f"allowed: {', '.join(STRATEGY_NAMES)}")
+    if firm.strategy == "custom":
+        unknown = sorted(set(firm.shares) - set(LEVERS))
+        if unknown:
+            raise ConfigError(f"{path}.shares: unknown lever {unknown[0]!r}; levers: {', '.join(LEVERS)}")
+        for lever, share in firm.shares.items():
+            if not (0.0 <= share <= 1.0):
+                raise ConfigError(f"{path}.shares.{lever}={share}: a share must be in [0, 1]")
+        total = sum(firm.shares.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ConfigError(f"{path}.shares: shares sum to {total:.6g}, they must sum to 1")
+    elif firm.shares:
+        raise ConfigError(f"{path}.shares is set but strategy={firm.strategy!r}; "
+                          "shares are only read with strategy=custom")
+
+
+def validate(cfg: Config) -> Config:
+    """Check every range, name and cross-field rule; raise :class:`ConfigError` naming the key."""
+    _walk(cfg, "")
+    if not cfg.firms:
+        raise ConfigError("firms: no firms configured; choose a firms preset (firms=two_vs_two)")
+    if len(cfg.firms) > MAX_FIRMS:
+        raise ConfigError(f"firms: {len(cfg.firms)} firms; at most {MAX_FIRMS} are allowed")
+    for name, firm in cfg.firms.items():
+        _check_firm(f"firms.{name}", firm)
+    if not cfg.market.categories:
+        raise ConfigError("market.categories: at least one product category is needed")
+    if len(cfg.market.categories) > 8:
+        raise ConfigError("market.categories: at most 8 categories are allowed")
+    exp = cfg.market.experience
+    if exp.detractor_threshold >= exp.promoter_threshold:
+        raise ConfigError(f"market.experience.detractor_threshold={exp.detractor_threshold}: must be "
+                          f"below promoter_threshold={exp.promoter_threshold}")
+    net = cfg.market.network
+    if net.kind == NetworkKind.scale_free and net.homophily > 0:
+        raise ConfigError(f"market.network.homophily={net.homophily}: homophily is supported for "
+                          "small_world and random networks, not scale_free")
+    if net.kind != NetworkKind.fully_mixed and net.mean_degree >= cfg.market.n_customers:
+        raise ConfigError(f"market.network.mean_degree={net.mean_degree}: must be below "
+                          f"market.n_customers={cfg.market.n_customers}")
+    return cfg
+
+
+def register_configs() -> None:
+    """Register the schema with Hydra's ConfigStore (as ``base_config`` and ``firm_schema``)."""
+    from hydra.core.config_store import ConfigStore
+
+    cs = ConfigStore.instance()
+    cs.store(name="base_config", node=Config)

@@ -1,0 +1,224 @@
+"""The firm agent: strategy, capability stocks, offer and price, budget, accounting, adaptation.
+
+A firm sees only aggregates (its tallies), never individual customers' arrays: what it does to
+customers reaches them through the offer arrays the model hands to the kernels.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+import numpy as np
+
+from . import rng
+from .config import FirmConfig, MarketConfig, Objective
+from .strategies import (
+    LEVER, LEVERS, customer_orientation, data_unification, resolve_shares,
+)
+
+N_LEVERS = len(LEVERS)
+I_PROMO = LEVER["promotion"]
+
+
+def capability(stock: np.ndarray, half_saturation: float) -> np.ndarray:
+    """Diminishing returns: capability stock/(stock + h) in [0, 1)."""
+    return stock / (stock + half_saturation)
+
+
+class Firm(mesa.Agent):
+    """A firm with a strategy (budget shares over levers) competing for customers."""
+
+    def __init__(self, model: mesa.Model, index: int, name: str, cfg: FirmConfig,
+                 market: MarketConfig, initial_list_revenue: float) -> None:
+        super().__init__(model)
+        self.index = index
+        self.name = name
+        self.cfg = cfg
+        self.market = market
+        self.strategy = cfg.strategy
+        self.shares = resolve_shares(cfg.strategy, cfg.mix, dict(cfg.shares))
+        self.orientation = customer_orientation(self.shares)
+        self.data_unification = data_unification(cfg.strategy, cfg.mix, cfg.data_unification)
+        self.objective = Objective(cfg.objective)
+        n_cat = len(market.categories)
+        eco = market.economics
+        self.n_market = market.n_customers
+        self.share_of_market = 1.0 / max(1, len(model.firm_configs))
+        self.half_saturation = eco.half_saturation * self.n_market
+        # capability stocks start at the steady state of the firm's own strategy
+        budget0 = self.budget_for(initial_list_revenue)
+        self.stocks = budget0 * self.shares / max(eco.stock_decay, 0.01)
+        self.stocks[I_PROMO] = 0.0
+        self.offer_pos = np.array(model.initial_positions[index], dtype=np.float64)
+        self.list_revenue_prev = float(initial_list_revenue)
+        self.revenue_prev = float(initial_list_revenue)
+        self.cash = 0
+        self.unit_cost = np.array([c.unit_cost for c in market.categories.values()])
+        self.quality_cost = np.array([c.quality_cost for c in market.categories.values()])
+        self.offered = np.ones(n_cat, dtype=bool)
+        self.retention_history: list[float] = []
+        # adaptive search state
+        self.last_move: tuple[int, int, float] | None = None
+        self.objective_prev: float | None = None
+        self.period_revenue = 0.0
+        self.metrics: dict[str, float] = {}
+        self.plan_offer(step=0, need_means=None)
+
+    # ------------------------------------------------------------------------------------------
+    def budget_for(self, revenue: float) -> float:
+        """Lever budget this month: a share of last month's revenue, never below the floor."""
+        floor = self.market.economics.min_budget * self.n_market * self.share_of_market
+        return max(floor, self.cfg.budget_rate * revenue)
+
+    def plan_offer(self, step: int, need_means: np.ndarray | None) -> None:
+        """Stage 1: invest the budget, update capabilities, set offer positions and prices."""
+        eco = self.market.economics
+        budget = self.budget_for(self.revenue_prev)
+        spend = budget * self.shares
+        self.lever_spend = spend
+        invest = spend.copy()
+        invest[I_PROMO] = 0.0  # promotion buys a discount, not a stock
+        self.stocks = (1.0 - eco.stock_decay) * self.stocks + invest
+        cap = capability(self.stocks, self.half_saturation)
+        self.capabilities = cap
+        self.quality = eco.quality_base + (1.0 - eco.quality_base) * cap[LEVER["rd"]]
+        self.service = eco.service_base + (1.0 - eco.service_base) * cap[LEVER["service"]]
+        self.ad_reach = cap[LEVER["advertising"]]
+        self.personalisation = cap[LEVER["personalisation"]]
+        self.learn = eco.learn_rate * self.data_unification * cap[LEVER["insight"]]
+        self.retention_cap = cap[LEVER["retention"]]
+        self.cross_sell = cap[LEVER["cross_sell"]]
+        if need_means is not None:  # co-creation: move toward customers' revealed needs
+            rate = eco.cocreation_speed * cap[LEVER["cocreation"]]
+            has = ~np.isnan(need_means[:, 0])
+            self.offer_pos[has] += rate * (need_means[has] - self.offer_pos[has])
+        promo_budget = spend[I_PROMO]
+        if self.list_revenue_prev > 0:
+            self.discount = min(eco.max_discount, promo_budget / self.list_revenue_prev)
+        else:
+            self.discount = eco.max_discount if promo_budget > 0 else 0.0
+        cost = self.unit_cost * (1.0 + self.quality_cost * self.quality)
+        self.cost_cents = np.round(cost * 100.0).astype(np.int64)
+        self.list_cents = np.round(cost * (1.0 + self.cfg.markup) * 100.0).astype(np.int64)
+        self.price_cents = np.round(self.list_cents * (1.0 - self.discount)).astype(np.int64)
+        self.price_cents[~self.offered] = -1
+        self.save_cost_cents = np.round(self.price_cents * eco.retention_offer).astype(np.int64)
+
+    # ------------------------------------------------------------------------------------------
+    def account(self, step: int, it: dict[str, int], ft: dict[str, float]) -> None:
+        """Stage 7: book revenue and costs (integer cents), update cash and the KPIs."""
+        eco = self.market.economics
+        rel = it["rel"]
+        revenue = it["revenue_cents"]
+        service_c = round(rel * eco.service_cost * self.service * 100.0)
+        pers_c = round(rel * eco.personalisation_cost * self.personalisation * 100.0)
+        lever_c = {name: round(self.lever_spend[k] * 100.0) for k, name in enumerate(LEVERS)}
+        lever_c["promotion"] = it["list_revenue_cents"] - revenue  # forgone revenue, not cash
+        fixed_c = round(eco.fixed_cost * self.n_market * self.share_of_market * 100.0)
+        cash_levers = sum(v for k, v in lever_c.items() if k != "promotion")
+        contribution = revenue - it["cogs_cents"] - service_c - pers_c
+        profit = contribution - it["retention_cost_cents"] - cash_levers - fixed_c
+        self.cash += profit
+        self.revenue_prev = revenue / 100.0
+        self.list_revenue_prev = it["list_revenue_cents"] / 100.0
+        self.period_revenue += revenue / 100.0
+
+        rel_start = it["rel_start"]
+        lost = it["lost_churn"] + it["lost_switch"] + it["lost_outside"]
+        retention = 1.0 - lost / rel_start if rel_start > 0 else float("nan")
+        if rel_start > 0:
+            self.retention_history.append(retention)
+        recent = self.retention_history[-self.market.steps_per_year:]
+        r = float(np.mean(recent)) if recent else 0.0
+        d = (1.0 + eco.discount_rate) ** (1.0 / self.market.steps_per_year) - 1.0
+        margin_per_rel = contribution / 100.0 / rel if rel > 0 else 0.0
+        clv = margin_per_rel * (1.0 + d) / (1.0 + d - r)
+        equity = rel * margin_per_rel * r / (1.0 + d - r)
+        tangible = eco.tangible_assets * self.n_market * self.share_of_market + max(self.cash, 0) / 100
+        customers = it["customers"]
+        exposures_unaware = it["exposures_unaware"]
+        acq_ads = it["acq_ads"]
+        m = {
+            "customers": customers,
+            "relationships": rel,
+            "products_per_customer": rel / customers if customers else 0.0,
+            "aware": it["aware"],
+            "acq_initial": it["acq_initial"], "acq_ads": acq_ads, "acq_wom": it["acq_wom"],
+            "acq_search": it["acq_search"], "acq_cross_sell": it["acq_cross_sell"],
+            "acquisitions": (it["acq_initial"] + acq_ads + it["acq_wom"] + it["acq_search"]
+                             + it["acq_cross_sell"]),
+            "churned": lost, "lost_churn": it["lost_churn"], "lost_switch": it["lost_switch"],
+            "lost_outside": it["lost_outside"], "saved": it["saved"],
+            "retention": retention,
+            "units": it["units"],
+            "revenue": revenue / 100.0,
+            "cogs": it["cogs_cents"] / 100.0,
+            "cost_service_delivery": service_c / 100.0,
+            "cost_personalisation_delivery": pers_c / 100.0,
+            "cost_retention_offers": it["retention_cost_cents"] / 100.0,
+            "cost_fixed": fixed_c / 100.0,
+            **{f"cost_{name}": v / 100.0 for name, v in lever_c.items()},
+            "profit": profit / 100.0,
+            "margin": profit / revenue if revenue > 0 else float("nan"),
+            "cash": self.cash / 100.0,
+            "price": self.price_cents[0] / 100.0,
+            "discount": self.discount,
+            "quality": self.quality,
+            "service": self.service,
+            "ad_reach": self.ad_reach,
+            "personalisation": self.personalisation,
+            "ad_exposures": it["exposures"],
+            "ad_response_rate": it["aware_ads"] / exposures_unaware if exposures_unaware else 0.0,
+            "cpa_ads": self.lever_spend[LEVER["advertising"]] / acq_ads if acq_ads else float("nan"),
+            "aware_ads": it["aware_ads"], "aware_wom": it["aware_wom"],
+            "aware_search": it["aware_search"],
+            "choices": it["choices"],
+            "peer_informed_share": it["choices_peer"] / it["choices"] if it["choices"] else 0.0,
+            "firm_informed_share": it["choices_firm"] / it["choices"] if it["choices"] else 0.0,
+            "nps": 100.0 * (it["promoters"] - it["detractors"]) / rel if rel else 0.0,
+            "mean_satisfaction": ft["satisfaction_sum"] / rel if rel else float("nan"),
+            "mean_tenure": it["tenure_sum"] / rel if rel else 0.0,
+            "mean_fit": ft["fit_sum"] / it["units"] if it["units"] else float("nan"),
+            "mean_experience": ft["experience_sum"] / it["units"] if it["units"] else float("nan"),
+            "knowledge": ft["knowledge_sum"] / customers if customers else 0.0,
+            "share_of_wallet": ft["wallet_share_sum"] / customers if customers else 0.0,
+            "mean_belief": ft["belief_sum"] / it["aware"] if it["aware"] else 0.0,
+            "clv": clv,
+            "customer_equity": equity,
+            "tangible_assets": tangible,
+            "intangible_share": equity / (equity + tangible) if equity + tangible > 0 else 0.0,
+            **{f"share_{name}": float(s) for name, s in zip(LEVERS, self.shares)},
+        }
+        self.metrics = m
+        if self.objective != Objective.fixed and step % self.cfg.review_every == 0:
+            self.adapt(step)
+
+    # ------------------------------------------------------------------------------------------
+    def adapt(self, step: int) -> None:
+        """Re-allocate the budget by hill climbing on the firm's objective (revenue or CLV).
+
+        Keep the last trial move if the objective improved over the review period, undo it
+        otherwise, then try a new move of ``exploration`` of the budget from one lever to
+        another, drawn from the run's counter-based stream for this firm and step.
+        """
+        if self.objective == Objective.revenue:
+            value = self.period_revenue
+        else:  # lifetime value of the customer base: equity plus this month's contribution
+            value = self.metrics["customer_equity"]
+        self.period_revenue = 0.0
+        if self.last_move is not None and self.objective_prev is not None and value < self.objective_prev:
+            donor, receiver, amount = self.last_move
+            self.shares[donor] += amount
+            self.shares[receiver] -= amount
+        self.objective_prev = value
+        key = rng.step_key(self.model.seed, step, f"firm_review/{self.index}")
+        donors = [k for k in range(N_LEVERS) if self.shares[k] > 1e-12]
+        donor = donors[min(len(donors) - 1, math.floor(rng.uniform(key, 0) * len(donors)))]
+        others = [k for k in range(N_LEVERS) if k != donor]
+        receiver = others[min(len(others) - 1, math.floor(rng.uniform(key, 1) * len(others)))]
+        amount = min(self.cfg.exploration, float(self.shares[donor]))
+        self.shares[donor] -= amount
+        self.shares[receiver] += amount
+        self.last_move = (donor, receiver, amount)
+        self.orientation = customer_orientation(self.shares)

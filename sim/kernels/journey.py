@@ -1,0 +1,365 @@
+"""The customer journey of one step (brief stages 2–6) as one fused, parallel Numba pass.
+
+Customers are processed in fixed blocks of :data:`~sim.kernels.layout.BLOCK`; each block writes
+its own slice of the tally arrays and the model sums the slices in block order afterwards, so
+the result is bit-identical for any number of threads. All randomness comes from counter-based
+draws keyed by (seed, step, purpose, customer, slot) (``sim.rng``). Within a step no customer
+reads another's new state: word of mouth reads last step's voices (``voice_prev``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from ..rng import PURPOSE, normal_nb, uniform_nb
+from .layout import (
+    BLOCK, CH_AD, CH_INITIAL, CH_SEARCH, CH_WOM, CH_XSELL, F_BELIEF, F_EXPERIENCE, F_FIT,
+    F_KNOWLEDGE, F_SAT, F_WALLET, N_FTALLY, N_ITALLY, P_AD_FATIGUE, P_AD_RESPONSE, P_B_BELIEF,
+    P_B_FIT, P_B_PRICE, P_B_QUALITY, P_B_SERVICE, P_B_SOCIAL, P_B_XSELL, P_BELIEF_LEARN,
+    P_CHURN_BASE, P_CHURN_SENS, P_CHURN_THR, P_DETRACTOR, P_DISCONF, P_FIT_WIDTH, P_NEG_WOM,
+    P_NOISE, P_OUTSIDE, P_PRIOR, P_PROMOTER, P_SEARCH, P_SMOOTH, P_SWITCH, P_W_FIT, P_W_QUALITY,
+    P_W_SERVICE, P_W_VALUE, P_WOM, P_WOM_BELIEF, P_XSELL_TRIGGER, T_ACQ_AD, T_ACQ_INITIAL,
+    T_ACQ_SEARCH, T_ACQ_WOM, T_ACQ_XSELL, T_AWARE, T_AWARE_AD, T_AWARE_SEARCH, T_AWARE_WOM,
+    T_CHOICES, T_CHOICES_FIRM, T_CHOICES_PEER, T_COGS, T_CUSTOMERS, T_DETRACTORS,
+    T_EXPOSED_UNAWARE, T_EXPOSURES, T_LIST_REVENUE, T_LOST_CHURN, T_LOST_OUTSIDE, T_LOST_SWITCH,
+    T_PROMOTERS, T_REL, T_REL_START, T_RETENTION_COST, T_REVENUE, T_SAVED, T_TENURE_SUM, T_UNITS,
+    T_VOICE_CUST, T_VOICE_DET, T_VOICE_PROM,
+)
+from .stages import (
+    ad_hazard, churn_hazard, clamp01, experience_of, fit_of, hear_word_of_mouth, logit_pick,
+    pick_by_hazard, satisfaction_score, voice_code,
+)
+
+K_EXPOSURE = PURPOSE["ad_exposure"]
+K_ACTIVATION = PURPOSE["activation"]
+K_PICK = PURPOSE["activation_pick"]
+K_OCCASION = PURPOSE["occasion"]
+K_CHOICE = PURPOSE["choice"]
+K_EXP1 = PURPOSE["experience_u1"]
+K_EXP2 = PURPOSE["experience_u2"]
+K_SAVE = PURPOSE["retention_save"]
+K_CHURN = PURPOSE["churn"]
+K_XSELL = PURPOSE["cross_sell"]
+
+
+def n_blocks(n_customers: int) -> int:
+    """Number of fixed-size customer blocks (the first axis of the tally arrays)."""
+    return max(1, -(-n_customers // BLOCK))
+
+
+def new_tallies(n_customers: int, n_firms: int, n_categories: int, need_dims: int):
+    """Zeroed (int tallies, float tallies, need sums) arrays for one step."""
+    nb = n_blocks(n_customers)
+    return (np.zeros((nb, n_firms, N_ITALLY), np.int64),
+            np.zeros((nb, n_firms, N_FTALLY), np.float64),
+            np.zeros((nb, n_firms, n_categories, need_dims), np.float64))
+
+
+@njit(cache=True, parallel=True)
+def journey_step(
+    indptr, indices, fully_mixed, global_pos, global_neg, global_soc,
+    needs, wtp, price_sensitivity, peer_susceptibility, ad_susceptibility,
+    aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
+    voice_prev, voice_next, ended,
+    offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap, cross_sell,
+    price, price_cents, list_cents, cost_cents, save_cost_cents,
+    ref_price, occasion_prob, renewal_prob,
+    prm, keys,
+    itally, ftally, need_sum,
+):
+    """Run awareness, choice, experience, churn and word of mouth for every customer, once.
+
+    Args:
+        indptr, indices: the social network in CSR form (int64, int32).
+        fully_mixed: if True, ignore the network and hear the whole market (``global_*``).
+        global_pos, global_neg, global_soc: market shares of promoters, detractors and customers
+            of each firm last step (float64 [F]); used when ``fully_mixed``.
+        needs: need vectors (float32 [N, C, D]); wtp: willingness to pay, × reference price;
+            price_sensitivity, peer_susceptibility, ad_susceptibility: traits (float32 [N]).
+        aware: 0 if customer i does not know firm f, else the channel it learnt it from (uint8
+            [N, F]); exposures: ad exposures so far (uint8 [N, F]); belief: expected experience
+            of each firm (float64 [N, F]); knowledge: what firm f knows of i, 0–1 (float64 [N, F]).
+        firm_of: current firm per category, -1 none (int8 [N, C]); tenure: months with it (int16
+            [N, C]); satisfaction: 0–10 (float64 [N, C]); spend: money spent, cents (int64 [N]).
+        voice_prev, voice_next: word-of-mouth state read from last step and written for the next
+            (int8 [N]); ended: firm whose relationship ended this step, -1 none (int8 [N, C]).
+        offer_pos: offer positions (float64 [F, C, D]); quality, service, personalisation,
+            learn (knowledge gained per interaction), ad_reach, retention_cap, cross_sell:
+            firm capabilities this step (float64 [F]).
+        price: price paid (money, float64 [F, C]); price_cents, list_cents, cost_cents: paid,
+            list and unit-cost prices in cents (int64 [F, C]; price_cents < 0: not offered);
+            save_cost_cents: cost of one retention offer (int64 [F, C]).
+        ref_price, occasion_prob, renewal_prob: per category (float64 [C]).
+        prm: behaviour parameters (float64, indexed by ``layout.P_*``); keys: this step's
+            stream keys (uint64, indexed by ``rng.PURPOSE``).
+        itally, ftally, need_sum: per-block outputs, zeroed by the caller ([B, F, ...]).
+    """
+    n = needs.shape[0]
+    n_firms = aware.shape[1]
+    n_cat = firm_of.shape[1]
+    nb = itally.shape[0]
+    for b in prange(nb):
+        pos = np.empty(n_firms)
+        neg = np.empty(n_firms)
+        soc = np.empty(n_firms)
+        hz = np.empty(2 * n_firms + 1)
+        util = np.empty(n_firms)
+        avail = np.empty(n_firms, np.bool_)
+        fits = np.empty(n_firms)
+        cat_paid = np.zeros(n_firms, np.int64)
+        it = itally[b]
+        ft = ftally[b]
+        ns = need_sum[b]
+        for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
+            _one_customer(
+                i, indptr, indices, fully_mixed, global_pos, global_neg, global_soc,
+                needs, wtp, price_sensitivity, peer_susceptibility, ad_susceptibility,
+                aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
+                voice_prev, voice_next, ended,
+                offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap,
+                cross_sell, price, price_cents, list_cents, cost_cents, save_cost_cents,
+                ref_price, occasion_prob, renewal_prob, prm, keys,
+                it, ft, ns, pos, neg, soc, hz, util, avail, fits, cat_paid, n_firms, n_cat,
+            )
+
+
+@njit(cache=True)
+def _one_customer(
+    i, indptr, indices, fully_mixed, global_pos, global_neg, global_soc,
+    needs, wtp, price_sensitivity, peer_susceptibility, ad_susceptibility,
+    aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
+    voice_prev, voice_next, ended,
+    offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap, cross_sell,
+    price, price_cents, list_cents, cost_cents, save_cost_cents,
+    ref_price, occasion_prob, renewal_prob, prm, keys,
+    it, ft, ns, pos, neg, soc, hz, util, avail, fits, cat_paid, n_firms, n_cat,
+):
+    """Stages 2–6 for customer i (see :func:`journey_step` for the arguments)."""
+    # ---- 2. awareness: word of mouth heard, ad exposure, own search ---------------------------
+    if fully_mixed:
+        for f in range(n_firms):
+            pos[f] = global_pos[f]
+            neg[f] = global_neg[f]
+            soc[f] = global_soc[f]
+    else:
+        hear_word_of_mouth(i, indptr, indices, voice_prev, pos, neg, soc)
+
+    ad_resp = prm[P_AD_RESPONSE] * ad_susceptibility[i]
+    wom = prm[P_WOM] * peer_susceptibility[i]
+    total = 0.0
+    for f in range(n_firms):
+        h_ad = 0.0
+        if uniform_nb(keys[K_EXPOSURE], i, f) < ad_reach[f]:
+            x = exposures[i, f]
+            it[f, T_EXPOSURES] += 1
+            if aware[i, f] == 0:
+                it[f, T_EXPOSED_UNAWARE] += 1
+                h_ad = ad_hazard(prm[P_AD_RESPONSE], ad_susceptibility[i], prm[P_AD_FATIGUE], x)
+            if x < 255:
+                exposures[i, f] = x + 1
+        h_wom = wom * pos[f] if aware[i, f] == 0 else 0.0
+        hz[f] = h_ad
+        hz[n_firms + f] = h_wom
+        total += h_ad + h_wom
+    # own search finds the unaware firm whose core offer fits best
+    target = -1
+    if prm[P_SEARCH] > 0.0:
+        best = -1.0
+        for f in range(n_firms):
+            if aware[i, f] == 0:
+                fv = fit_of(needs, i, 0, offer_pos, f, 0.0, 0.0, prm[P_FIT_WIDTH])
+                if fv > best:
+                    best = fv
+                    target = f
+    hz[2 * n_firms] = prm[P_SEARCH] if target >= 0 else 0.0
+    total += hz[2 * n_firms]
+    if total > 0.0 and uniform_nb(keys[K_ACTIVATION], i, 0) < total:
+        k = pick_by_hazard(uniform_nb(keys[K_PICK], i, 0) * total, hz, 2 * n_firms + 1)
+        if k == 2 * n_firms:
+            f, channel = target, CH_SEARCH
+            it[f, T_AWARE_SEARCH] += 1
+        elif k >= n_firms:
+            f, channel = k - n_firms, CH_WOM
+            it[f, T_AWARE_WOM] += 1
+        else:
+            f, channel = k, CH_AD
+            it[f, T_AWARE_AD] += 1
+        aware[i, f] = channel
+        belief[i, f] = prm[P_PRIOR]
+    # word of mouth moves beliefs about known firms; warnings weigh more than praise
+    for f in range(n_firms):
+        if aware[i, f] != 0 and (pos[f] > 0.0 or neg[f] > 0.0):
+            bel = belief[i, f]
+            bel += prm[P_WOM_BELIEF] * (pos[f] * (1.0 - bel) - prm[P_NEG_WOM] * neg[f] * bel)
+            belief[i, f] = clamp01(bel)
+
+    # ---- 3. choice, 4. experience, 6. churn, per category -------------------------------------
+    for f in range(n_firms):
+        cat_paid[f] = 0
+    paid_total = 0
+    wtp_i = float(wtp[i])
+    ps_i = float(price_sensitivity[i])
+    for c in range(n_cat):
+        ended[i, c] = -1
+        g = firm_of[i, c]
+        if g >= 0:
+            it[g, T_REL_START] += 1
+        # the firm of another category this customer buys from (cross-sell trigger)
+        other = -1
+        for cc in range(n_cat):
+            if cc != c and firm_of[i, cc] >= 0:
+                other = firm_of[i, cc]
+                break
+        in_market = False
+        triggered = -1
+        if g < 0:
+            if uniform_nb(keys[K_OCCASION], i, c) < occasion_prob[c]:
+                in_market = True
+            elif other >= 0 and price_cents[other, c] >= 0:
+                p_trig = prm[P_XSELL_TRIGGER] * cross_sell[other] * knowledge[i, other]
+                if p_trig > 0.0 and uniform_nb(keys[K_XSELL], i, c) < p_trig:
+                    in_market = True
+                    triggered = other
+        elif uniform_nb(keys[K_OCCASION], i, c) < renewal_prob[c]:
+            in_market = True
+
+        if in_market:
+            for f in range(n_firms):
+                ok = aware[i, f] != 0 and price_cents[f, c] >= 0
+                avail[f] = ok
+                if ok:
+                    fv = fit_of(needs, i, c, offer_pos, f, personalisation[f], knowledge[i, f],
+                                prm[P_FIT_WIDTH])
+                    fits[f] = fv
+                    u = (prm[P_B_FIT] * fv + prm[P_B_QUALITY] * quality[f]
+                         + prm[P_B_SERVICE] * service[f] + prm[P_B_BELIEF] * belief[i, f]
+                         + prm[P_B_SOCIAL] * soc[f]
+                         - prm[P_B_PRICE] * ps_i * price[f, c] / (wtp_i * ref_price[c]))
+                    if f == g:
+                        u += prm[P_SWITCH]
+                    if f == other:
+                        u += prm[P_B_XSELL] * cross_sell[f] * knowledge[i, f]
+                    util[f] = u
+            chosen = logit_pick(util, avail, n_firms, prm[P_OUTSIDE],
+                                uniform_nb(keys[K_CHOICE], i, c))
+            if g >= 0 and chosen != g:
+                p_save = retention_cap[g] * knowledge[i, g]
+                if p_save > 0.0 and uniform_nb(keys[K_SAVE], i, c) < p_save:
+                    chosen = g
+                    it[g, T_SAVED] += 1
+                    it[g, T_RETENTION_COST] += save_cost_cents[g, c]
+            if chosen >= 0:
+                it[chosen, T_CHOICES] += 1
+                if aware[i, chosen] == CH_WOM:
+                    it[chosen, T_CHOICES_PEER] += 1
+                elif aware[i, chosen] == CH_AD:
+                    it[chosen, T_CHOICES_FIRM] += 1
+            if chosen != g:
+                if g >= 0:
+                    ended[i, c] = g
+                    if chosen >= 0:
+                        it[g, T_LOST_SWITCH] += 1
+                    else:
+                        it[g, T_LOST_OUTSIDE] += 1
+                if chosen >= 0:
+                    a = aware[i, chosen]
+                    if triggered == chosen:
+                        it[chosen, T_ACQ_XSELL] += 1
+                    elif a == CH_AD:
+                        it[chosen, T_ACQ_AD] += 1
+                    elif a == CH_WOM:
+                        it[chosen, T_ACQ_WOM] += 1
+                    elif a == CH_SEARCH:
+                        it[chosen, T_ACQ_SEARCH] += 1
+                    else:
+                        it[chosen, T_ACQ_INITIAL] += 1
+                firm_of[i, c] = chosen
+                tenure[i, c] = 0
+
+        f = firm_of[i, c]
+        if f < 0:
+            continue
+        # ---- 4. experience: use, pay, compare with expectation, learn -------------------------
+        fv = fit_of(needs, i, c, offer_pos, f, personalisation[f], knowledge[i, f],
+                    prm[P_FIT_WIDTH])
+        value = 1.0 - price[f, c] / (wtp_i * ref_price[c])
+        noise = prm[P_NOISE] * normal_nb(keys[K_EXP1], keys[K_EXP2], i, c)
+        e = experience_of(fv, quality[f], service[f], value, prm[P_W_FIT], prm[P_W_QUALITY],
+                          prm[P_W_SERVICE], prm[P_W_VALUE], noise)
+        s_obs = satisfaction_score(e, belief[i, f], prm[P_DISCONF])
+        is_new = tenure[i, c] == 0
+        if is_new:
+            satisfaction[i, c] = s_obs
+        else:
+            satisfaction[i, c] = (1.0 - prm[P_SMOOTH]) * satisfaction[i, c] + prm[P_SMOOTH] * s_obs
+        belief[i, f] = clamp01(belief[i, f] + prm[P_BELIEF_LEARN] * (e - belief[i, f]))
+        knowledge[i, f] = knowledge[i, f] + learn[f] * (1.0 - knowledge[i, f])
+        if tenure[i, c] < 32767:
+            tenure[i, c] += 1
+        paid = price_cents[f, c]
+        spend[i] += paid
+        cat_paid[f] += paid
+        paid_total += paid
+        it[f, T_UNITS] += 1
+        it[f, T_REVENUE] += paid
+        it[f, T_LIST_REVENUE] += list_cents[f, c]
+        it[f, T_COGS] += cost_cents[f, c]
+        ft[f, F_FIT] += fv
+        ft[f, F_EXPERIENCE] += e
+        for d in range(needs.shape[2]):
+            ns[f, c, d] += needs[i, c, d]
+        # ---- 6. churn: only relationships older than this month can end by dissatisfaction ----
+        if not is_new:
+            h = churn_hazard(satisfaction[i, c], prm[P_CHURN_BASE], prm[P_CHURN_SENS],
+                             prm[P_CHURN_THR])
+            if h > 0.0 and uniform_nb(keys[K_CHURN], i, c) < h:
+                p_save = retention_cap[f] * knowledge[i, f]
+                if p_save > 0.0 and uniform_nb(keys[K_SAVE], i, n_cat + c) < p_save:
+                    it[f, T_SAVED] += 1
+                    it[f, T_RETENTION_COST] += save_cost_cents[f, c]
+                else:
+                    it[f, T_LOST_CHURN] += 1
+                    ended[i, c] = f
+                    firm_of[i, c] = -1
+                    tenure[i, c] = 0
+
+    # ---- 5. word of mouth: what this customer will say next step; end-of-step tallies --------
+    primary = -1
+    primary_sat = 0.0
+    for c in range(n_cat):
+        f = firm_of[i, c]
+        if f >= 0:
+            s = satisfaction[i, c]
+            if primary < 0:
+                primary = f
+                primary_sat = s
+            it[f, T_REL] += 1
+            it[f, T_TENURE_SUM] += tenure[i, c]
+            ft[f, F_SAT] += s
+            if s >= prm[P_PROMOTER]:
+                it[f, T_PROMOTERS] += 1
+            elif s <= prm[P_DETRACTOR]:
+                it[f, T_DETRACTORS] += 1
+    v = voice_code(primary, primary_sat, prm[P_PROMOTER], prm[P_DETRACTOR])
+    voice_next[i] = v
+    if primary >= 0:
+        it[primary, T_VOICE_CUST] += 1
+        sign = v >> 4
+        if sign == 1:
+            it[primary, T_VOICE_PROM] += 1
+        elif sign == 2:
+            it[primary, T_VOICE_DET] += 1
+    for f in range(n_firms):
+        if aware[i, f] != 0:
+            it[f, T_AWARE] += 1
+            ft[f, F_BELIEF] += belief[i, f]
+        is_customer = False
+        for c in range(n_cat):
+            if firm_of[i, c] == f:
+                is_customer = True
+        if is_customer:
+            it[f, T_CUSTOMERS] += 1
+            ft[f, F_KNOWLEDGE] += knowledge[i, f]
+            if paid_total > 0:
+                ft[f, F_WALLET] += cat_paid[f] / paid_total

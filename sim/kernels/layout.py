@@ -1,0 +1,57 @@
+"""Index constants shared by the kernels and the model: parameters, tallies, channels, voices.
+
+They are compile-time constants for Numba, not state: one place names every slot of the flat
+arrays that cross the kernel boundary.
+"""
+
+# Behaviour parameters (float64 vector ``prm``), filled by ``sim.model.behaviour_vector``.
+PARAMS = (
+    "ad_response", "ad_fatigue", "wom_strength", "neg_wom_multiplier", "wom_belief_rate",
+    "search_rate", "prior_belief",
+    "beta_fit", "beta_quality", "beta_service", "beta_belief", "beta_social", "beta_price",
+    "beta_cross_sell", "switching_cost", "outside_utility", "fit_width",
+    "w_fit", "w_quality", "w_service", "w_value", "noise_sd", "disconfirmation_weight",
+    "satisfaction_smoothing", "belief_learning", "promoter_threshold", "detractor_threshold",
+    "churn_base", "churn_sensitivity", "churn_threshold", "cross_sell_trigger",
+)
+P = {name: k for k, name in enumerate(PARAMS)}
+(P_AD_RESPONSE, P_AD_FATIGUE, P_WOM, P_NEG_WOM, P_WOM_BELIEF, P_SEARCH, P_PRIOR,
+ P_B_FIT, P_B_QUALITY, P_B_SERVICE, P_B_BELIEF, P_B_SOCIAL, P_B_PRICE, P_B_XSELL, P_SWITCH,
+ P_OUTSIDE, P_FIT_WIDTH, P_W_FIT, P_W_QUALITY, P_W_SERVICE, P_W_VALUE, P_NOISE, P_DISCONF,
+ P_SMOOTH, P_BELIEF_LEARN, P_PROMOTER, P_DETRACTOR, P_CHURN_BASE, P_CHURN_SENS, P_CHURN_THR,
+ P_XSELL_TRIGGER) = range(len(PARAMS))
+
+# Awareness / acquisition channels (values of ``aware[i, f]``; 0 = unaware).
+CHANNELS = ("initial", "ads", "wom", "search", "cross_sell")
+CH_NONE, CH_INITIAL, CH_AD, CH_WOM, CH_SEARCH, CH_XSELL = 0, 1, 2, 3, 4, 5
+
+# Voice of a customer (int8): 0 silent/no firm, else (firm + 1) | (sign << 4).
+VOICE_PASSIVE, VOICE_PROMOTER, VOICE_DETRACTOR = 0, 1, 2
+
+# Integer tallies per block per firm.
+ITALLY = (
+    "rel_start", "rel", "customers", "aware",
+    "acq_initial", "acq_ads", "acq_wom", "acq_search", "acq_cross_sell",
+    "lost_churn", "lost_switch", "lost_outside", "saved",
+    "units", "revenue_cents", "list_revenue_cents", "cogs_cents", "retention_cost_cents",
+    "exposures", "exposures_unaware", "aware_ads", "aware_wom", "aware_search",
+    "promoters", "detractors", "tenure_sum", "choices", "choices_peer", "choices_firm",
+    "voice_customers", "voice_promoters", "voice_detractors",
+)
+(T_REL_START, T_REL, T_CUSTOMERS, T_AWARE,
+ T_ACQ_INITIAL, T_ACQ_AD, T_ACQ_WOM, T_ACQ_SEARCH, T_ACQ_XSELL,
+ T_LOST_CHURN, T_LOST_SWITCH, T_LOST_OUTSIDE, T_SAVED,
+ T_UNITS, T_REVENUE, T_LIST_REVENUE, T_COGS, T_RETENTION_COST,
+ T_EXPOSURES, T_EXPOSED_UNAWARE, T_AWARE_AD, T_AWARE_WOM, T_AWARE_SEARCH,
+ T_PROMOTERS, T_DETRACTORS, T_TENURE_SUM, T_CHOICES, T_CHOICES_PEER, T_CHOICES_FIRM,
+ T_VOICE_CUST, T_VOICE_PROM, T_VOICE_DET) = range(len(ITALLY))
+N_ITALLY = len(ITALLY)
+
+# Float tallies per block per firm.
+FTALLY = ("satisfaction_sum", "fit_sum", "experience_sum", "knowledge_sum", "wallet_share_sum",
+          "belief_sum")
+F_SAT, F_FIT, F_EXPERIENCE, F_KNOWLEDGE, F_WALLET, F_BELIEF = range(len(FTALLY))
+N_FTALLY = len(FTALLY)
+
+#: Customers per block: fixed (not per thread), so reductions run in the same order always.
+BLOCK = 2048

@@ -1,0 +1,170 @@
+"""Small Numba functions for one customer and one stage of the journey.
+
+Each is a pure function of its arguments; ``journey.journey_step`` calls them in a fused pass and
+the unit tests check each one on hand-computed cases. The reference implementation
+(``sim/reference``) re-states the same rules in plain Python.
+"""
+
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+from .layout import VOICE_DETRACTOR, VOICE_PASSIVE, VOICE_PROMOTER
+
+
+@njit(cache=True)
+def hear_word_of_mouth(i, indptr, indices, voice_prev, pos, neg, soc):
+    """Share of i's neighbours who recommend (pos), warn about (neg) and buy from (soc) each firm.
+
+    Voices are last step's (double-buffered), so neighbours' order of update does not matter.
+    Fills the three length-F arrays in place; returns the degree.
+    """
+    for f in range(pos.shape[0]):
+        pos[f] = 0.0
+        neg[f] = 0.0
+        soc[f] = 0.0
+    start = indptr[i]
+    end = indptr[i + 1]
+    deg = end - start
+    if deg == 0:
+        return 0
+    for e in range(start, end):
+        v = voice_prev[indices[e]]
+        if v != 0:
+            f = (v & 15) - 1
+            sign = v >> 4
+            soc[f] += 1.0
+            if sign == VOICE_PROMOTER:
+                pos[f] += 1.0
+            elif sign == VOICE_DETRACTOR:
+                neg[f] += 1.0
+    for f in range(pos.shape[0]):
+        pos[f] /= deg
+        neg[f] /= deg
+        soc[f] /= deg
+    return deg
+
+
+@njit(cache=True)
+def ad_hazard(ad_response, ad_susceptibility, ad_fatigue, earlier_exposures):
+    """Chance an exposed, unaware customer takes notice: low, and falling with each exposure."""
+    return ad_response * ad_susceptibility * ad_fatigue ** earlier_exposures
+
+
+@njit(cache=True)
+def pick_by_hazard(u, hazards, n):
+    """Index k of the event with ``sum(hazards[:k]) <= u < sum(hazards[:k+1])``.
+
+    ``u`` is already scaled to [0, total). Guards the rounding edge at the end of the cumulative
+    sum by returning the last positive hazard (QuantEcon's pattern).
+    """
+    acc = 0.0
+    last = -1
+    for k in range(n):
+        h = hazards[k]
+        if h > 0.0:
+            acc += h
+            last = k
+            if u < acc:
+                return k
+    return last
+
+
+@njit(cache=True)
+def fit_of(needs, i, c, pos, f, personalisation, knowledge_if, width):
+    """Fit in (0, 1] of firm f's offer to customer i's need in category c.
+
+    Personalisation moves the offer toward the need in proportion to what the firm knows of the
+    customer: the distance shrinks by ``personalisation * knowledge``. Gaussian in distance.
+    """
+    d2 = 0.0
+    for d in range(needs.shape[2]):
+        diff = float(needs[i, c, d]) - pos[f, c, d]
+        d2 += diff * diff
+    shrink = 1.0 - personalisation * knowledge_if
+    d2 *= shrink * shrink
+    return math.exp(-0.5 * d2 / (width * width))
+
+
+@njit(cache=True)
+def logit_pick(util, avail, n, outside, u):
+    """Multinomial-logit choice: -1 for the outside option, else the chosen index.
+
+    ``u`` in [0, 1) is the one uniform draw; probabilities are exp(U - max U) normalised, taken
+    in index order with the outside option first.
+    """
+    m = outside
+    for k in range(n):
+        if avail[k] and util[k] > m:
+            m = util[k]
+    total = math.exp(outside - m)
+    for k in range(n):
+        if avail[k]:
+            total += math.exp(util[k] - m)
+    x = u * total
+    acc = math.exp(outside - m)
+    if x < acc:
+        return -1
+    last = -1
+    for k in range(n):
+        if avail[k]:
+            acc += math.exp(util[k] - m)
+            last = k
+            if x < acc:
+                return k
+    return last
+
+
+@njit(cache=True)
+def experience_of(fit, quality, service, value, w_fit, w_quality, w_service, w_value, noise):
+    """Experience of one month with a firm: weighted fit, quality, service, value, plus noise."""
+    wsum = w_fit + w_quality + w_service + w_value
+    if wsum <= 0.0:
+        return noise
+    return (w_fit * fit + w_quality * quality + w_service * service + w_value * value) / wsum + noise
+
+
+@njit(cache=True)
+def satisfaction_score(experience, expectation, disconfirmation_weight):
+    """0–10 satisfaction of one experience: its level plus how far it beat or missed expectation."""
+    s = 10.0 * (experience + disconfirmation_weight * (experience - expectation))
+    if s < 0.0:
+        return 0.0
+    if s > 10.0:
+        return 10.0
+    return s
+
+
+@njit(cache=True)
+def churn_hazard(satisfaction, base, sensitivity, threshold):
+    """Monthly chance of leaving: a base rate plus a rise per 10 points below the threshold."""
+    gap = threshold - satisfaction
+    if gap < 0.0:
+        gap = 0.0
+    h = base + sensitivity * gap / 10.0
+    return 1.0 if h > 1.0 else h
+
+
+@njit(cache=True)
+def voice_code(firm, satisfaction, promoter_threshold, detractor_threshold):
+    """Pack who a customer talks about and how: (firm + 1) | (sign << 4); 0 if no firm."""
+    if firm < 0:
+        return 0
+    sign = VOICE_PASSIVE
+    if satisfaction >= promoter_threshold:
+        sign = VOICE_PROMOTER
+    elif satisfaction <= detractor_threshold:
+        sign = VOICE_DETRACTOR
+    return (firm + 1) | (sign << 4)
+
+
+@njit(cache=True)
+def clamp01(x):
+    """Clamp to [0, 1]."""
+    if x < 0.0:
+        return 0.0
+    if x > 1.0:
+        return 1.0
+    return x

@@ -1,0 +1,232 @@
+"""The market as a Mesa model: builds customers, network and firms, and runs the step schedule.
+
+It orchestrates and does not compute: customers' journeys run in the Numba kernels
+(``sim.kernels``), firms plan and account in ``sim.firms``, per-firm tallies become KPIs there,
+and Mesa's ``DataCollector`` records one row per firm per step.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from . import rng
+from .config import Config, validate
+from .customers import initial_state, make_traits
+from .firms import Firm
+from .kernels.journey import journey_step, new_tallies
+from .kernels.layout import FTALLY, ITALLY, PARAMS
+from .network import build_network
+from .strategies import LEVERS
+
+#: Every per-firm metric recorded each step (the brief's Outputs), in column order.
+FIRM_METRICS = (
+    "customers", "relationships", "products_per_customer", "aware",
+    "acq_initial", "acq_ads", "acq_wom", "acq_search", "acq_cross_sell", "acquisitions",
+    "churned", "lost_churn", "lost_switch", "lost_outside", "saved", "retention",
+    "units", "revenue", "cogs", "cost_service_delivery", "cost_personalisation_delivery",
+    "cost_retention_offers", "cost_fixed", *[f"cost_{name}" for name in LEVERS],
+    "profit", "margin", "cash", "market_share", "customer_share",
+    "price", "discount", "quality", "service", "ad_reach", "personalisation",
+    "ad_exposures", "ad_response_rate", "cpa_ads", "aware_ads", "aware_wom", "aware_search",
+    "choices", "peer_informed_share", "firm_informed_share",
+    "nps", "mean_satisfaction", "mean_tenure", "mean_fit", "mean_experience", "knowledge",
+    "share_of_wallet", "mean_belief", "clv", "customer_equity", "tangible_assets",
+    "intangible_share", "orientation", *[f"share_{name}" for name in LEVERS],
+)
+
+
+def behaviour_vector(cfg: Config) -> np.ndarray:
+    """The behaviour parameters as the flat float64 vector the kernels read (``layout.PARAMS``)."""
+    m = cfg.market
+    a, c, e, ch = m.awareness, m.choice, m.experience, m.churn
+    values = {
+        "ad_response": a.ad_response, "ad_fatigue": a.ad_fatigue, "wom_strength": a.wom_strength,
+        "neg_wom_multiplier": a.neg_wom_multiplier, "wom_belief_rate": a.wom_belief_rate,
+        "search_rate": a.search_rate, "prior_belief": a.prior_belief,
+        "beta_fit": c.beta_fit, "beta_quality": c.beta_quality, "beta_service": c.beta_service,
+        "beta_belief": c.beta_belief, "beta_social": c.beta_social, "beta_price": c.beta_price,
+        "beta_cross_sell": c.beta_cross_sell, "switching_cost": c.switching_cost,
+        "outside_utility": c.outside_utility, "fit_width": c.fit_width,
+        "w_fit": e.w_fit, "w_quality": e.w_quality, "w_service": e.w_service,
+        "w_value": e.w_value, "noise_sd": e.noise_sd,
+        "disconfirmation_weight": e.disconfirmation_weight,
+        "satisfaction_smoothing": e.satisfaction_smoothing, "belief_learning": e.belief_learning,
+        "promoter_threshold": e.promoter_threshold, "detractor_threshold": e.detractor_threshold,
+        "churn_base": ch.base, "churn_sensitivity": ch.sensitivity, "churn_threshold": ch.threshold,
+        "cross_sell_trigger": m.economics.cross_sell_trigger,
+    }
+    return np.array([float(values[name]) for name in PARAMS], dtype=np.float64)
+
+
+class MarketModel(mesa.Model):
+    """Customers with needs and a social network choosing between firms with strategies."""
+
+    def __init__(self, config: Config) -> None:
+        validate(config)
+        super().__init__(seed=config.seed)
+        self.cfg = config
+        self.seed = int(config.seed)
+        m = config.market
+        self.firm_configs = config.firms
+        self.n_customers = m.n_customers
+        self.n_categories = len(m.categories)
+        self.traits = make_traits(m, self.seed)
+        self.network = build_network(m.network, self.traits.persona, self.seed)
+        self.state = initial_state(m, len(config.firms), self.seed)
+        self.prm = behaviour_vector(config)
+        cats = list(m.categories.values())
+        self.ref_price = np.array([c.ref_price for c in cats], dtype=np.float64)
+        self.occasion_prob = np.array([c.occasion_prob for c in cats], dtype=np.float64)
+        self.renewal_prob = np.array([c.renewal_prob for c in cats], dtype=np.float64)
+        self.initial_positions = self._initial_positions()
+        initial_rev = self._initial_list_revenue()
+        self.firms = [Firm(self, k, name, fc, m, initial_rev[k])
+                      for k, (name, fc) in enumerate(config.firms.items())]
+        n_firms = len(self.firms)
+        self.voice_index = 0  # which half of state.voice holds last step's voices
+        self.global_pos = np.zeros(n_firms)
+        self.global_neg = np.zeros(n_firms)
+        self.global_soc = np.zeros(n_firms)
+        self.need_means: np.ndarray | None = None
+        self.spells: list[np.ndarray] = []
+        self.datacollector = mesa.DataCollector(
+            agent_reporters={name: (lambda a, k=name: a.metrics.get(k)) for name in FIRM_METRICS})
+
+    # ------------------------------------------------------------------------------------------
+    def _initial_positions(self) -> np.ndarray:
+        """Every firm starts with a mass-market offer: the population's mean need, plus a nudge."""
+        gen = np.random.default_rng(rng.derived_seed(self.seed, "firm_positions"))
+        mean = self.traits.needs.astype(np.float64).mean(axis=0)
+        n_firms = len(self.cfg.firms)
+        return mean[None] + gen.normal(0.0, 0.1, size=(n_firms, *mean.shape))
+
+    def _initial_list_revenue(self) -> np.ndarray:
+        """What each firm's starting customers would pay per month at list price (sets budgets)."""
+        firm_of = self.state.firm_of
+        n_firms = len(self.cfg.firms)
+        rev = np.zeros(n_firms)
+        for c, cat in enumerate(self.cfg.market.categories.values()):
+            counts = np.bincount(firm_of[:, c][firm_of[:, c] >= 0], minlength=n_firms)
+            rev += counts * cat.ref_price
+        return rev
+
+    def _offer_arrays(self) -> dict[str, np.ndarray]:
+        """Stack the firms' offers into the arrays the kernel reads."""
+        fs = self.firms
+        return {
+            "offer_pos": np.stack([f.offer_pos for f in fs]),
+            "quality": np.array([f.quality for f in fs]),
+            "service": np.array([f.service for f in fs]),
+            "personalisation": np.array([f.personalisation for f in fs]),
+            "learn": np.array([f.learn for f in fs]),
+            "ad_reach": np.array([f.ad_reach for f in fs]),
+            "retention_cap": np.array([f.retention_cap for f in fs]),
+            "cross_sell": np.array([f.cross_sell for f in fs]),
+            "price": np.stack([f.price_cents for f in fs]) / 100.0,
+            "price_cents": np.stack([f.price_cents for f in fs]),
+            "list_cents": np.stack([f.list_cents for f in fs]),
+            "cost_cents": np.stack([f.cost_cents for f in fs]),
+            "save_cost_cents": np.stack([f.save_cost_cents for f in fs]),
+        }
+
+    # ------------------------------------------------------------------------------------------
+    def step(self) -> None:
+        """One month: plan, customer journey (kernels), accounting, word-of-mouth state, collect."""
+        t = self.steps  # Mesa increments this before calling step(): 1, 2, ...
+        for firm in self.firms:
+            firm.plan_offer(t, None if self.need_means is None else self.need_means[firm.index])
+        it, ft, ns = self.run_journey(t)
+        self._account(t, it, ft, ns)
+        self.datacollector.collect(self)
+
+    def run_journey(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Stages 2–6 for every customer; returns per-firm int, float and need-sum tallies."""
+        s, tr, net = self.state, self.traits, self.network
+        o = self._offer_arrays()
+        itally, ftally, need_sum = new_tallies(self.n_customers, len(self.firms),
+                                               self.n_categories, tr.needs.shape[2])
+        prev, nxt = s.voice[self.voice_index], s.voice[1 - self.voice_index]
+        journey_step(
+            net.indptr, net.indices, net.fully_mixed, self.global_pos, self.global_neg,
+            self.global_soc,
+            tr.needs, tr.wtp, tr.price_sensitivity, tr.peer_susceptibility, tr.ad_susceptibility,
+            s.aware, s.exposures, s.belief, s.knowledge, s.firm_of, s.tenure, s.satisfaction,
+            s.spend, prev, nxt, s.ended,
+            o["offer_pos"], o["quality"], o["service"], o["personalisation"], o["learn"],
+            o["ad_reach"], o["retention_cap"], o["cross_sell"],
+            o["price"], o["price_cents"], o["list_cents"], o["cost_cents"], o["save_cost_cents"],
+            self.ref_price, self.occasion_prob, self.renewal_prob,
+            self.prm, rng.step_keys(self.seed, t),
+            itally, ftally, need_sum,
+        )
+        self.voice_index = 1 - self.voice_index
+        # fixed block order: the same sums whatever the number of threads
+        return itally.sum(axis=0), _ordered_sum(ftally), _ordered_sum(need_sum)
+
+    def _account(self, t: int, it: np.ndarray, ft: np.ndarray, ns: np.ndarray) -> None:
+        n = self.n_customers
+        for firm in self.firms:
+            k = firm.index
+            firm.account(t, dict(zip(ITALLY, it[k].tolist())), dict(zip(FTALLY, ft[k].tolist())))
+        rel = it[:, ITALLY.index("rel")]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.need_means = ns / rel[:, None, None]
+        total_rev = sum(f.metrics["revenue"] for f in self.firms)
+        total_rel = int(rel.sum())
+        for firm in self.firms:
+            firm.metrics["market_share"] = firm.metrics["revenue"] / total_rev if total_rev else 0.0
+            firm.metrics["customer_share"] = (firm.metrics["relationships"] / total_rel
+                                              if total_rel else 0.0)
+            firm.metrics["orientation"] = firm.orientation
+        self.global_pos = it[:, ITALLY.index("voice_promoters")] / n
+        self.global_neg = it[:, ITALLY.index("voice_detractors")] / n
+        self.global_soc = it[:, ITALLY.index("voice_customers")] / n
+        self._record_spells(t)
+
+    def _record_spells(self, t: int) -> None:
+        """Remember relationships that ended this step and mark the start of new ones."""
+        s = self.state
+        rows, cats = np.nonzero(s.ended >= 0)
+        if rows.size and self.cfg.output.spells:
+            self.spells.append(np.stack([rows, cats, s.ended[rows, cats], s.start[rows, cats],
+                                         np.full(rows.size, t)], axis=1).astype(np.int64))
+        new = (s.tenure == 1) & (s.firm_of >= 0)
+        s.start[new] = t
+
+    # ------------------------------------------------------------------------------------------
+    def timeseries(self) -> pd.DataFrame:
+        """Tidy per-firm, per-step table (one row per firm per step) from the DataCollector."""
+        df = self.datacollector.get_agent_vars_dataframe().reset_index()
+        df = df.rename(columns={"Step": "step", "AgentID": "agent_id"})
+        # Mesa's step counter is 1-based inside step(); rows are collected after each step
+        names = {f.unique_id: f for f in self.firms}
+        df.insert(1, "firm", df["agent_id"].map(lambda a: names[a].name))
+        df.insert(2, "strategy", df["agent_id"].map(lambda a: names[a].strategy))
+        df.insert(3, "objective", df["agent_id"].map(lambda a: names[a].objective.value))
+        df.insert(1, "year", (df["step"] - 1) // self.cfg.market.steps_per_year + 1)
+        return df.drop(columns=["agent_id"]).sort_values(["step", "firm"], kind="stable") \
+                 .reset_index(drop=True)
+
+    def spells_table(self) -> pd.DataFrame:
+        """One row per customer–firm relationship: start and end step (end = -1: still active)."""
+        cols = ["customer", "category", "firm", "start", "end"]
+        ended = np.concatenate(self.spells) if self.spells else np.zeros((0, 5), np.int64)
+        s = self.state
+        rows, cats = np.nonzero(s.firm_of >= 0)
+        active = np.stack([rows, cats, s.firm_of[rows, cats], s.start[rows, cats],
+                           np.full(rows.size, -1)], axis=1).astype(np.int64)
+        df = pd.DataFrame(np.concatenate([ended, active]), columns=cols)
+        names = np.array([f.name for f in self.firms])
+        df["firm_name"] = names[df["firm"].to_numpy()]
+        return df.sort_values(["customer", "category", "start"], kind="stable").reset_index(drop=True)
+
+
+def _ordered_sum(a: np.ndarray) -> np.ndarray:
+    """Sum over the block axis strictly in block order (NumPy's pairwise sum also is fixed,
+    but an explicit loop states the contract)."""
+    out = np.zeros(a.shape[1:], dtype=a.dtype)
+    for b in range(a.shape[0]):
+        out += a[b]
+    return out
