@@ -21,7 +21,15 @@ commands:
 Run `ccsim COMMAND --help` for a command's options."""
 
 #: Commands beyond ``run``: name → ("module:function", one-line help). Each takes argv.
-COMMANDS: dict[str, tuple[str, str]] = {}
+COMMANDS: dict[str, tuple[str, str]] = {
+    "retention": ("sim.analysis.retention_report:main",
+                  "RUN_DIR: fit sBG per firm to a run's cohorts, plot observed vs fitted"),
+    "collect": ("sim.results:collect_main",
+                "SWEEP_DIR: gather a sweep into runs.parquet and timeseries.parquet"),
+    "plot": ("sim.plots:main", "PATH: standard figures from a saved run or sweep"),
+    "sensitivity": ("sim.analysis.sensitivity:main",
+                    "global sensitivity (SALib Morris, Sobol) of the customer-centric advantage"),
+}
 
 
 def _error(message: str) -> int:

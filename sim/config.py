@@ -180,7 +180,8 @@ class EconomicsConfig:
     quality_base: float = _prob(0.3, "quality with no R&D")
     service_base: float = _prob(0.2, "service level with no service investment")
     max_discount: float = _prob(0.3, "deepest price promotion")
-    learn_rate: float = _prob(0.4, "knowledge gained per interaction at full insight capability")
+    personalisation_reach: float = _prob(0.6, "share of the offer–need distance full personalisation removes")
+    learn_rate: float = _prob(0.15, "knowledge gained per interaction at full insight capability")
     cocreation_speed: float = _prob(0.1, "monthly move of the offer toward customers' needs")
     cross_sell_trigger: float = _prob(0.3, "chance a triggered cross-sell brings a customer to market")
     service_cost: float = _num(4.0, 0.0, 1e6, unit="money / customer / month",

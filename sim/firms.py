@@ -85,7 +85,7 @@ class Firm(mesa.Agent):
         self.quality = eco.quality_base + (1.0 - eco.quality_base) * cap[LEVER["rd"]]
         self.service = eco.service_base + (1.0 - eco.service_base) * cap[LEVER["service"]]
         self.ad_reach = cap[LEVER["advertising"]]
-        self.personalisation = cap[LEVER["personalisation"]]
+        self.personalisation = eco.personalisation_reach * cap[LEVER["personalisation"]]
         self.learn = eco.learn_rate * self.data_unification * cap[LEVER["insight"]]
         self.retention_cap = cap[LEVER["retention"]]
         self.cross_sell = cap[LEVER["cross_sell"]]

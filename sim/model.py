@@ -91,8 +91,10 @@ class MarketModel(mesa.Model):
         self.global_soc = np.zeros(n_firms)
         self.need_means: np.ndarray | None = None
         self.spells: list[np.ndarray] = []
-        self.datacollector = mesa.DataCollector(
-            agent_reporters={name: (lambda a, k=name: a.metrics.get(k)) for name in FIRM_METRICS})
+        # reporters by agent type: only firms are recorded, even if customers are agents too
+        # (the reference implementation, sim.reference)
+        self.datacollector = mesa.DataCollector(agenttype_reporters={
+            Firm: {name: (lambda a, k=name: a.metrics.get(k)) for name in FIRM_METRICS}})
 
     # ------------------------------------------------------------------------------------------
     def _initial_positions(self) -> np.ndarray:
@@ -198,7 +200,7 @@ class MarketModel(mesa.Model):
     # ------------------------------------------------------------------------------------------
     def timeseries(self) -> pd.DataFrame:
         """Tidy per-firm, per-step table (one row per firm per step) from the DataCollector."""
-        df = self.datacollector.get_agent_vars_dataframe().reset_index()
+        df = self.datacollector.get_agenttype_vars_dataframe(Firm).reset_index()
         df = df.rename(columns={"Step": "step", "AgentID": "agent_id"})
         # Mesa's step counter is 1-based inside step(); rows are collected after each step
         names = {f.unique_id: f for f in self.firms}

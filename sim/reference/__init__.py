@@ -1,0 +1,1 @@
+"""A plain Mesa implementation of the market (one Agent per customer): teaching and oracle."""

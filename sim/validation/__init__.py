@@ -1,0 +1,1 @@
+"""Validation against known results: Bass diffusion docking."""
