@@ -197,7 +197,8 @@ class EconomicsConfig:
     min_budget: float = _num(0.3, 0.0, 1e6, unit="money / market customer / month",
                              help="smallest lever budget of a firm, per customer in the market, split evenly")
     initial_penetration: float = _prob(0.3, "share of customers with a firm at the start")
-    discount_rate: float = _num(0.10, 0.0, 10.0, unit="per year", help="discount rate for CLV")
+    discount_rate: float = _num(0.10, 0.0, 10.0, lo_open=True, unit="per year",
+                                help="discount rate for CLV")
 
 
 @dataclass
