@@ -51,6 +51,10 @@ def _prob(default: float, help: str = "") -> Any:
     return _num(default, 0.0, 1.0, unit="probability", help=help)
 
 
+def _share(default: float, help: str = "", unit: str = "share 0–1") -> Any:
+    return _num(default, 0.0, 1.0, unit=unit, help=help)
+
+
 @dataclass
 class NetworkConfig:
     """Who talks to whom."""
@@ -115,7 +119,8 @@ class AwarenessConfig:
                                help="awareness hazard when all of one's neighbours recommend")
     neg_wom_multiplier: float = _num(2.0, 0.0, 100.0, unit="×",
                                      help="weight of a warning relative to a recommendation")
-    wom_belief_rate: float = _prob(0.2, "how far word of mouth moves beliefs per month")
+    wom_belief_rate: float = _share(0.2, unit="share of the gap per month",
+                                    help="how far word of mouth moves beliefs per month")
     search_rate: float = _prob(0.02, "chance per month a customer searches and finds a firm")
     initial_awareness: float = _prob(0.3, "chance a customer knows a firm at the start")
     prior_belief: float = _num(0.6, 0.0, 1.0, unit="experience units",
@@ -134,7 +139,8 @@ class ChoiceConfig:
                               help="weight of the share of neighbours who buy from the firm")
     beta_price: float = _num(2.0, 0.0, 100.0, unit="utils", help="weight of price / wtp")
     beta_cross_sell: float = _num(1.0, 0.0, 100.0, unit="utils",
-                                  help="pull of a triggered, personalised cross-sell offer")
+                                  help="pull of a personalised offer from a firm the customer "
+                                       "already buys another category from")
     switching_cost: float = _num(1.0, 0.0, 100.0, unit="utils", help="bonus of staying put")
     outside_utility: float = _num(3.0, -1e9, 1e9, unit="utils", help="utility of buying nothing")
     fit_width: float = _num(1.0, 0.0, 100.0, lo_open=True, unit="need units",
@@ -152,11 +158,13 @@ class ExperienceConfig:
     noise_sd: float = _num(0.1, 0.0, 10.0, unit="experience units", help="noise of one experience")
     disconfirmation_weight: float = _num(0.5, 0.0, 10.0,
                                          help="how much beating or missing expectations counts")
-    satisfaction_smoothing: float = _prob(0.3, "weight of this month in satisfaction")
-    belief_learning: float = _prob(0.3, "how far an experience moves the belief about a firm")
-    promoter_threshold: float = _num(8.0, -1.0, 11.0, unit="0–10 score",
+    satisfaction_smoothing: float = _share(0.3, unit="weight, 0–1",
+                                           help="weight of this month in satisfaction")
+    belief_learning: float = _share(0.3, unit="share of the gap per experience",
+                                    help="how far an experience moves the belief about a firm")
+    promoter_threshold: float = _num(9.0, -1.0, 11.0, unit="0–10 score",
                                      help="satisfaction at or above which a customer recommends")
-    detractor_threshold: float = _num(5.0, -1.0, 11.0, unit="0–10 score",
+    detractor_threshold: float = _num(6.0, -1.0, 11.0, unit="0–10 score",
                                       help="satisfaction at or below which a customer warns")
 
 
@@ -165,7 +173,7 @@ class ChurnConfig:
     """Leaving a firm."""
 
     base: float = _prob(0.005, "monthly chance a customer leaves whatever happens")
-    sensitivity: float = _num(0.3, 0.0, 100.0, unit="hazard per point",
+    sensitivity: float = _num(0.3, 0.0, 100.0, unit="hazard per 10 points",
                               help="extra monthly hazard per 10 points below the threshold")
     threshold: float = _num(6.0, 0.0, 10.0, unit="0–10 score", help="satisfaction below which hazard rises")
 
@@ -176,18 +184,25 @@ class EconomicsConfig:
 
     half_saturation: float = _num(1.0, 0.0, 1e9, lo_open=True, unit="money per customer",
                                   help="lever stock (per customer in the market) at capability 0.5")
-    stock_decay: float = _prob(0.05, "monthly decay of capability stocks without investment")
-    quality_base: float = _prob(0.3, "quality with no R&D")
-    service_base: float = _prob(0.2, "service level with no service investment")
-    max_discount: float = _prob(0.3, "deepest price promotion")
-    personalisation_reach: float = _prob(0.6, "share of the offer–need distance full personalisation removes")
-    learn_rate: float = _prob(0.15, "knowledge gained per interaction at full insight capability")
-    cocreation_speed: float = _prob(0.1, "monthly move of the offer toward customers' needs")
+    stock_decay: float = _share(0.05, unit="share per month",
+                                help="monthly decay of capability stocks without investment")
+    quality_base: float = _share(0.3, unit="quality level, 0–1", help="quality with no R&D")
+    service_base: float = _share(0.2, unit="service level, 0–1",
+                                 help="service level with no service investment")
+    max_discount: float = _share(0.3, unit="share of list price", help="deepest price promotion")
+    personalisation_reach: float = _share(0.6, unit="share of distance",
+                                          help="share of the offer–need distance full personalisation removes")
+    learn_rate: float = _share(0.15, unit="share of the unknown per served month",
+                               help="share of the missing knowledge of a customer gained per "
+                               "purchase at full insight capability and data unification 1")
+    cocreation_speed: float = _share(0.1, unit="share of distance per month",
+                                     help="monthly move of the offer toward customers' needs")
     cross_sell_trigger: float = _prob(0.3, "chance a triggered cross-sell brings a customer to market")
-    service_cost: float = _num(4.0, 0.0, 1e6, unit="money / customer / month",
-                               help="cost of serving a customer at service level 1")
-    personalisation_cost: float = _num(2.0, 0.0, 1e6, unit="money / customer / month",
-                                       help="cost of personalising for a customer at level 1")
+    service_cost: float = _num(4.0, 0.0, 1e6, unit="money / relationship / month",
+                               help="cost of serving one customer–category relationship at service "
+                                    "level 1 (relationships held at the end of the month)")
+    personalisation_cost: float = _num(2.0, 0.0, 1e6, unit="money / relationship / month",
+                                       help="cost of personalising one relationship at level 1")
     retention_offer: float = _num(0.5, 0.0, 10.0, unit="× monthly price",
                                   help="cost of one retention offer")
     fixed_cost: float = _num(1.0, 0.0, 1e6, unit="money / market customer / month",
@@ -196,7 +211,11 @@ class EconomicsConfig:
                                   help="a firm's tangible assets, per customer in the market, split evenly")
     min_budget: float = _num(0.3, 0.0, 1e6, unit="money / market customer / month",
                              help="smallest lever budget of a firm, per customer in the market, split evenly")
-    initial_penetration: float = _prob(0.3, "share of customers with a firm at the start")
+    initial_penetration: float = _share(0.3, unit="share of customers per category",
+                                        help="share of customers with a firm in each category "
+                                        "at the start")
+    initial_position_spread: float = _num(0.1, 0.0, 10.0, unit="need units",
+                                          help="sd of firms' starting offers around the mean need")
     discount_rate: float = _num(0.10, 0.0, 10.0, lo_open=True, unit="per year",
                                 help="discount rate for CLV")
 
@@ -229,7 +248,8 @@ class FirmConfig:
                                      metadata={"help": "with strategy=custom: share per lever"})
     objective: Objective = Objective.fixed
     markup: float = _num(0.6, -0.99, 100.0, unit="× unit cost", help="list price over unit cost")
-    budget_rate: float = _prob(0.15, "share of last month's revenue spent on levers")
+    budget_rate: float = _share(0.15, unit="share of revenue",
+                                help="share of last month's revenue spent on levers")
     data_unification: float | None = field(
         default=None, metadata={"lo": 0.0, "hi": 1.0, "unit": "0–1",
                                 "help": "how well customer data is joined up (None: strategy's)"})

@@ -78,8 +78,26 @@ def _schema_keys(path: str) -> list[str]:
     return [f.name for f in dataclasses.fields(tp)] if dataclasses.is_dataclass(tp) else []
 
 
+def _is_mapping(path: str) -> bool:
+    """True if the schema declares ``path`` as a dict of plain values (e.g. firm shares)."""
+    import dataclasses
+    import typing
+
+    tp: object = Config
+    for part in [p for p in path.split(".") if p]:
+        if dataclasses.is_dataclass(tp):
+            tp = typing.get_type_hints(tp).get(part)
+        elif typing.get_origin(tp) is dict:
+            tp = typing.get_args(tp)[1]
+        if tp is None:
+            return False
+    return typing.get_origin(tp) is dict and not dataclasses.is_dataclass(typing.get_args(tp)[1])
+
+
 def _unknown_key(key: str) -> str:
     parent, _, leaf = key.rpartition(".")
+    if _is_mapping(parent):  # a free-form dict such as firms.x.shares takes new entries with +
+        return f"{key}: no such entry yet; add it with +{key}=VALUE"
     known = _schema_keys(parent)
     close = difflib.get_close_matches(leaf, known, n=1)
     hint = f" (did you mean {parent + '.' if parent else ''}{close[0]}?)" if close else ""
@@ -185,9 +203,8 @@ def check_overrides(overrides: list[str], multirun: bool = False) -> None:
         else:
             base.append(ov.input_line)
     load_config(base)
-    for k, (ov, values) in enumerate(sweeps):
+    for ov, values in sweeps:
         for value in values[1:]:
             line = list(base)
             line[parsed.index(ov)] = f"{ov.get_key_element()}={value}"
             load_config(line)
-    del k

@@ -204,14 +204,16 @@ class Firm(mesa.Agent):
         """
         if self.objective == Objective.revenue:
             value = self.period_revenue
-        else:  # lifetime value of the customer base: equity plus this month's contribution
+        else:  # lifetime value of the customer base: expected future margins of current customers
             value = self.metrics["customer_equity"]
         self.period_revenue = 0.0
         if self.last_move is not None and self.objective_prev is not None and value < self.objective_prev:
+            # the trial made things worse: undo it; the baseline stays the untried allocation's
             donor, receiver, amount = self.last_move
             self.shares[donor] += amount
             self.shares[receiver] -= amount
-        self.objective_prev = value
+        else:
+            self.objective_prev = value
         key = rng.step_key(self.model.seed, step, f"firm_review/{self.index}")
         donors = [k for k in range(N_LEVERS) if self.shares[k] > 1e-12]
         donor = donors[min(len(donors) - 1, math.floor(rng.uniform(key, 0) * len(donors)))]

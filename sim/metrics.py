@@ -12,8 +12,18 @@ import numpy as np
 import pandas as pd
 
 CHANNEL_COLUMNS = ("acq_ads", "acq_wom", "acq_search", "acq_cross_sell", "acq_initial")
-#: Firms whose budget puts at least this share on customer levers count as customer-centric.
-CUSTOMER_CENTRIC_CUTOFF = 0.5
+
+
+def mix_coordinate(orientation: float | np.ndarray | pd.Series) -> float | np.ndarray | pd.Series:
+    """Where a budget's customer-lever share lies between the two presets (0 = product-centric
+    preset, 1 = customer-centric preset); a ``strategy=mix`` firm's coordinate is its ``mix``."""
+    from .strategies import PRESETS, customer_orientation, shares_vector
+
+    pc = customer_orientation(shares_vector(PRESETS["product_centric"]))
+    cc = customer_orientation(shares_vector(PRESETS["customer_centric"]))
+    if isinstance(orientation, pd.Series):
+        return (orientation.astype(float) - pc) / (cc - pc)
+    return (np.asarray(orientation, dtype=float) - pc) / (cc - pc)
 
 
 def cagr(revenue: pd.Series | np.ndarray, steps_per_year: int) -> float:
@@ -40,9 +50,11 @@ def cagr(revenue: pd.Series | np.ndarray, steps_per_year: int) -> float:
 def annual_retention(retention: pd.Series, steps_per_year: int) -> float:
     """Share of customers kept over a year at the run's geometric-mean monthly retention."""
     r = np.asarray(retention, dtype=float)
-    r = r[np.isfinite(r) & (r > 0)]
+    r = r[np.isfinite(r)]  # NaN: the firm had no customers at the start of that step
     if r.size == 0:
         return float("nan")
+    if (r <= 0).any():  # a month that lost every customer
+        return 0.0
     return float(math.exp(steps_per_year * np.log(r).mean()))
 
 
@@ -78,15 +90,18 @@ def firm_kpis(ts: pd.DataFrame, steps_per_year: int) -> pd.DataFrame:
 def strategy_comparison(ts: pd.DataFrame, steps_per_year: int) -> dict[str, float]:
     """Customer-centric vs product-centric firms as two groups: growth ratio and margin gap.
 
-    Groups pool their firms' revenue and profit; a firm is customer-centric when its final
-    budget puts at least half on customer levers. The growth ratio is NaN unless the
-    product-centric group grew (a ratio of a positive to a negative growth means nothing).
+    Groups pool their firms' revenue and profit. A firm belongs to the customer-centric group
+    when its budget at the end of the run lies nearer the customer-centric preset
+    (:func:`mix_coordinate` > 0.5), to the product-centric group when nearer the other; an exact
+    middle (mix = 0.5) joins neither. The growth ratio is NaN unless the product-centric group
+    grew (a ratio of a positive to a negative growth means nothing).
     """
-    last = ts.sort_values("step").groupby("firm")["orientation"].last()
-    cc_firms = set(last[last >= CUSTOMER_CENTRIC_CUTOFF].index)
+    last = mix_coordinate(ts.sort_values("step").groupby("firm")["orientation"].last())
+    groups = {"customer_centric": set(last[last > 0.5 + 1e-9].index),
+              "product_centric": set(last[last < 0.5 - 1e-9].index)}
     out: dict[str, float] = {}
-    for label, member in (("customer_centric", True), ("product_centric", False)):
-        g = ts[ts["firm"].isin(cc_firms) == member]
+    for label, members in groups.items():
+        g = ts[ts["firm"].isin(members)]
         by_step = g.groupby("step")[["revenue", "profit"]].sum().sort_index()
         out[f"{label}_firms"] = int(g["firm"].nunique())
         out[f"{label}_revenue_cagr"] = (cagr(by_step["revenue"], steps_per_year)

@@ -16,7 +16,9 @@ from .config import Config, validate
 from .customers import initial_state, make_traits
 from .firms import Firm
 from .kernels.journey import journey_step, new_tallies
-from .kernels.layout import FTALLY, ITALLY, PARAMS
+from .kernels.layout import (
+    FTALLY, ITALLY, PARAMS, VOICE_DETRACTOR, VOICE_PASSIVE, VOICE_PROMOTER,
+)
 from .network import build_network
 from .strategies import LEVERS
 
@@ -86,9 +88,7 @@ class MarketModel(mesa.Model):
                       for k, (name, fc) in enumerate(config.firms.items())]
         n_firms = len(self.firms)
         self.voice_index = 0  # which half of state.voice holds last step's voices
-        self.global_pos = np.zeros(n_firms)
-        self.global_neg = np.zeros(n_firms)
-        self.global_soc = np.zeros(n_firms)
+        self._initial_voices()
         self.need_means: np.ndarray | None = None
         self.spells: list[np.ndarray] = []
         # reporters by agent type: only firms are recorded, even if customers are agents too
@@ -102,7 +102,28 @@ class MarketModel(mesa.Model):
         gen = np.random.default_rng(rng.derived_seed(self.seed, "firm_positions"))
         mean = self.traits.needs.astype(np.float64).mean(axis=0)
         n_firms = len(self.cfg.firms)
-        return mean[None] + gen.normal(0.0, 0.1, size=(n_firms, *mean.shape))
+        spread = self.cfg.market.economics.initial_position_spread
+        return mean[None] + gen.normal(0.0, spread, size=(n_firms, *mean.shape))
+
+    def _initial_voices(self) -> None:
+        """Starting customers speak (passively, at their starting satisfaction) from step 1."""
+        s, e = self.state, self.cfg.market.experience
+        n_firms = len(self.cfg.firms)
+        has = s.firm_of >= 0
+        first = np.argmax(has, axis=1)
+        rows = np.arange(self.n_customers)
+        firm = np.where(has.any(axis=1), s.firm_of[rows, first], -1).astype(np.int64)
+        sat = s.satisfaction[rows, first]
+        sign = np.where(sat >= e.promoter_threshold, VOICE_PROMOTER,
+                        np.where(sat <= e.detractor_threshold, VOICE_DETRACTOR, VOICE_PASSIVE))
+        s.voice[0] = np.where(firm >= 0, (firm + 1) | (sign << 4), 0).astype(np.int8)
+        speaking = firm >= 0
+        n = self.n_customers
+        self.global_soc = np.bincount(firm[speaking], minlength=n_firms) / n
+        self.global_pos = np.bincount(firm[speaking & (sign == VOICE_PROMOTER)],
+                                      minlength=n_firms) / n
+        self.global_neg = np.bincount(firm[speaking & (sign == VOICE_DETRACTOR)],
+                                      minlength=n_firms) / n
 
     def _initial_list_revenue(self) -> np.ndarray:
         """What each firm's starting customers would pay per month at list price (sets budgets)."""
@@ -173,8 +194,8 @@ class MarketModel(mesa.Model):
             k = firm.index
             firm.account(t, dict(zip(ITALLY, it[k].tolist())), dict(zip(FTALLY, ft[k].tolist())))
         rel = it[:, ITALLY.index("rel")]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            self.need_means = ns / rel[:, None, None]
+        with np.errstate(invalid="ignore", divide="ignore"):  # NaN where a firm served nobody
+            self.need_means = ns[..., :-1] / ns[..., -1:]
         total_rev = sum(f.metrics["revenue"] for f in self.firms)
         total_rel = int(rel.sum())
         for firm in self.firms:

@@ -49,11 +49,15 @@ def n_blocks(n_customers: int) -> int:
 
 
 def new_tallies(n_customers: int, n_firms: int, n_categories: int, need_dims: int):
-    """Zeroed (int tallies, float tallies, need sums) arrays for one step."""
+    """Zeroed (int tallies, float tallies, need sums) arrays for one step.
+
+    The need sums have ``need_dims + 1`` slots: the summed needs of the customers each firm
+    served in each category, and their count.
+    """
     nb = n_blocks(n_customers)
     return (np.zeros((nb, n_firms, N_ITALLY), np.int64),
             np.zeros((nb, n_firms, N_FTALLY), np.float64),
-            np.zeros((nb, n_firms, n_categories, need_dims), np.float64))
+            np.zeros((nb, n_firms, n_categories, need_dims + 1), np.float64))
 
 
 @njit(cache=True, parallel=True)
@@ -93,7 +97,8 @@ def journey_step(
         ref_price, occasion_prob, renewal_prob: per category (float64 [C]).
         prm: behaviour parameters (float64, indexed by ``layout.P_*``); keys: this step's
             stream keys (uint64, indexed by ``rng.PURPOSE``).
-        itally, ftally, need_sum: per-block outputs, zeroed by the caller ([B, F, ...]).
+        itally, ftally, need_sum: per-block outputs, zeroed by the caller ([B, F, ...]);
+            need_sum is [B, F, C, D + 1]: summed needs of the customers served, then their count.
     """
     n = needs.shape[0]
     n_firms = aware.shape[1]
@@ -145,7 +150,6 @@ def _one_customer(
     else:
         hear_word_of_mouth(i, indptr, indices, voice_prev, pos, neg, soc)
 
-    ad_resp = prm[P_AD_RESPONSE] * ad_susceptibility[i]
     wom = prm[P_WOM] * peer_susceptibility[i]
     total = 0.0
     for f in range(n_firms):
@@ -198,6 +202,11 @@ def _one_customer(
     for f in range(n_firms):
         cat_paid[f] = 0
     paid_total = 0
+    # 5. word of mouth: a customer speaks about the firm of their first category with a
+    # relationship, as satisfied as they are after this month's experience (before churn, so
+    # those who leave unhappy still warn their neighbours)
+    primary = -1
+    primary_sat = 0.0
     wtp_i = float(wtp[i])
     ps_i = float(price_sensitivity[i])
     for c in range(n_cat):
@@ -309,6 +318,10 @@ def _one_customer(
         ft[f, F_EXPERIENCE] += e
         for d in range(needs.shape[2]):
             ns[f, c, d] += needs[i, c, d]
+        ns[f, c, needs.shape[2]] += 1.0  # the last slot counts the needs summed
+        if primary < 0:
+            primary = f
+            primary_sat = satisfaction[i, c]
         # ---- 6. churn: only relationships older than this month can end by dissatisfaction ----
         if not is_new:
             h = churn_hazard(satisfaction[i, c], prm[P_CHURN_BASE], prm[P_CHURN_SENS],
@@ -325,15 +338,10 @@ def _one_customer(
                     tenure[i, c] = 0
 
     # ---- 5. word of mouth: what this customer will say next step; end-of-step tallies --------
-    primary = -1
-    primary_sat = 0.0
     for c in range(n_cat):
         f = firm_of[i, c]
         if f >= 0:
             s = satisfaction[i, c]
-            if primary < 0:
-                primary = f
-                primary_sat = s
             it[f, T_REL] += 1
             it[f, T_TENURE_SUM] += tenure[i, c]
             ft[f, F_SAT] += s
