@@ -68,11 +68,11 @@ SOURCES: dict[str, str] = {
         f"it reduces on a fully mixed market (`scenario=bass` sets 0.38)"),
     "market.awareness.neg_wom_multiplier": f"{MODEL} (a warning weighs more than praise)",
     "market.experience.promoter_threshold": (
-        "modelling choice after the NPS categories of Reichheld (2003), whose promoters answer "
-        "9–10 on an integer 0–10 scale; 8 on this continuous score is lower than that"),
+        "Reichheld (2003): promoters answer 9–10 on the integer 0–10 scale; the same cut-off "
+        "(≥ 9) applied to this continuous score"),
     "market.experience.detractor_threshold": (
-        "modelling choice after the NPS categories of Reichheld (2003), whose detractors answer "
-        "0–6; 5 on this continuous score is lower than that"),
+        "Reichheld (2003): detractors answer 0–6 on the integer 0–10 scale; the same cut-off "
+        "(≤ 6) applied to this continuous score"),
     "market.churn.base": (
         f"{MODEL} (e.g. by fitting the sBG model of Fader & Hardie 2007 to observed cohorts)"),
     "market.churn.sensitivity": f"{MODEL} (as for `market.churn.base`)",
@@ -122,8 +122,7 @@ NOTES: dict[str, str] = {
 }
 
 #: Units shown instead of the metadata's, where the metadata's is wrong (marked † in the table).
-#: ``_prob`` in sim/config.py stamps "probability" on every [0, 1] field, including shares,
-#: levels and rates; remove an entry here once the metadata is fixed.
+#: Empty since the metadata's units were corrected; remove an entry here once the metadata is fixed.
 UNIT_FIX: dict[str, str] = {}
 
 #: Meaning of every per-firm, per-step column of timeseries.parquet (sim.model.FIRM_METRICS).
