@@ -19,10 +19,10 @@ run: setup
 
 ## the test suite as CI runs it (slow studies excluded; `make test-all` includes them)
 test: setup
-	$(PY) -m pytest -q -m "not slow"
+	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest -q -m "not slow"
 
 test-all: setup
-	$(PY) -m pytest -q
+	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest -q
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -29,6 +29,7 @@ __all__ = [
     "cohort_survivors",
     "cohorts_survivors",
     "fit_sbg",
+    "fit_sbg_pooled",
     "kaplan_meier",
 ]
 
@@ -344,6 +345,85 @@ def fit_sbg(survivors: Any, *, weights: Any = None) -> SBGFit:
     assert best is not None  # the objective is finite everywhere inside the bounds
     alpha, beta = (float(v) for v in np.exp(best.x))
     loglik, _ = _sbg_loglik_and_grad(best.x, s, w)
+    return SBGFit(alpha=alpha, beta=beta, log_likelihood=loglik, n_periods=n_periods)
+
+
+def _pooled_loglik_and_grad(
+    log_params: np.ndarray, churned: np.ndarray, censored: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """Return the sBG log-likelihood and gradient (w.r.t. log α, log β) of pooled counts.
+
+    ``churned[t−1]`` churners in period t = 1..n contribute log P(T=t) each and
+    ``censored[t]`` customers last seen alive at t = 0..n contribute log S(t) each. Same
+    formulas as :func:`_sbg_loglik_and_grad`, with right-censoring at every t.
+    """
+    alpha, beta = np.exp(log_params)
+    n = churned.size
+    j = np.arange(1, n + 1, dtype=float)
+    inv_ab = 1.0 / (alpha + beta + j - 1.0)
+    log_s = _log_survival_upto(alpha, beta, n)
+    ds_da = np.concatenate(([0.0], np.cumsum(-inv_ab)))
+    ds_db = np.concatenate(([0.0], np.cumsum(1.0 / (beta + j - 1.0) - inv_ab)))
+    log_p = log_s[:-1] + np.log(alpha) + np.log(inv_ab)
+    dp_da = ds_da[:-1] + 1.0 / alpha - inv_ab
+    dp_db = ds_db[:-1] - inv_ab
+    loglik = float(churned @ log_p + censored @ log_s)
+    d_alpha = churned @ dp_da + censored @ ds_da
+    d_beta = churned @ dp_db + censored @ ds_db
+    return loglik, np.array([alpha * d_alpha, beta * d_beta])
+
+
+def fit_sbg_pooled(curves: Any) -> SBGFit:
+    """Fit one sBG model (shared α, β) to several cohorts' survivor curves by maximum likelihood.
+
+    The log-likelihood is the sum of the cohorts' :func:`fit_sbg` log-likelihoods, each curve
+    right-censored at its own last period. Grouping spells by start step (so each group is
+    censored at the same time) makes this the exact right-censored likelihood of all the spells
+    pooled by time since acquisition. For a single curve it is :func:`fit_sbg`'s likelihood.
+    The curves are first reduced to churners per period and survivors censored per period, so
+    the cost does not grow with the number of curves. Same optimiser and parameter bounds as
+    :func:`fit_sbg`.
+
+    Args:
+        curves: Iterable of survivor curves (number alive at t = 0..n_i), each valid input to
+            :func:`fit_sbg`: at least 2 points, non-negative, non-increasing, s[0] > 0.
+
+    Returns:
+        The fitted model; ``n_periods`` is the longest curve's number of periods.
+
+    Raises:
+        ValueError: If there are no curves or any curve is invalid.
+    """
+    checked = [_validate_survivors(c) for c in curves]
+    if not checked:
+        raise ValueError("fit_sbg_pooled needs at least one survivor curve")
+    n_periods = max(s.size - 1 for s in checked)
+    churned = np.zeros(n_periods)
+    censored = np.zeros(n_periods + 1)
+    for s in checked:
+        churned[: s.size - 1] += s[:-1] - s[1:]
+        censored[s.size - 1] += s[-1]
+    scale = 1.0 / sum(float(s[0]) for s in checked)
+
+    def objective(x: np.ndarray) -> tuple[float, np.ndarray]:
+        loglik, grad = _pooled_loglik_and_grad(x, churned, censored)
+        return -loglik * scale, -grad * scale
+
+    best: optimize.OptimizeResult | None = None
+    for start in _LOG_STARTS:
+        res = optimize.minimize(
+            objective,
+            np.array(start),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[_LOG_PARAM_BOUNDS, _LOG_PARAM_BOUNDS],
+            options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 10_000},
+        )
+        if np.isfinite(res.fun) and (best is None or res.fun < best.fun):
+            best = res
+    assert best is not None  # the objective is finite everywhere inside the bounds
+    alpha, beta = (float(v) for v in np.exp(best.x))
+    loglik, _ = _pooled_loglik_and_grad(best.x, churned, censored)
     return SBGFit(alpha=alpha, beta=beta, log_likelihood=loglik, n_periods=n_periods)
 
 
