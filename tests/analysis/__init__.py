@@ -1,0 +1,1 @@
+"""Tests of the analysis layer: statistics, figures, sensitivity analysis."""

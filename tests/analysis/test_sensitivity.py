@@ -1,0 +1,115 @@
+"""`ccsim sensitivity`: the SALib problem, the config bridge, and a quick run end to end."""
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.analysis import sensitivity as sa
+from sim.configure import load_config
+from sim.runner import config_hash
+
+
+def _get(cfg, key):
+    for part in key.split("."):
+        cfg = getattr(cfg, part)
+    return cfg
+
+
+@pytest.mark.parametrize("param", sa.PARAMETERS, ids=lambda p: p.key)
+def test_problem_keys_exist_and_bounds_are_valid(param):
+    """Every sampled key is in the schema and both bounds pass validation."""
+    assert param.low < param.high and param.rationale
+    for bound in (param.low, param.high):
+        value = int(round(bound)) if sa.is_integer(param.key) else float(bound)
+        cfg = load_config([f"{param.key}={value}"])
+        assert _get(cfg, param.key) == value
+
+
+def test_problem_dict_and_integer_keys():
+    """SALib's problem dict; only the network degree is an integer."""
+    prob = sa.problem()
+    assert prob["num_vars"] == len(prob["names"]) == len(prob["bounds"]) == len(sa.PARAMETERS)
+    assert len(set(prob["names"])) == len(prob["names"])
+    assert [p.key for p in sa.PARAMETERS if sa.is_integer(p.key)] == ["market.network.mean_degree"]
+
+
+def test_with_values_equals_load_config_with_overrides():
+    """Setting fields on the config object equals passing the overrides to Hydra."""
+    x = sa.sample("morris", 2, seed=5)
+    assert np.array_equal(x, sa.sample("morris", 2, seed=5))  # seeded
+    base = ["market=small", "scenario=subscription"]
+    row = x[3]
+    values = sa.applied_values(x[3:4]).iloc[0].to_dict()
+    via_object = sa.with_values(load_config(base), values)
+    via_hydra = load_config([*base, *sa.overrides_for(row)])
+    assert config_hash(via_object) == config_hash(via_hydra)
+    assert isinstance(via_object.market.network.mean_degree, int)
+
+
+def test_sobol_sample_and_analyze_on_a_known_function():
+    """Sobol indices of a function of the first input alone."""
+    params = sa.PARAMETERS[:3]
+    x = sa.sample("sobol", 64, seed=1, parameters=params)
+    assert x.shape == (64 * (3 + 2), 3)
+    lo = np.array([p.low for p in params])
+    hi = np.array([p.high for p in params])
+    u = (x - lo) / (hi - lo)  # on the unit cube: only the first input matters
+    samples = pd.DataFrame({"growth_gap": u[:, 0], "margin_gap_points": u[:, 0] + 0.1 * u[:, 1]})
+    table = sa.analyze("sobol", x, samples, seed=1, parameters=params)
+    assert list(table.columns) == ["output", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
+    g = table[table.output == "growth_gap"].set_index("parameter")
+    assert g.loc[params[0].key, "ST"] == pytest.approx(1.0, abs=0.1)
+    assert abs(g.loc[params[2].key, "ST"]) < 0.05
+    with pytest.raises(ValueError, match="power of 2"):
+        sa.sample("sobol", 10)
+
+
+def test_quick_end_to_end(tmp_path, capsys):
+    """`--quick` writes indices, samples, runs, problem and the figure."""
+    out = tmp_path / "quick"
+    assert sa.main(["--quick", "--out", str(out), "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    assert "growth_gap" in printed and str(out / "indices.csv") in printed
+    indices = pd.read_csv(out / "indices.csv")
+    assert list(indices.columns) == ["output", "parameter", "mu", "mu_star", "mu_star_conf",
+                                     "sigma"]
+    assert len(indices) == 2 * len(sa.PARAMETERS)
+    assert set(indices.output) == set(sa.OUTPUTS)
+    assert np.isfinite(indices[["mu_star", "sigma"]]).all().all()
+    samples = pd.read_parquet(out / "samples.parquet")
+    assert len(samples) == (len(sa.PARAMETERS) + 1) * 2  # two trajectories
+    assert (samples["n_ok"] == 1).all()
+    assert samples["market.network.mean_degree"].dtype.kind == "i"
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert set(runs["seed"]) == {0} and len(runs) == len(samples)
+    for name in ("indices.png", "indices.pdf", "problem.json"):
+        assert (out / name).stat().st_size > 1000
+    problem = pd.read_json(out / "problem.json", typ="series")
+    assert problem["settings"]["n"] == 2 and problem["settings"]["salib_seed"] == 0
+
+
+def test_bad_arguments_exit_2(tmp_path, capsys):
+    """Bad overrides and options: exit 2, one line, nothing written."""
+    cases = [
+        ["--quick", "--out", str(tmp_path), "market.n_customers=-5"],
+        ["--quick", "--out", str(tmp_path), "market.choice.switching_cost=1"],  # sampled key
+        ["--method", "sobol", "--n", "10", "--out", str(tmp_path)],
+        ["--method", "fast"],
+        ["--seeds", "0", "--out", str(tmp_path)],
+    ]
+    for argv in cases:
+        assert sa.main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert err.startswith("ccsim sensitivity: error: ") and err.count("\n") == 1, (argv, err)
+    assert not any(tmp_path.iterdir())  # nothing written
+
+
+def test_settings_from_args_quick_defaults():
+    """`--quick` changes the defaults; overrides go after the base."""
+    args = sa.build_parser().parse_args(["--quick", "--method", "sobol", "scenario=subscription"])
+    s = sa.settings_from_args(args)
+    assert (s.n, s.seeds) == (4, 1)
+    assert s.overrides[-1] == "scenario=subscription"
+    assert dataclasses.asdict(s)["method"] == "sobol"
