@@ -354,6 +354,9 @@ def validate(cfg: Config) -> Config:
     if net.kind == NetworkKind.scale_free and net.homophily > 0:
         raise ConfigError(f"market.network.homophily={net.homophily}: homophily is supported for "
                           "small_world and random networks, not scale_free")
+    if net.kind == NetworkKind.fully_mixed and net.homophily > 0:
+        raise ConfigError(f"market.network.homophily={net.homophily}: a fully mixed market has no "
+                          "network to be homophilous; use small_world or random")
     if net.kind != NetworkKind.fully_mixed and net.mean_degree >= cfg.market.n_customers:
         raise ConfigError(f"market.network.mean_degree={net.mean_degree}: must be below "
                           f"market.n_customers={cfg.market.n_customers}")

@@ -187,7 +187,9 @@ class Firm(mesa.Agent):
             "clv": clv,
             "customer_equity": equity,
             "tangible_assets": tangible,
-            "intangible_share": equity / (equity + tangible) if equity + tangible > 0 else 0.0,
+            # a customer base worth less than nothing adds no intangible value (share in [0, 1))
+            "intangible_share": max(equity, 0.0) / (max(equity, 0.0) + tangible)
+            if max(equity, 0.0) + tangible > 0 else 0.0,
             **{f"share_{name}": float(s) for name, s in zip(LEVERS, self.shares)},
         }
         self.metrics = m

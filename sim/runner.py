@@ -63,7 +63,8 @@ def simulate(cfg: Config, progress: bool | None = None) -> MarketModel:
     show = cfg.output.progress if progress is None else progress
     model = MarketModel(cfg)
     bar = tqdm(total=cfg.market.steps, desc=f"{cfg.name} seed={cfg.seed}", unit="step",
-               delay=2.0, disable=not show, file=sys.stderr, leave=False)
+               delay=2.0, disable=True if not show else None,  # None: only on a terminal
+               file=sys.stderr, leave=False)
     with bar:
         for _ in range(cfg.market.steps):
             model.step()
