@@ -111,7 +111,6 @@ def journey_step(
         hz = np.empty(2 * n_firms + 1)
         util = np.empty(n_firms)
         avail = np.empty(n_firms, np.bool_)
-        fits = np.empty(n_firms)
         cat_paid = np.zeros(n_firms, np.int64)
         it = itally[b]
         ft = ftally[b]
@@ -125,8 +124,22 @@ def journey_step(
                 offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap,
                 cross_sell, price, price_cents, list_cents, cost_cents, save_cost_cents,
                 ref_price, occasion_prob, renewal_prob, prm, keys,
-                it, ft, ns, pos, neg, soc, hz, util, avail, fits, cat_paid, n_firms, n_cat,
+                it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, n_firms, n_cat,
             )
+
+
+@njit(cache=True)
+def _best_unknown_fit(i, needs, aware, offer_pos, width):
+    """The firm customer i does not know yet whose core (category 0) offer fits them best."""
+    target = -1
+    best = -1.0
+    for f in range(aware.shape[1]):
+        if aware[i, f] == 0:
+            fv = fit_of(needs, i, 0, offer_pos, f, 0.0, 0.0, width)
+            if fv > best:
+                best = fv
+                target = f
+    return target
 
 
 @njit(cache=True)
@@ -138,7 +151,7 @@ def _one_customer(
     offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap, cross_sell,
     price, price_cents, list_cents, cost_cents, save_cost_cents,
     ref_price, occasion_prob, renewal_prob, prm, keys,
-    it, ft, ns, pos, neg, soc, hz, util, avail, fits, cat_paid, n_firms, n_cat,
+    it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, n_firms, n_cat,
 ):
     """Stages 2–6 for customer i (see :func:`journey_step` for the arguments)."""
     # ---- 2. awareness: word of mouth heard, ad exposure, own search ---------------------------
@@ -154,7 +167,7 @@ def _one_customer(
     total = 0.0
     for f in range(n_firms):
         h_ad = 0.0
-        if uniform_nb(keys[K_EXPOSURE], i, f) < ad_reach[f]:
+        if ad_reach[f] > 0.0 and uniform_nb(keys[K_EXPOSURE], i, f) < ad_reach[f]:
             x = exposures[i, f]
             it[f, T_EXPOSURES] += 1
             if aware[i, f] == 0:
@@ -166,22 +179,18 @@ def _one_customer(
         hz[f] = h_ad
         hz[n_firms + f] = h_wom
         total += h_ad + h_wom
-    # own search finds the unaware firm whose core offer fits best
-    target = -1
-    if prm[P_SEARCH] > 0.0:
-        best = -1.0
-        for f in range(n_firms):
-            if aware[i, f] == 0:
-                fv = fit_of(needs, i, 0, offer_pos, f, 0.0, 0.0, prm[P_FIT_WIDTH])
-                if fv > best:
-                    best = fv
-                    target = f
-    hz[2 * n_firms] = prm[P_SEARCH] if target >= 0 else 0.0
+    # own search can find any firm the customer does not know yet (which one is settled only
+    # if search is the event drawn: the best-fitting one, so the fits are computed lazily)
+    unaware = False
+    for f in range(n_firms):
+        if aware[i, f] == 0:
+            unaware = True
+    hz[2 * n_firms] = prm[P_SEARCH] if unaware else 0.0
     total += hz[2 * n_firms]
     if total > 0.0 and uniform_nb(keys[K_ACTIVATION], i, 0) < total:
         k = pick_by_hazard(uniform_nb(keys[K_PICK], i, 0) * total, hz, 2 * n_firms + 1)
         if k == 2 * n_firms:
-            f, channel = target, CH_SEARCH
+            f, channel = _best_unknown_fit(i, needs, aware, offer_pos, prm[P_FIT_WIDTH]), CH_SEARCH
             it[f, T_AWARE_SEARCH] += 1
         elif k >= n_firms:
             f, channel = k - n_firms, CH_WOM
@@ -240,7 +249,6 @@ def _one_customer(
                 if ok:
                     fv = fit_of(needs, i, c, offer_pos, f, personalisation[f], knowledge[i, f],
                                 prm[P_FIT_WIDTH])
-                    fits[f] = fv
                     u = (prm[P_B_FIT] * fv + prm[P_B_QUALITY] * quality[f]
                          + prm[P_B_SERVICE] * service[f] + prm[P_B_BELIEF] * belief[i, f]
                          + prm[P_B_SOCIAL] * soc[f]
