@@ -23,7 +23,7 @@ class ConfigError(ValueError):
     """A configuration value that is not allowed; the message names key, value and rule."""
 
 
-class NetworkKind(str, Enum):
+class NetworkKind(str, Enum):  # noqa: UP042 - OmegaConf reads plain Enum subclasses
     """Social network generators (networkx)."""
 
     small_world = "small_world"
@@ -32,7 +32,7 @@ class NetworkKind(str, Enum):
     fully_mixed = "fully_mixed"
 
 
-class Objective(str, Enum):
+class Objective(str, Enum):  # noqa: UP042
     """What steers an adaptive firm's budget re-allocation (``fixed``: it never re-allocates)."""
 
     fixed = "fixed"
@@ -42,7 +42,7 @@ class Objective(str, Enum):
 
 def _num(default: float, lo: float | None = None, hi: float | None = None, *, lo_open: bool = False,
          unit: str = "", help: str = "") -> Any:
-    """A numeric field with a range, a unit and a meaning (read by :func:`validate` and the docs)."""
+    """A numeric field with a range, a unit and a meaning (read by `validate` and the docs)."""
     return field(default=default, metadata={"lo": lo, "hi": hi, "lo_open": lo_open, "unit": unit,
                                             "help": help})
 
@@ -175,7 +175,8 @@ class ChurnConfig:
     base: float = _prob(0.005, "monthly chance a customer leaves whatever happens")
     sensitivity: float = _num(0.3, 0.0, 100.0, unit="hazard per 10 points",
                               help="extra monthly hazard per 10 points below the threshold")
-    threshold: float = _num(6.0, 0.0, 10.0, unit="0–10 score", help="satisfaction below which hazard rises")
+    threshold: float = _num(6.0, 0.0, 10.0, unit="0–10 score",
+                            help="satisfaction below which hazard rises")
 
 
 @dataclass
@@ -191,13 +192,15 @@ class EconomicsConfig:
                                  help="service level with no service investment")
     max_discount: float = _share(0.3, unit="share of list price", help="deepest price promotion")
     personalisation_reach: float = _share(0.6, unit="share of distance",
-                                          help="share of the offer–need distance full personalisation removes")
+                                          help="share of the offer–need distance full "
+                                               "personalisation removes")
     learn_rate: float = _share(0.15, unit="share of the unknown per served month",
                                help="share of the missing knowledge of a customer gained per "
                                "purchase at full insight capability and data unification 1")
     cocreation_speed: float = _share(0.1, unit="share of distance per month",
                                      help="monthly move of the offer toward customers' needs")
-    cross_sell_trigger: float = _prob(0.3, "chance a triggered cross-sell brings a customer to market")
+    cross_sell_trigger: float = _prob(0.3, "chance a triggered cross-sell brings a customer to "
+                                           "market")
     service_cost: float = _num(4.0, 0.0, 1e6, unit="money / relationship / month",
                                help="cost of serving one customer–category relationship at service "
                                     "level 1 (relationships held at the end of the month)")
@@ -208,9 +211,11 @@ class EconomicsConfig:
     fixed_cost: float = _num(1.0, 0.0, 1e6, unit="money / market customer / month",
                              help="fixed cost of a firm, per customer in the market, split evenly")
     tangible_assets: float = _num(100.0, 0.0, 1e9, unit="money / market customer",
-                                  help="a firm's tangible assets, per customer in the market, split evenly")
+                                  help="a firm's tangible assets, per customer in the market, "
+                                        "split evenly")
     min_budget: float = _num(0.3, 0.0, 1e6, unit="money / market customer / month",
-                             help="smallest lever budget of a firm, per customer in the market, split evenly")
+                             help="smallest lever budget of a firm, per customer in the "
+                                   "market, split evenly")
     initial_penetration: float = _share(0.3, unit="share of customers per category",
                                         help="share of customers with a firm in each category "
                                         "at the start")
@@ -226,7 +231,8 @@ class MarketConfig:
 
     n_customers: int = _num(10_000, 1, 10**9, unit="customers", help="customers in the market")
     steps: int = _num(120, 1, 10**6, unit="months", help="length of a run")
-    steps_per_year: int = _num(12, 1, 366, unit="steps", help="steps in a year (for CAGR, retention)")
+    steps_per_year: int = _num(12, 1, 366, unit="steps",
+                               help="steps in a year (for CAGR, retention)")
     network: NetworkConfig = field(default_factory=NetworkConfig)
     customers: CustomerConfig = field(default_factory=CustomerConfig)
     categories: dict[str, CategoryConfig] = field(default_factory=_default_categories)
@@ -253,7 +259,8 @@ class FirmConfig:
     data_unification: float | None = field(
         default=None, metadata={"lo": 0.0, "hi": 1.0, "unit": "0–1",
                                 "help": "how well customer data is joined up (None: strategy's)"})
-    review_every: int = _num(12, 1, 10**6, unit="months", help="how often an adaptive firm re-allocates")
+    review_every: int = _num(12, 1, 10**6, unit="months",
+                             help="how often an adaptive firm re-allocates")
     exploration: float = _num(0.05, 0.0, 1.0, lo_open=True, unit="budget share",
                               help="share an adaptive firm moves between two levers per trial")
 
@@ -321,7 +328,8 @@ def _check_firm(path: str, firm: FirmConfig) -> None:
     if firm.strategy == "custom":
         unknown = sorted(set(firm.shares) - set(LEVERS))
         if unknown:
-            raise ConfigError(f"{path}.shares: unknown lever {unknown[0]!r}; levers: {', '.join(LEVERS)}")
+            raise ConfigError(f"{path}.shares: unknown lever {unknown[0]!r}; "
+                              f"levers: {', '.join(LEVERS)}")
         for lever, share in firm.shares.items():
             if not (0.0 <= share <= 1.0):
                 raise ConfigError(f"{path}.shares.{lever}={share}: a share must be in [0, 1]")
@@ -348,7 +356,8 @@ def validate(cfg: Config) -> Config:
         raise ConfigError("market.categories: at most 8 categories are allowed")
     exp = cfg.market.experience
     if exp.detractor_threshold >= exp.promoter_threshold:
-        raise ConfigError(f"market.experience.detractor_threshold={exp.detractor_threshold}: must be "
+        raise ConfigError(f"market.experience.detractor_threshold={exp.detractor_threshold}: "
+                          "must be "
                           f"below promoter_threshold={exp.promoter_threshold}")
     net = cfg.market.network
     if net.kind == NetworkKind.scale_free and net.homophily > 0:

@@ -14,7 +14,11 @@ import numpy as np
 from . import rng
 from .config import FirmConfig, MarketConfig, Objective
 from .strategies import (
-    LEVER, LEVERS, customer_orientation, data_unification, resolve_shares,
+    LEVER,
+    LEVERS,
+    customer_orientation,
+    data_unification,
+    resolve_shares,
 )
 
 N_LEVERS = len(LEVERS)
@@ -135,7 +139,8 @@ class Firm(mesa.Agent):
         margin_per_rel = contribution / 100.0 / rel if rel > 0 else 0.0
         clv = margin_per_rel * (1.0 + d) / (1.0 + d - r)
         equity = rel * margin_per_rel * r / (1.0 + d - r)
-        tangible = eco.tangible_assets * self.n_market * self.share_of_market + max(self.cash, 0) / 100
+        tangible = (eco.tangible_assets * self.n_market * self.share_of_market
+                    + max(self.cash, 0) / 100)
         customers = it["customers"]
         exposures_unaware = it["exposures_unaware"]
         acq_ads = it["acq_ads"]
@@ -170,7 +175,8 @@ class Firm(mesa.Agent):
             "personalisation": self.personalisation,
             "ad_exposures": it["exposures"],
             "ad_response_rate": it["aware_ads"] / exposures_unaware if exposures_unaware else 0.0,
-            "cpa_ads": self.lever_spend[LEVER["advertising"]] / acq_ads if acq_ads else float("nan"),
+            "cpa_ads": (self.lever_spend[LEVER["advertising"]] / acq_ads if acq_ads
+                        else float("nan")),
             "aware_ads": it["aware_ads"], "aware_wom": it["aware_wom"],
             "aware_search": it["aware_search"],
             "choices": it["choices"],
@@ -190,7 +196,7 @@ class Firm(mesa.Agent):
             # a customer base worth less than nothing adds no intangible value (share in [0, 1))
             "intangible_share": max(equity, 0.0) / (max(equity, 0.0) + tangible)
             if max(equity, 0.0) + tangible > 0 else 0.0,
-            **{f"share_{name}": float(s) for name, s in zip(LEVERS, self.shares)},
+            **{f"share_{name}": float(s) for name, s in zip(LEVERS, self.shares, strict=True)},
         }
         self.metrics = m
         if self.objective != Objective.fixed and step % self.cfg.review_every == 0:
@@ -209,7 +215,8 @@ class Firm(mesa.Agent):
         else:  # lifetime value of the customer base: expected future margins of current customers
             value = self.metrics["customer_equity"]
         self.period_revenue = 0.0
-        if self.last_move is not None and self.objective_prev is not None and value < self.objective_prev:
+        worse = self.objective_prev is not None and value < self.objective_prev
+        if self.last_move is not None and worse:
             # the trial made things worse: undo it; the baseline stays the untried allocation's
             donor, receiver, amount = self.last_move
             self.shares[donor] += amount

@@ -15,8 +15,11 @@ CHANNEL_COLUMNS = ("acq_ads", "acq_wom", "acq_search", "acq_cross_sell", "acq_in
 
 
 def mix_coordinate(orientation: float | np.ndarray | pd.Series) -> float | np.ndarray | pd.Series:
-    """Where a budget's customer-lever share lies between the two presets (0 = product-centric
-    preset, 1 = customer-centric preset); a ``strategy=mix`` firm's coordinate is its ``mix``."""
+    """Where a budget's customer-lever share lies between the two presets.
+
+    0 is the product-centric preset, 1 the customer-centric one; a ``strategy=mix`` firm's
+    coordinate is its ``mix``.
+    """
     from .strategies import PRESETS, customer_orientation, shares_vector
 
     pc = customer_orientation(shares_vector(PRESETS["product_centric"]))
@@ -59,7 +62,7 @@ def annual_retention(retention: pd.Series, steps_per_year: int) -> float:
 
 
 def firm_kpis(ts: pd.DataFrame, steps_per_year: int) -> pd.DataFrame:
-    """One row per firm: revenue CAGR, mean margin, annual retention, final share, NPS, CLV, …"""
+    """One row per firm: revenue CAGR, mean margin, annual retention, final share, NPS, CLV."""
     rows = []
     last_year = ts["step"] > ts["step"].max() - steps_per_year
     for firm, g in ts.sort_values("step").groupby("firm", sort=False):

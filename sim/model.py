@@ -17,7 +17,12 @@ from .customers import initial_state, make_traits
 from .firms import Firm
 from .kernels.journey import journey_step, new_tallies
 from .kernels.layout import (
-    FTALLY, ITALLY, PARAMS, VOICE_DETRACTOR, VOICE_PASSIVE, VOICE_PROMOTER,
+    FTALLY,
+    ITALLY,
+    PARAMS,
+    VOICE_DETRACTOR,
+    VOICE_PASSIVE,
+    VOICE_PROMOTER,
 )
 from .network import build_network
 from .strategies import LEVERS
@@ -86,7 +91,6 @@ class MarketModel(mesa.Model):
         initial_rev = self._initial_list_revenue()
         self.firms = [Firm(self, k, name, fc, m, initial_rev[k])
                       for k, (name, fc) in enumerate(config.firms.items())]
-        n_firms = len(self.firms)
         self.voice_index = 0  # which half of state.voice holds last step's voices
         self._initial_voices()
         self.need_means: np.ndarray | None = None
@@ -192,7 +196,8 @@ class MarketModel(mesa.Model):
         n = self.n_customers
         for firm in self.firms:
             k = firm.index
-            firm.account(t, dict(zip(ITALLY, it[k].tolist())), dict(zip(FTALLY, ft[k].tolist())))
+            firm.account(t, dict(zip(ITALLY, it[k].tolist(), strict=True)),
+                         dict(zip(FTALLY, ft[k].tolist(), strict=True)))
         rel = it[:, ITALLY.index("rel")]
         with np.errstate(invalid="ignore", divide="ignore"):  # NaN where a firm served nobody
             self.need_means = ns[..., :-1] / ns[..., -1:]
@@ -243,12 +248,15 @@ class MarketModel(mesa.Model):
         df = pd.DataFrame(np.concatenate([ended, active]), columns=cols)
         names = np.array([f.name for f in self.firms])
         df["firm_name"] = names[df["firm"].to_numpy()]
-        return df.sort_values(["customer", "category", "start"], kind="stable").reset_index(drop=True)
+        df = df.sort_values(["customer", "category", "start"], kind="stable")
+        return df.reset_index(drop=True)
 
 
 def _ordered_sum(a: np.ndarray) -> np.ndarray:
-    """Sum over the block axis strictly in block order (NumPy's pairwise sum also is fixed,
-    but an explicit loop states the contract)."""
+    """Sum over the block axis strictly in block order.
+
+    NumPy's pairwise sum is deterministic too, but an explicit loop states the contract.
+    """
     out = np.zeros(a.shape[1:], dtype=a.dtype)
     for b in range(a.shape[0]):
         out += a[b]

@@ -115,7 +115,8 @@ def format_table(result: RunResult) -> str:
         "acq_ads": ("acq ads", "{:,}"), "acq_wom": ("acq WoM", "{:,}"),
         "acq_search": ("acq search", "{:,}"), "acq_cross_sell": ("acq x-sell", "{:,}"),
     }
-    table = pd.DataFrame({label: [_fmt(fmt, v) for v in k[col]] for col, (label, fmt) in cols.items()})
+    table = pd.DataFrame({label: [_fmt(fmt, v) for v in k[col]]
+                          for col, (label, fmt) in cols.items()})
     c = result.summary["comparison"]
     lines = [table.to_string(index=False), ""]
     lines.append(

@@ -123,7 +123,8 @@ def experience_of(fit, quality, service, value, w_fit, w_quality, w_service, w_v
     wsum = w_fit + w_quality + w_service + w_value
     if wsum <= 0.0:
         return noise
-    return (w_fit * fit + w_quality * quality + w_service * service + w_value * value) / wsum + noise
+    weighted = w_fit * fit + w_quality * quality + w_service * service + w_value * value
+    return weighted / wsum + noise
 
 
 @njit(cache=True)
