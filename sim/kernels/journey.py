@@ -187,17 +187,17 @@ def journey_step(  # noqa: D417 - related arrays are documented together
         it = itally[b]
         ft = ftally[b]
         ns = need_sum[b]
-        for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
-            _one_customer(
-                i, indptr, indices, fully_mixed, global_pos, global_neg, global_soc,
-                needs, wtp, price_sensitivity, peer_susceptibility, ad_susceptibility,
-                aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
-                voice_prev, voice_next, ended,
-                offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap,
-                cross_sell, price, price_cents, list_cents, cost_cents, save_cost_cents,
-                ref_price, occasion_prob, renewal_prob, prm, keys,
-                it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, n_firms, n_cat,
-            )
+        _block_of_customers(
+            b * BLOCK, min(n, (b + 1) * BLOCK),
+            indptr, indices, fully_mixed, global_pos, global_neg, global_soc,
+            needs, wtp, price_sensitivity, peer_susceptibility, ad_susceptibility,
+            aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
+            voice_prev, voice_next, ended,
+            offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap,
+            cross_sell, price, price_cents, list_cents, cost_cents, save_cost_cents,
+            ref_price, occasion_prob, renewal_prob, prm, keys,
+            it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, n_firms, n_cat,
+        )
 
 
 @njit(cache=True)
@@ -215,8 +215,8 @@ def _best_unknown_fit(i, needs, aware, offer_pos, width):
 
 
 @njit(cache=True)
-def _one_customer(
-    i, indptr, indices, fully_mixed, global_pos, global_neg, global_soc,
+def _block_of_customers(
+    first, last, indptr, indices, fully_mixed, global_pos, global_neg, global_soc,
     needs, wtp, price_sensitivity, peer_susceptibility, ad_susceptibility,
     aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
     voice_prev, voice_next, ended,
@@ -225,229 +225,236 @@ def _one_customer(
     ref_price, occasion_prob, renewal_prob, prm, keys,
     it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, n_firms, n_cat,
 ):
-    """Stages 2–6 for customer i (see :func:`journey_step` for the arguments)."""
-    # ---- 2. awareness: word of mouth heard, ad exposure, own search ---------------------------
-    if fully_mixed:
-        for f in range(n_firms):
-            pos[f] = global_pos[f]
-            neg[f] = global_neg[f]
-            soc[f] = global_soc[f]
-    else:
-        hear_word_of_mouth(i, indptr, indices, voice_prev, pos, neg, soc)
+    """Stages 2–6 for customers ``first`` to ``last - 1`` (arguments as :func:`journey_step`).
 
-    wom = prm[P_WOM] * peer_susceptibility[i]
-    total = 0.0
-    for f in range(n_firms):
-        h_ad = 0.0
-        if ad_reach[f] > 0.0 and uniform_nb(keys[K_EXPOSURE], i, f) < ad_reach[f]:
-            x = exposures[i, f]
-            it[f, T_EXPOSURES] += 1
-            if aware[i, f] == 0:
-                it[f, T_EXPOSED_UNAWARE] += 1
-                h_ad = ad_hazard(prm[P_AD_RESPONSE], ad_susceptibility[i], prm[P_AD_FATIGUE], x)
-            if x < 255:
-                exposures[i, f] = x + 1
-        h_wom = wom * pos[f] if aware[i, f] == 0 else 0.0
-        hz[f] = h_ad
-        hz[n_firms + f] = h_wom
-        total += h_ad + h_wom
-    # own search can find any firm the customer does not know yet (which one is settled only
-    # if search is the event drawn: the best-fitting one, so the fits are computed lazily)
-    unaware = False
-    for f in range(n_firms):
-        if aware[i, f] == 0:
-            unaware = True
-    hz[2 * n_firms] = prm[P_SEARCH] if unaware else 0.0
-    total += hz[2 * n_firms]
-    if total > 0.0 and uniform_nb(keys[K_ACTIVATION], i, 0) < total:
-        k = pick_by_hazard(uniform_nb(keys[K_PICK], i, 0) * total, hz, 2 * n_firms + 1)
-        if k == 2 * n_firms:
-            f, channel = _best_unknown_fit(i, needs, aware, offer_pos, prm[P_FIT_WIDTH]), CH_SEARCH
-            it[f, T_AWARE_SEARCH] += 1
-        elif k >= n_firms:
-            f, channel = k - n_firms, CH_WOM
-            it[f, T_AWARE_WOM] += 1
-        else:
-            f, channel = k, CH_AD
-            it[f, T_AWARE_AD] += 1
-        aware[i, f] = channel
-        belief[i, f] = prm[P_PRIOR]
-    # word of mouth moves beliefs about known firms; warnings weigh more than praise
-    for f in range(n_firms):
-        if aware[i, f] != 0 and (pos[f] > 0.0 or neg[f] > 0.0):
-            bel = belief[i, f]
-            bel += prm[P_WOM_BELIEF] * (pos[f] * (1.0 - bel) - prm[P_NEG_WOM] * neg[f] * bel)
-            belief[i, f] = clamp01(bel)
-
-    # ---- 3. choice, 4. experience, 6. churn, per category -------------------------------------
-    for f in range(n_firms):
-        cat_paid[f] = 0
-    paid_total = 0
-    # 5. word of mouth: a customer speaks about the firm of their first category with a
-    # relationship, as satisfied as they are after this month's experience (before churn, so
-    # those who leave unhappy still warn their neighbours)
-    primary = -1
-    primary_sat = 0.0
-    wtp_i = float(wtp[i])
-    ps_i = float(price_sensitivity[i])
-    for c in range(n_cat):
-        ended[i, c] = -1
-        g = firm_of[i, c]
-        if g >= 0:
-            it[g, T_REL_START] += 1
-        # the firm of another category this customer buys from (cross-sell trigger)
-        other = -1
-        for cc in range(n_cat):
-            if cc != c and firm_of[i, cc] >= 0:
-                other = firm_of[i, cc]
-                break
-        in_market = False
-        triggered = -1
-        if g < 0:
-            if uniform_nb(keys[K_OCCASION], i, c) < occasion_prob[c]:
-                in_market = True
-            elif other >= 0 and price_cents[other, c] >= 0:
-                p_trig = prm[P_XSELL_TRIGGER] * cross_sell[other] * knowledge[i, other]
-                if p_trig > 0.0 and uniform_nb(keys[K_XSELL], i, c) < p_trig:
-                    in_market = True
-                    triggered = other
-        elif uniform_nb(keys[K_OCCASION], i, c) < renewal_prob[c]:
-            in_market = True
-
-        if in_market:
+    One call per block, so the many array arguments are passed once per block, not once per
+    customer.
+    """
+    for i in range(first, last):
+        # ---- 2. awareness: word of mouth heard, ad exposure, own search --------------------------
+        if fully_mixed:
             for f in range(n_firms):
-                ok = aware[i, f] != 0 and price_cents[f, c] >= 0
-                avail[f] = ok
-                if ok:
-                    fv = fit_of(needs, i, c, offer_pos, f, personalisation[f], knowledge[i, f],
-                                prm[P_FIT_WIDTH])
-                    u = (prm[P_B_FIT] * fv + prm[P_B_QUALITY] * quality[f]
-                         + prm[P_B_SERVICE] * service[f] + prm[P_B_BELIEF] * belief[i, f]
-                         + prm[P_B_SOCIAL] * soc[f]
-                         - prm[P_B_PRICE] * ps_i * price[f, c] / (wtp_i * ref_price[c]))
-                    if f == g:
-                        u += prm[P_SWITCH]
-                    if f == other:
-                        u += prm[P_B_XSELL] * cross_sell[f] * knowledge[i, f]
-                    util[f] = u
-            chosen = logit_pick(util, avail, n_firms, prm[P_OUTSIDE],
-                                uniform_nb(keys[K_CHOICE], i, c))
-            if g >= 0 and chosen != g:
-                p_save = retention_cap[g] * knowledge[i, g]
-                if p_save > 0.0 and uniform_nb(keys[K_SAVE], i, c) < p_save:
-                    chosen = g
-                    it[g, T_SAVED] += 1
-                    it[g, T_RETENTION_COST] += save_cost_cents[g, c]
-            if chosen >= 0:
-                it[chosen, T_CHOICES] += 1
-                if aware[i, chosen] == CH_WOM:
-                    it[chosen, T_CHOICES_PEER] += 1
-                elif aware[i, chosen] == CH_AD:
-                    it[chosen, T_CHOICES_FIRM] += 1
-            if chosen != g:
-                if g >= 0:
-                    ended[i, c] = g
-                    if chosen >= 0:
-                        it[g, T_LOST_SWITCH] += 1
-                    else:
-                        it[g, T_LOST_OUTSIDE] += 1
-                if chosen >= 0:
-                    a = aware[i, chosen]
-                    if triggered == chosen:
-                        it[chosen, T_ACQ_XSELL] += 1
-                    elif a == CH_AD:
-                        it[chosen, T_ACQ_AD] += 1
-                    elif a == CH_WOM:
-                        it[chosen, T_ACQ_WOM] += 1
-                    elif a == CH_SEARCH:
-                        it[chosen, T_ACQ_SEARCH] += 1
-                    else:
-                        it[chosen, T_ACQ_INITIAL] += 1
-                firm_of[i, c] = chosen
-                tenure[i, c] = 0
-
-        f = firm_of[i, c]
-        if f < 0:
-            continue
-        # ---- 4. experience: use, pay, compare with expectation, learn -------------------------
-        fv = fit_of(needs, i, c, offer_pos, f, personalisation[f], knowledge[i, f],
-                    prm[P_FIT_WIDTH])
-        value = 1.0 - price[f, c] / (wtp_i * ref_price[c])
-        noise = prm[P_NOISE] * normal_nb(keys[K_EXP1], keys[K_EXP2], i, c)
-        e = experience_of(fv, quality[f], service[f], value, prm[P_W_FIT], prm[P_W_QUALITY],
-                          prm[P_W_SERVICE], prm[P_W_VALUE], noise)
-        s_obs = satisfaction_score(e, belief[i, f], prm[P_DISCONF])
-        is_new = tenure[i, c] == 0
-        if is_new:
-            satisfaction[i, c] = s_obs
+                pos[f] = global_pos[f]
+                neg[f] = global_neg[f]
+                soc[f] = global_soc[f]
         else:
-            satisfaction[i, c] = (1.0 - prm[P_SMOOTH]) * satisfaction[i, c] + prm[P_SMOOTH] * s_obs
-        belief[i, f] = clamp01(belief[i, f] + prm[P_BELIEF_LEARN] * (e - belief[i, f]))
-        knowledge[i, f] = knowledge[i, f] + learn[f] * (1.0 - knowledge[i, f])
-        if tenure[i, c] < 32767:
-            tenure[i, c] += 1
-        paid = price_cents[f, c]
-        spend[i] += paid
-        cat_paid[f] += paid
-        paid_total += paid
-        it[f, T_UNITS] += 1
-        it[f, T_REVENUE] += paid
-        it[f, T_LIST_REVENUE] += list_cents[f, c]
-        it[f, T_COGS] += cost_cents[f, c]
-        ft[f, F_FIT] += fv
-        ft[f, F_EXPERIENCE] += e
-        for d in range(needs.shape[2]):
-            ns[f, c, d] += needs[i, c, d]
-        ns[f, c, needs.shape[2]] += 1.0  # the last slot counts the needs summed
-        if primary < 0:
-            primary = f
-            primary_sat = satisfaction[i, c]
-        # ---- 6. churn: only relationships older than this month can end by dissatisfaction ----
-        if not is_new:
-            h = churn_hazard(satisfaction[i, c], prm[P_CHURN_BASE], prm[P_CHURN_SENS],
-                             prm[P_CHURN_THR])
-            if h > 0.0 and uniform_nb(keys[K_CHURN], i, c) < h:
-                p_save = retention_cap[f] * knowledge[i, f]
-                if p_save > 0.0 and uniform_nb(keys[K_SAVE], i, n_cat + c) < p_save:
-                    it[f, T_SAVED] += 1
-                    it[f, T_RETENTION_COST] += save_cost_cents[f, c]
-                else:
-                    it[f, T_LOST_CHURN] += 1
-                    ended[i, c] = f
-                    firm_of[i, c] = -1
+            hear_word_of_mouth(i, indptr, indices, voice_prev, pos, neg, soc)
+
+        wom = prm[P_WOM] * peer_susceptibility[i]
+        total = 0.0
+        for f in range(n_firms):
+            h_ad = 0.0
+            if ad_reach[f] > 0.0 and uniform_nb(keys[K_EXPOSURE], i, f) < ad_reach[f]:
+                x = exposures[i, f]
+                it[f, T_EXPOSURES] += 1
+                if aware[i, f] == 0:
+                    it[f, T_EXPOSED_UNAWARE] += 1
+                    h_ad = ad_hazard(prm[P_AD_RESPONSE], ad_susceptibility[i], prm[P_AD_FATIGUE], x)
+                if x < 255:
+                    exposures[i, f] = x + 1
+            h_wom = wom * pos[f] if aware[i, f] == 0 else 0.0
+            hz[f] = h_ad
+            hz[n_firms + f] = h_wom
+            total += h_ad + h_wom
+        # own search can find any firm the customer does not know yet (which one is settled only
+        # if search is the event drawn: the best-fitting one, so the fits are computed lazily)
+        unaware = False
+        for f in range(n_firms):
+            if aware[i, f] == 0:
+                unaware = True
+        hz[2 * n_firms] = prm[P_SEARCH] if unaware else 0.0
+        total += hz[2 * n_firms]
+        if total > 0.0 and uniform_nb(keys[K_ACTIVATION], i, 0) < total:
+            k = pick_by_hazard(uniform_nb(keys[K_PICK], i, 0) * total, hz, 2 * n_firms + 1)
+            if k == 2 * n_firms:
+                f = _best_unknown_fit(i, needs, aware, offer_pos, prm[P_FIT_WIDTH])
+                channel = CH_SEARCH
+                it[f, T_AWARE_SEARCH] += 1
+            elif k >= n_firms:
+                f, channel = k - n_firms, CH_WOM
+                it[f, T_AWARE_WOM] += 1
+            else:
+                f, channel = k, CH_AD
+                it[f, T_AWARE_AD] += 1
+            aware[i, f] = channel
+            belief[i, f] = prm[P_PRIOR]
+        # word of mouth moves beliefs about known firms; warnings weigh more than praise
+        for f in range(n_firms):
+            if aware[i, f] != 0 and (pos[f] > 0.0 or neg[f] > 0.0):
+                bel = belief[i, f]
+                bel += prm[P_WOM_BELIEF] * (pos[f] * (1.0 - bel) - prm[P_NEG_WOM] * neg[f] * bel)
+                belief[i, f] = clamp01(bel)
+
+        # ---- 3. choice, 4. experience, 6. churn, per category ------------------------------------
+        for f in range(n_firms):
+            cat_paid[f] = 0
+        paid_total = 0
+        # 5. word of mouth: a customer speaks about the firm of their first category with a
+        # relationship, as satisfied as they are after this month's experience (before churn, so
+        # those who leave unhappy still warn their neighbours)
+        primary = -1
+        primary_sat = 0.0
+        wtp_i = float(wtp[i])
+        ps_i = float(price_sensitivity[i])
+        for c in range(n_cat):
+            ended[i, c] = -1
+            g = firm_of[i, c]
+            if g >= 0:
+                it[g, T_REL_START] += 1
+            # the firm of another category this customer buys from (cross-sell trigger)
+            other = -1
+            for cc in range(n_cat):
+                if cc != c and firm_of[i, cc] >= 0:
+                    other = firm_of[i, cc]
+                    break
+            in_market = False
+            triggered = -1
+            if g < 0:
+                if uniform_nb(keys[K_OCCASION], i, c) < occasion_prob[c]:
+                    in_market = True
+                elif other >= 0 and price_cents[other, c] >= 0:
+                    p_trig = prm[P_XSELL_TRIGGER] * cross_sell[other] * knowledge[i, other]
+                    if p_trig > 0.0 and uniform_nb(keys[K_XSELL], i, c) < p_trig:
+                        in_market = True
+                        triggered = other
+            elif uniform_nb(keys[K_OCCASION], i, c) < renewal_prob[c]:
+                in_market = True
+
+            if in_market:
+                for f in range(n_firms):
+                    ok = aware[i, f] != 0 and price_cents[f, c] >= 0
+                    avail[f] = ok
+                    if ok:
+                        fv = fit_of(needs, i, c, offer_pos, f, personalisation[f], knowledge[i, f],
+                                    prm[P_FIT_WIDTH])
+                        u = (prm[P_B_FIT] * fv + prm[P_B_QUALITY] * quality[f]
+                             + prm[P_B_SERVICE] * service[f] + prm[P_B_BELIEF] * belief[i, f]
+                             + prm[P_B_SOCIAL] * soc[f]
+                             - prm[P_B_PRICE] * ps_i * price[f, c] / (wtp_i * ref_price[c]))
+                        if f == g:
+                            u += prm[P_SWITCH]
+                        if f == other:
+                            u += prm[P_B_XSELL] * cross_sell[f] * knowledge[i, f]
+                        util[f] = u
+                chosen = logit_pick(util, avail, n_firms, prm[P_OUTSIDE],
+                                    uniform_nb(keys[K_CHOICE], i, c))
+                if g >= 0 and chosen != g:
+                    p_save = retention_cap[g] * knowledge[i, g]
+                    if p_save > 0.0 and uniform_nb(keys[K_SAVE], i, c) < p_save:
+                        chosen = g
+                        it[g, T_SAVED] += 1
+                        it[g, T_RETENTION_COST] += save_cost_cents[g, c]
+                if chosen >= 0:
+                    it[chosen, T_CHOICES] += 1
+                    if aware[i, chosen] == CH_WOM:
+                        it[chosen, T_CHOICES_PEER] += 1
+                    elif aware[i, chosen] == CH_AD:
+                        it[chosen, T_CHOICES_FIRM] += 1
+                if chosen != g:
+                    if g >= 0:
+                        ended[i, c] = g
+                        if chosen >= 0:
+                            it[g, T_LOST_SWITCH] += 1
+                        else:
+                            it[g, T_LOST_OUTSIDE] += 1
+                    if chosen >= 0:
+                        a = aware[i, chosen]
+                        if triggered == chosen:
+                            it[chosen, T_ACQ_XSELL] += 1
+                        elif a == CH_AD:
+                            it[chosen, T_ACQ_AD] += 1
+                        elif a == CH_WOM:
+                            it[chosen, T_ACQ_WOM] += 1
+                        elif a == CH_SEARCH:
+                            it[chosen, T_ACQ_SEARCH] += 1
+                        else:
+                            it[chosen, T_ACQ_INITIAL] += 1
+                    firm_of[i, c] = chosen
                     tenure[i, c] = 0
 
-    # ---- 5. word of mouth: what this customer will say next step; end-of-step tallies --------
-    for c in range(n_cat):
-        f = firm_of[i, c]
-        if f >= 0:
-            s = satisfaction[i, c]
-            it[f, T_REL] += 1
-            it[f, T_TENURE_SUM] += tenure[i, c]
-            ft[f, F_SAT] += s
-            if s >= prm[P_PROMOTER]:
-                it[f, T_PROMOTERS] += 1
-            elif s <= prm[P_DETRACTOR]:
-                it[f, T_DETRACTORS] += 1
-    v = voice_code(primary, primary_sat, prm[P_PROMOTER], prm[P_DETRACTOR])
-    voice_next[i] = v
-    if primary >= 0:
-        it[primary, T_VOICE_CUST] += 1
-        sign = v >> 4
-        if sign == 1:
-            it[primary, T_VOICE_PROM] += 1
-        elif sign == 2:
-            it[primary, T_VOICE_DET] += 1
-    for f in range(n_firms):
-        if aware[i, f] != 0:
-            it[f, T_AWARE] += 1
-            ft[f, F_BELIEF] += belief[i, f]
-        is_customer = False
+            f = firm_of[i, c]
+            if f < 0:
+                continue
+            # ---- 4. experience: use, pay, compare with expectation, learn ------------------------
+            fv = fit_of(needs, i, c, offer_pos, f, personalisation[f], knowledge[i, f],
+                        prm[P_FIT_WIDTH])
+            value = 1.0 - price[f, c] / (wtp_i * ref_price[c])
+            noise = prm[P_NOISE] * normal_nb(keys[K_EXP1], keys[K_EXP2], i, c)
+            e = experience_of(fv, quality[f], service[f], value, prm[P_W_FIT], prm[P_W_QUALITY],
+                              prm[P_W_SERVICE], prm[P_W_VALUE], noise)
+            s_obs = satisfaction_score(e, belief[i, f], prm[P_DISCONF])
+            is_new = tenure[i, c] == 0
+            if is_new:
+                satisfaction[i, c] = s_obs
+            else:
+                satisfaction[i, c] = ((1.0 - prm[P_SMOOTH]) * satisfaction[i, c]
+                                      + prm[P_SMOOTH] * s_obs)
+            belief[i, f] = clamp01(belief[i, f] + prm[P_BELIEF_LEARN] * (e - belief[i, f]))
+            knowledge[i, f] = knowledge[i, f] + learn[f] * (1.0 - knowledge[i, f])
+            if tenure[i, c] < 32767:
+                tenure[i, c] += 1
+            paid = price_cents[f, c]
+            spend[i] += paid
+            cat_paid[f] += paid
+            paid_total += paid
+            it[f, T_UNITS] += 1
+            it[f, T_REVENUE] += paid
+            it[f, T_LIST_REVENUE] += list_cents[f, c]
+            it[f, T_COGS] += cost_cents[f, c]
+            ft[f, F_FIT] += fv
+            ft[f, F_EXPERIENCE] += e
+            for d in range(needs.shape[2]):
+                ns[f, c, d] += needs[i, c, d]
+            ns[f, c, needs.shape[2]] += 1.0  # the last slot counts the needs summed
+            if primary < 0:
+                primary = f
+                primary_sat = satisfaction[i, c]
+            # ---- 6. churn: only relationships older than this month can end by dissatisfaction ---
+            if not is_new:
+                h = churn_hazard(satisfaction[i, c], prm[P_CHURN_BASE], prm[P_CHURN_SENS],
+                                 prm[P_CHURN_THR])
+                if h > 0.0 and uniform_nb(keys[K_CHURN], i, c) < h:
+                    p_save = retention_cap[f] * knowledge[i, f]
+                    if p_save > 0.0 and uniform_nb(keys[K_SAVE], i, n_cat + c) < p_save:
+                        it[f, T_SAVED] += 1
+                        it[f, T_RETENTION_COST] += save_cost_cents[f, c]
+                    else:
+                        it[f, T_LOST_CHURN] += 1
+                        ended[i, c] = f
+                        firm_of[i, c] = -1
+                        tenure[i, c] = 0
+
+        # ---- 5. word of mouth: what this customer will say next step; end-of-step tallies --------
         for c in range(n_cat):
-            if firm_of[i, c] == f:
-                is_customer = True
-        if is_customer:
-            it[f, T_CUSTOMERS] += 1
-            ft[f, F_KNOWLEDGE] += knowledge[i, f]
-            if paid_total > 0:
-                ft[f, F_WALLET] += cat_paid[f] / paid_total
+            f = firm_of[i, c]
+            if f >= 0:
+                s = satisfaction[i, c]
+                it[f, T_REL] += 1
+                it[f, T_TENURE_SUM] += tenure[i, c]
+                ft[f, F_SAT] += s
+                if s >= prm[P_PROMOTER]:
+                    it[f, T_PROMOTERS] += 1
+                elif s <= prm[P_DETRACTOR]:
+                    it[f, T_DETRACTORS] += 1
+        v = voice_code(primary, primary_sat, prm[P_PROMOTER], prm[P_DETRACTOR])
+        voice_next[i] = v
+        if primary >= 0:
+            it[primary, T_VOICE_CUST] += 1
+            sign = v >> 4
+            if sign == 1:
+                it[primary, T_VOICE_PROM] += 1
+            elif sign == 2:
+                it[primary, T_VOICE_DET] += 1
+        for f in range(n_firms):
+            if aware[i, f] != 0:
+                it[f, T_AWARE] += 1
+                ft[f, F_BELIEF] += belief[i, f]
+            is_customer = False
+            for c in range(n_cat):
+                if firm_of[i, c] == f:
+                    is_customer = True
+            if is_customer:
+                it[f, T_CUSTOMERS] += 1
+                ft[f, F_KNOWLEDGE] += knowledge[i, f]
+                if paid_total > 0:
+                    ft[f, F_WALLET] += cat_paid[f] / paid_total
