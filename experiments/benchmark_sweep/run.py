@@ -1,0 +1,150 @@
+"""Parallel efficiency of a sweep on this machine: the same 40 jobs with 1 worker and with N.
+
+Runs ``ccsim run -m seed=range(0,40) market.n_customers=40000 market.steps=120`` twice through
+Hydra's joblib launcher (the default): ``hydra.launcher.n_jobs=1`` (jobs one after another in
+one process) and ``hydra.launcher.n_jobs=N`` (N = cores), each in a fresh sweep folder, and
+times the whole command (validating every swept value, Hydra's start-up, worker start-up and
+every job's writes included).
+
+    efficiency = T1 / (N · TN)        (1.0 = ideal speed-up)
+
+What does not parallelise is the sweep's start (about 10–15 s here: ``check_overrides`` and
+Hydra each compose all 40 job configs, workers import and load Numba's cache) plus about half a
+second per job of Hydra bookkeeping; jobs are sized (40,000 customers × 120 months, about 4 s
+each) so that this is small next to the work. Numba runs one thread per job in sweeps, so N
+workers use N cores.
+
+The machine may be shared: before each sweep the script waits (up to ``--max-wait`` seconds)
+until the CPUs have been idle for a few seconds, and it records the CPU time other processes
+used while each sweep ran (``other_cpu_seconds``, from /proc/stat minus this sweep's own CPU
+time): in the 1-worker sweep it can inflate T1 (efficiency overstated), in the N-worker sweep it
+slows the workers (efficiency understated).
+
+Usage::
+
+    python experiments/benchmark_sweep/run.py                  # 40 jobs, 1 vs all cores
+    python experiments/benchmark_sweep/run.py --jobs 8 --customers 2000 --steps 24  # quick check
+
+Appends to ``results/benchmark_sweep/benchmark.csv`` (one row per configuration and run, with
+its date) and prints this run's rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[2]
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def busy_seconds() -> float:
+    """CPU seconds all processes on the machine have used since boot (/proc/stat)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / TICK
+
+
+def children_cpu() -> float:
+    """CPU seconds used by this script's finished child processes (and theirs)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def wait_until_idle(max_wait: float, window: float = 5.0, threshold: float = 0.15) -> float:
+    """Wait until the CPUs were less than ``threshold`` busy over ``window`` s; return the wait."""
+    cores = os.cpu_count() or 1
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < max_wait:
+        before = busy_seconds()
+        time.sleep(window)
+        if (busy_seconds() - before) / (window * cores) < threshold:
+            break
+    return time.monotonic() - t0
+
+
+def run_sweep(workers: int, jobs: int, customers: int, steps: int, folder: Path) -> dict:
+    """Run one sweep with ``workers`` joblib workers; return its timings."""
+    cmd = [sys.executable, "-m", "sim", "run", "-m", f"seed=range(0,{jobs})",
+           f"market.n_customers={customers}", f"market.steps={steps}",
+           f"hydra.launcher.n_jobs={workers}", f"hydra.sweep.dir={folder}"]
+    busy0, own0 = busy_seconds(), children_cpu()
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    own = children_cpu() - own0
+    other = max(0.0, busy_seconds() - busy0 - own)
+    if proc.returncode != 0:
+        raise SystemExit(f"sweep failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    job_seconds = [json.loads(p.read_text())["runtime"]["seconds"]
+                   for p in folder.glob("*/summary.json")]
+    if len(job_seconds) != jobs:
+        raise SystemExit(f"expected {jobs} complete jobs, found {len(job_seconds)}")
+    return {"workers": workers, "jobs": jobs, "customers": customers, "steps": steps,
+            "wall_seconds": round(wall, 2),
+            "mean_job_seconds": round(sum(job_seconds) / jobs, 3),
+            "sweep_cpu_seconds": round(own, 1), "other_cpu_seconds": round(other, 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark, write the CSV and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--jobs", type=int, default=40)
+    parser.add_argument("--customers", type=int, default=40_000)
+    parser.add_argument("--steps", type=int, default=120)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--max-wait", type=float, default=600.0,
+                        help="seconds to wait for an idle machine before each sweep")
+    parser.add_argument("--out", type=Path, default=ROOT / "results" / "benchmark_sweep")
+    args = parser.parse_args(argv)
+
+    scratch = Path(tempfile.mkdtemp(prefix="ccsim-bench-"))
+    try:
+        rows = []
+        for workers in (1, args.workers):
+            waited = wait_until_idle(args.max_wait)
+            print(f"sweep of {args.jobs} jobs with {workers} worker(s) "
+                  f"(waited {waited:.0f} s for an idle machine) …", flush=True)
+            rows.append(run_sweep(workers, args.jobs, args.customers, args.steps,
+                                  scratch / f"workers{workers}"))
+            print(f"  {rows[-1]['wall_seconds']:.1f} s", flush=True)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    table = pd.DataFrame(rows)
+    t1 = table["wall_seconds"].iloc[0]
+    table["speedup"] = (t1 / table["wall_seconds"]).round(3)
+    table["efficiency"] = (table["speedup"] / table["workers"]).round(3)
+    table["cores"] = os.cpu_count()
+    table["machine"] = f"{platform.machine()}, Python {platform.python_version()}"
+    table["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    args.out.mkdir(parents=True, exist_ok=True)
+    csv = args.out / "benchmark.csv"  # one pair of rows per benchmark run, oldest first
+    history = pd.read_csv(csv) if csv.exists() else None
+    pd.concat([history, table], ignore_index=True).to_csv(csv, index=False)
+    print(table.drop(columns=["machine", "date"]).to_string(index=False))
+    eff = table["efficiency"].iloc[-1]
+    print(f"\nparallel efficiency with {args.workers} workers: {eff:.1%} of ideal → {csv}")
+    busy = table["other_cpu_seconds"] > 0.05 * table["wall_seconds"]
+    if busy.iloc[0]:
+        print("note: other processes used the CPUs during the 1-worker sweep: T1, and so the "
+              "efficiency, may be overstated")
+    if busy.iloc[-1]:
+        print(f"note: other processes used the CPUs during the {args.workers}-worker sweep: "
+              "the efficiency may be understated")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,334 @@
+"""Tidy tables from saved runs and sweeps: ``ccsim collect`` and the notebook API.
+
+A sweep folder (Hydra's ``hydra.sweep.dir``) holds one folder per job, named by its overrides.
+:func:`collect` gathers them into three plain Parquet files beside the job folders:
+
+``runs.parquet``
+    one row per job: ``run_id`` (the job folder's name), each override of the command line as
+    a column named by its key (``market.n_customers``, ``seed``, …), ``seed``, ``status``
+    (``ok``, ``failed``, or ``incomplete`` for a job that never finished), ``error`` (the
+    failed job's ``Type: message``), then every run-level KPI of ``summary.json["comparison"]``.
+``firm_kpis.parquet``
+    one row per complete job × firm: ``run_id``, the override columns, ``seed``, ``firm`` and
+    every per-firm KPI of ``summary.json["firms"]``.
+``timeseries.parquet``
+    every complete job's ``timeseries.parquet`` stacked (step × firm), with ``run_id``, the
+    override columns and ``seed`` in front.
+
+Only a job with ``summary.json`` (written last, after its tables) is read as a result, so a
+killed or running job's partial files are never read. Writes are atomic and rows are sorted by
+``run_id``, so collecting twice gives byte-identical files. Everything is read back with
+pyarrow, JSON and safe YAML: nothing is ever unpickled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from . import io
+from .sweep import ERROR, MARKER, job_dirs, job_status
+
+RUNS, FIRMS, TIMESERIES = "runs.parquet", "firm_kpis.parquet", "timeseries.parquet"
+#: ``load_sweep(path, table=...)`` names → file in the sweep folder.
+TABLES = {"runs": RUNS, "firms": FIRMS, "firm_kpis": FIRMS, "timeseries": TIMESERIES}
+
+
+@dataclass
+class RunInfo:
+    """What a job folder says about its run, without reading its tables."""
+
+    run_id: str
+    path: Path
+    status: str
+    error: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    seed: int | None = None
+    summary: dict | None = None
+
+
+def _natural_key(text: str) -> list:
+    """Sort key that orders ``seed=2`` before ``seed=10``."""
+    return [(0, int(tok), "") if tok.isdigit() else (1, 0, tok)
+            for tok in re.split(r"(\d+)", text)]
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError):
+        return None
+
+
+def _select(tree: Any, dotted: str) -> tuple[bool, Any]:
+    node = tree
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False, None
+        node = node[part]
+    return True, node
+
+
+def _params(job: Path) -> dict[str, Any]:
+    """The job's command-line overrides as {key: value}, typed as the schema types them.
+
+    Keys and values come from Hydra's ``.hydra/overrides.yaml``; a value is taken from the
+    composed ``.hydra/config.yaml`` when the key is a config value there (so ``markup=1`` reads
+    as ``1.0`` for a float field), else as Hydra parses it (config group choices, ``+keys``).
+    """
+    overrides = _read_yaml(job / ".hydra" / "overrides.yaml")
+    if not isinstance(overrides, list) or not overrides:
+        return {}
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    composed = _read_yaml(job / ".hydra" / "config.yaml")
+    parser = OverridesParser.create()
+    params: dict[str, Any] = {}
+    for line in overrides:
+        try:
+            ov = parser.parse_overrides([str(line)])[0]
+        except Exception:  # noqa: BLE001 - keep the raw text of an override we cannot parse
+            key, _, value = str(line).lstrip("+~").partition("=")
+            params[key] = value
+            continue
+        if ov.is_delete():
+            continue
+        key = ov.key_or_group
+        found, value = _select(composed, key)
+        if not found or isinstance(value, (dict, list)) or (
+                isinstance(value, str) and "${" in value):
+            value = ov.value()
+            if isinstance(value, (dict, list)):
+                value = ov.get_value_element_as_str()
+        params[key] = value
+    return params
+
+
+def run_info(path: str | Path, run_id: str | None = None) -> RunInfo:
+    """Status, overrides, seed and summary of one run or job folder.
+
+    Args:
+        path: The folder (``ccsim run``'s output folder or a sweep's job folder).
+        run_id: Its id; the folder's name by default.
+    """
+    job = Path(path)
+    status = job_status(job)
+    info = RunInfo(run_id or job.name, job, status, params=_params(job))
+    if status == "ok":
+        try:
+            info.summary = io.read_json(job / MARKER)
+        except (OSError, ValueError):  # cannot happen with atomic writes; do not trust it
+            info.status, info.error = "incomplete", "summary.json is unreadable"
+    elif status == "failed":
+        try:
+            err = io.read_json(job / ERROR)
+            info.error = f"{err.get('error_type', 'Error')}: {err.get('message', '')}"
+        except (OSError, ValueError):
+            info.error = "error.json is unreadable"
+    seed = info.params.get("seed")
+    if seed is None and info.summary is not None:
+        seed = info.summary.get("seed")
+    if seed is None:
+        found, seed = _select(_read_yaml(job / ".hydra" / "config.yaml"), "seed")
+    info.seed = int(seed) if isinstance(seed, (int, float)) and not isinstance(seed, bool) else None
+    return info
+
+
+def _normalise(values: list[Any]) -> list[Any]:
+    """One Parquet type per column: ints, floats (ints widened), bools, or else strings."""
+    present = [v for v in values if v is not None]
+    if all(isinstance(v, bool) for v in present):
+        return values
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
+        if any(isinstance(v, float) for v in present):
+            return [None if v is None else float(v) for v in values]
+        return values
+    return [None if v is None else str(v) for v in values]
+
+
+def _meta_frame(infos: list[RunInfo], keys: list[str]) -> pd.DataFrame:
+    """run_id, the override columns and seed, one row per run (shared by all three tables)."""
+    data: dict[str, list] = {"run_id": [i.run_id for i in infos]}
+    for key in keys:
+        data[key] = _normalise([i.params.get(key) for i in infos])
+    if "seed" not in data:
+        data["seed"] = [i.seed for i in infos]
+    frame = pd.DataFrame(data)
+    if frame["seed"].notna().all() and len(frame):
+        frame["seed"] = frame["seed"].astype("int64")
+    return frame
+
+
+def _param_keys(infos: list[RunInfo]) -> list[str]:
+    keys: list[str] = []
+    for info in infos:
+        keys += [k for k in info.params if k not in keys]
+    return keys
+
+
+def _kpi(value: Any) -> Any:
+    """A KPI as stored: JSON null (NaN when written) stays missing."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def tables(sweep_dir: str | Path) -> dict[str, pd.DataFrame]:
+    """The three tables of a sweep folder as DataFrames (what :func:`collect` writes)."""
+    root = Path(sweep_dir)
+    infos = sorted((run_info(job, job.name) for job in job_dirs(root)),
+                   key=lambda i: _natural_key(i.run_id))
+    keys = _param_keys(infos)
+    meta = _meta_frame(infos, keys)
+
+    kpi_names: list[str] = []
+    for info in infos:
+        if info.summary:
+            kpi_names += [k for k in info.summary.get("comparison", {}) if k not in kpi_names]
+    runs = meta.copy()
+    runs["status"] = [i.status for i in infos]
+    runs["error"] = pd.Series([i.error for i in infos], dtype="string")
+    for name in kpi_names:
+        runs[name] = [_kpi((i.summary or {}).get("comparison", {}).get(name)) for i in infos]
+        if runs[name].isna().all():
+            runs[name] = runs[name].astype("float64")
+
+    firm_rows, series = [], []
+    for pos, info in enumerate(infos):
+        if info.status != "ok":
+            continue
+        row_meta = meta.iloc[[pos]].reset_index(drop=True)
+        firms = (info.summary or {}).get("firms", {})
+        if firms:
+            kpis = pd.DataFrame([{"firm": firm, **values} for firm, values in firms.items()])
+            firm_rows.append(pd.concat([row_meta.loc[[0] * len(kpis)].reset_index(drop=True),
+                                        kpis], axis=1))
+        ts = io.read_parquet(info.path / "timeseries.parquet")
+        series.append(pd.concat([row_meta.loc[[0] * len(ts)].reset_index(drop=True),
+                                 ts.reset_index(drop=True)], axis=1))
+    empty = meta.iloc[0:0]
+    firm_kpis = pd.concat(firm_rows, ignore_index=True) if firm_rows else empty.assign(firm=[])
+    timeseries = pd.concat(series, ignore_index=True) if series else empty.copy()
+    return {"runs": runs, "firms": firm_kpis, "timeseries": timeseries}
+
+
+def collect(sweep_dir: str | Path, out_dir: str | Path | None = None) -> dict[str, Path]:
+    """Write ``runs.parquet``, ``firm_kpis.parquet`` and ``timeseries.parquet`` for a sweep.
+
+    Args:
+        sweep_dir: The sweep folder (job folders inside).
+        out_dir: Where to write the tables; the sweep folder by default.
+
+    Returns:
+        The written files by table name (``runs``, ``firms``, ``timeseries``).
+
+    Raises:
+        FileNotFoundError: ``sweep_dir`` is not a folder or holds no job folders.
+    """
+    root = Path(sweep_dir)
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root}: no such folder")
+    if not job_dirs(root):
+        raise FileNotFoundError(f"{root}: no job folders (is this a sweep folder?)")
+    out = Path(out_dir) if out_dir is not None else root
+    frames = tables(root)
+    written = {}
+    for name in ("timeseries", "firms", "runs"):  # runs.parquet last: it means "collected"
+        written[name] = io.write_parquet(frames[name], out / TABLES[name])
+    return written
+
+
+def _with_meta(frame: pd.DataFrame, info: RunInfo) -> pd.DataFrame:
+    meta = _meta_frame([info], list(info.params))
+    rep = meta.loc[[0] * len(frame)].reset_index(drop=True)
+    return pd.concat([rep, frame.reset_index(drop=True)], axis=1)
+
+
+def load_run(path: str | Path) -> pd.DataFrame:
+    """A complete run folder's timeseries (step × firm) with ``run_id``, overrides and ``seed``.
+
+    Args:
+        path: A run folder (``ccsim run``'s output) or a sweep's job folder.
+
+    Raises:
+        FileNotFoundError: the folder has no complete run (no ``summary.json``).
+    """
+    info = run_info(path)
+    if info.status != "ok":
+        why = f": {info.error}" if info.error else " (no summary.json: not finished)"
+        raise FileNotFoundError(f"{path}: not a complete run{why}")
+    return _with_meta(io.read_parquet(Path(path) / "timeseries.parquet"), info)
+
+
+def _stale(root: Path, target: Path) -> bool:
+    """A job finished (or failed) after ``target`` was written."""
+    built = target.stat().st_mtime
+    for job in job_dirs(root):
+        for name in (MARKER, ERROR):
+            try:
+                if (job / name).stat().st_mtime > built:
+                    return True
+            except OSError:
+                pass
+    return False
+
+
+def load_sweep(path: str | Path, table: str = "runs", refresh: bool | None = None) -> pd.DataFrame:
+    """One table of a sweep as a DataFrame, collecting the sweep first when needed.
+
+    Args:
+        path: The sweep folder.
+        table: ``"runs"`` (one row per job), ``"firms"`` (job × firm KPIs) or ``"timeseries"``.
+        refresh: ``True`` always collects, ``False`` never does; ``None`` (default) collects if
+            the table is missing or a job has finished since it was written.
+
+    Raises:
+        ValueError: unknown ``table``.
+        FileNotFoundError: no such sweep folder, or no table and ``refresh=False``.
+    """
+    if table not in TABLES:
+        raise ValueError(f"table={table!r}: choose one of runs, firms, timeseries")
+    root = Path(path)
+    target = root / TABLES[table]
+    runs = root / RUNS
+    if refresh or (refresh is None and (not target.exists() or not runs.exists()
+                                        or _stale(root, runs))):
+        collect(root)
+    if not target.exists():
+        raise FileNotFoundError(f"{target}: not collected (run `ccsim collect {root}`)")
+    return io.read_parquet(target)
+
+
+def collect_main(argv: list[str]) -> int:
+    """``ccsim collect SWEEP_DIR [--out DIR]``: write the sweep's tidy tables."""
+    parser = argparse.ArgumentParser(
+        prog="ccsim collect",
+        description="Gather a sweep's job folders into runs.parquet (one row per run), "
+                    "firm_kpis.parquet (run × firm) and timeseries.parquet (all runs stacked).")
+    parser.add_argument("sweep_dir", help="the sweep folder (hydra.sweep.dir)")
+    parser.add_argument("--out", help="write the tables here instead of into SWEEP_DIR")
+    args = parser.parse_args(argv)
+    try:
+        written = collect(args.sweep_dir, args.out)
+    except FileNotFoundError as exc:
+        print(f"ccsim: error: {exc}", file=sys.stderr)
+        return 2
+    runs = io.read_parquet(written["runs"])
+    counts = runs["status"].value_counts()
+    states = ", ".join(f"{counts.get(s, 0)} {s}" for s in ("ok", "failed", "incomplete")
+                       if counts.get(s, 0) or s == "ok")
+    print(f"collected {len(runs)} runs ({states}) → "
+          + ", ".join(str(p) for p in written.values()))
+    return 0
+
+
+__all__ = ["collect", "collect_main", "load_run", "load_sweep", "run_info", "tables",
+           "RunInfo", "TABLES"]

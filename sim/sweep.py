@@ -1,0 +1,449 @@
+"""Sweeps: what each Hydra multirun job does around the model run, and the sweep's bookkeeping.
+
+Hydra launches the jobs (its joblib launcher by default; Ray or submitit through their Hydra
+plugins); nothing here schedules anything. A sweep is made resumable and crash-safe by making
+every job idempotent:
+
+* a job's folder is derived from its overrides (``hydra.sweep.subdir`` is
+  ``${hydra.job.override_dirname}``), so the same command names the same folders again;
+* ``summary.json`` is the completion marker: :func:`sim.runner.run` writes it last, every file
+  atomically. A job first looks for it and does nothing if it is there and was made from the
+  same configuration (same config hash), so a complete job never runs twice;
+* a job holds an exclusive ``flock`` on its folder while it runs (the kernel drops it when the
+  process dies, even on ``kill -9``), so two sweeps resumed at once never run one job twice;
+* a job that raises writes ``error.json`` (status, error type, message, traceback) and returns
+  normally, so the launcher goes on with the other jobs; ``ccsim run -m`` then exits 1.
+
+Each job also appends one JSON line per event (``start``, ``ok``, ``failed``, ``skipped``) to
+``events.jsonl`` in its folder, and prints a progress line counted from the markers on disk, so
+it is right whichever worker finishes first. :class:`SweepCallback` (``hydra.callbacks`` in
+``conf/config.yaml``) records the number of jobs and the start time in ``sweep.json`` and reports
+the outcome at the end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import math
+import os
+import socket
+import sys
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig, OmegaConf
+
+log = logging.getLogger("ccsim.sweep")
+
+MARKER = "summary.json"  #: written last by a complete run (sim.runner)
+ERROR = "error.json"  #: written by a job that raised
+EVENTS = "events.jsonl"  #: one JSON line per job event
+SWEEP_INFO = "sweep.json"  #: number of jobs and start time of the current sweep session
+LOCK = ".lock"
+
+#: Numba threads per job inside a sweep (default 1: one process per core does the parallelism).
+THREADS_ENV = "CCSIM_SWEEP_THREADS"
+#: Fault injection for tests and drills: jobs with any of these ``;``-separated overrides raise.
+FAIL_ENV = "CCSIM_FAIL_JOBS"
+
+_BASIC_SWEEPER = "hydra._internal.core_plugins.basic_sweeper.BasicSweeper"
+
+
+@dataclass
+class SweepReport:
+    """State of a sweep folder: how many jobs are complete, failed, or not finished."""
+
+    sweep_dir: Path
+    total: int | None
+    ok: int
+    failed: int
+    incomplete: int
+    failed_dirs: list[Path]
+
+
+#: The report of the last sweep this process ran (set by :class:`SweepCallback`).
+LAST_REPORT: SweepReport | None = None
+
+
+# ----------------------------------------------------------------------------------------------
+# Job folders and their status
+
+
+def job_status(job_dir: str | os.PathLike) -> str:
+    """``"ok"`` (summary.json present), ``"failed"`` (error.json present) or ``"incomplete"``."""
+    job = Path(job_dir)
+    if (job / MARKER).is_file():
+        return "ok"
+    if (job / ERROR).is_file():
+        return "failed"
+    return "incomplete"
+
+
+def job_dirs(sweep_dir: str | os.PathLike) -> list[Path]:
+    """The job folders of a sweep: visible sub-folders that Hydra or a job wrote into."""
+    root = Path(sweep_dir)
+    if not root.is_dir():
+        return []
+    found = []
+    for entry in os.scandir(root):
+        if entry.name.startswith(".") or not entry.is_dir():
+            continue
+        path = Path(entry.path)
+        if any((path / name).exists() for name in (".hydra", MARKER, ERROR, EVENTS)):
+            found.append(path)
+    return sorted(found)
+
+
+def report(sweep_dir: str | os.PathLike, total: int | None = None) -> SweepReport:
+    """Count the sweep's jobs by status (``total`` from ``sweep.json`` if not given)."""
+    root = Path(sweep_dir)
+    if total is None:
+        total = _read_info(root).get("total")
+    counts = {"ok": 0, "failed": 0, "incomplete": 0}
+    failed = []
+    for job in job_dirs(root):
+        status = job_status(job)
+        counts[status] += 1
+        if status == "failed":
+            failed.append(job)
+    return SweepReport(root, total, counts["ok"], counts["failed"], counts["incomplete"], failed)
+
+
+def _read_info(sweep_dir: Path) -> dict:
+    try:
+        return json.loads((sweep_dir / SWEEP_INFO).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+# ----------------------------------------------------------------------------------------------
+# The job
+
+
+def limit_numba_threads() -> int:
+    """Give this job ``$CCSIM_SWEEP_THREADS`` (default 1) Numba threads; return the count in force.
+
+    ``NUMBA_NUM_THREADS`` is set before Numba is first imported (it sizes the thread pool then);
+    if Numba is already loaded, ``numba.set_num_threads`` lowers the count instead.
+    """
+    wanted = max(1, int(os.environ.get(THREADS_ENV, "1")))
+    if "numba" not in sys.modules:
+        os.environ["NUMBA_NUM_THREADS"] = str(wanted)
+    import numba
+
+    numba.set_num_threads(min(wanted, numba.config.NUMBA_NUM_THREADS))
+    return numba.get_num_threads()
+
+
+@contextlib.contextmanager
+def _job_lock(job_dir: Path) -> Iterator[bool]:
+    """Hold an exclusive, non-blocking flock on the job folder; yield whether it was acquired."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock, jobs stay idempotent through their marker
+        yield True
+        return
+    fd = os.open(job_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _event(job_dir: Path, event: str, **fields: Any) -> None:
+    """Append one JSON line to the job's event log (one write call, so lines never interleave)."""
+    line = json.dumps({"event": event, "time": time.time(), "pid": os.getpid(),
+                       "host": socket.gethostname(), **fields}) + "\n"
+    with open(job_dir / EVENTS, "a", encoding="utf-8") as fh:
+        fh.write(line)
+
+
+def _is_complete(job_dir: Path, config_hash: str) -> bool:
+    """A complete result of this very configuration exists (summary.json, same config hash)."""
+    try:
+        summary = json.loads((job_dir / MARKER).read_text())
+    except (OSError, ValueError):
+        return False
+    return summary.get("config_hash") == config_hash
+
+
+def _injected_failure(overrides: list[str]) -> None:
+    spec = os.environ.get(FAIL_ENV, "")
+    hits = [o for o in spec.split(";") if o and o in overrides]
+    if hits:
+        raise RuntimeError(f"injected failure: {hits[0]} is listed in ${FAIL_ENV}")
+
+
+def run_job(cfg: DictConfig) -> str:
+    """Run one sweep job idempotently in Hydra's job folder; never raise for a failed run.
+
+    Args:
+        cfg: The job's composed configuration (Hydra's task argument).
+
+    Returns:
+        ``"ok"``, ``"failed"``, ``"skipped"`` (a complete result was already there) or
+        ``"busy"`` (another live process holds this job).
+    """
+    from hydra.core.hydra_config import HydraConfig
+
+    hc = HydraConfig.get()
+    job_dir = Path(hc.runtime.output_dir)
+    sweep_dir = Path(os.path.abspath(str(hc.sweep.dir)))
+    run_id = os.path.relpath(job_dir, sweep_dir)
+    overrides = [str(o) for o in hc.overrides.task]
+    threads = limit_numba_threads()
+    t0 = time.perf_counter()
+    with _job_lock(job_dir) as locked:
+        if not locked:
+            log.warning("%s: another process is running this job; leaving it to it", run_id)
+            return "busy"
+        status, detail = _run_locked(cfg, job_dir, run_id, overrides, threads)
+    progress_line(sweep_dir, run_id, status, time.perf_counter() - t0, detail)
+    return status
+
+
+def _run_locked(cfg: DictConfig, job_dir: Path, run_id: str, overrides: list[str],
+                threads: int) -> tuple[str, str]:
+    from . import io, runner
+    from .configure import to_config
+
+    try:
+        config = to_config(cfg)
+    except Exception:  # noqa: BLE001 - recorded below as the job's failure
+        config = None
+    if config is not None and (job_dir / MARKER).exists() and _is_complete(
+            job_dir, runner.config_hash(config)):
+        _event(job_dir, "skipped", run_id=run_id)
+        return "skipped", "already complete"
+    if (job_dir / MARKER).exists():  # withdrawn first: the old marker must not vouch for new files
+        log.warning("%s: summary.json is from a different configuration; running again", run_id)
+        (job_dir / MARKER).unlink()
+    for leftover in job_dir.glob(".*.tmp"):  # temp files of a killed attempt (atomic writes)
+        leftover.unlink(missing_ok=True)
+    (job_dir / ERROR).unlink(missing_ok=True)
+    _event(job_dir, "start", run_id=run_id, overrides=overrides, numba_threads=threads)
+    t0 = time.perf_counter()
+    try:
+        if config is None:
+            config = to_config(cfg)  # raises the configuration's error
+        _injected_failure(overrides)
+        result = runner.run(config, job_dir, progress=False)
+    except (Exception, SystemExit) as exc:  # a job's failure must not end the sweep
+        seconds = time.perf_counter() - t0
+        message = str(exc) or type(exc).__name__
+        io.write_json({"status": "failed", "run_id": run_id, "overrides": overrides,
+                       "error_type": type(exc).__name__, "message": message,
+                       "traceback": traceback.format_exc(), "seconds": seconds,
+                       "time": time.time(), "host": socket.gethostname(), "pid": os.getpid()},
+                      job_dir / ERROR)
+        _event(job_dir, "failed", run_id=run_id, error=f"{type(exc).__name__}: {message}",
+               seconds=seconds)
+        return "failed", f"{type(exc).__name__}: {message}"
+    seconds = time.perf_counter() - t0
+    _event(job_dir, "ok", run_id=run_id, seconds=seconds)
+    ratio = result.summary["comparison"].get("growth_ratio")
+    shown = f"{ratio:.2f}" if isinstance(ratio, float) and math.isfinite(ratio) else "n/a"
+    return "ok", f"growth ratio {shown}"
+
+
+# ----------------------------------------------------------------------------------------------
+# Progress
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def progress_line(sweep_dir: str | os.PathLike, run_id: str, status: str, seconds: float,
+                  detail: str = "") -> str:
+    """Log (and return) the sweep's progress after a job ended: done / total, elapsed, remaining.
+
+    Counts come from the markers on disk, so the line is right with any number of workers;
+    the estimate of what is left uses the jobs finished since this sweep session started.
+    """
+    root = Path(sweep_dir)
+    info = _read_info(root)
+    total, started = info.get("total"), info.get("started")
+    done = failed = recent = 0
+    for job in job_dirs(root):
+        for name in (MARKER, ERROR):
+            try:
+                mtime = (job / name).stat().st_mtime
+            except OSError:
+                continue
+            done += 1
+            failed += name == ERROR
+            recent += started is not None and mtime >= started
+            break
+    parts = [f"{done}/{total if total is not None else '?'} jobs done"
+             + (f" ({failed} failed)" if failed else "")]
+    if started is not None:
+        elapsed = max(0.0, time.time() - started)
+        parts.append(f"elapsed {_clock(elapsed)}")
+        if total is not None and recent:
+            parts.append(f"~{_clock(elapsed / recent * max(0, total - done))} left")
+    parts.append(f"{status} {run_id} ({seconds:.1f} s{', ' + detail if detail else ''})")
+    line = "[sweep] " + " · ".join(parts)
+    log.info(line)
+    return line
+
+
+def count_jobs(config: DictConfig) -> int | None:
+    """Number of jobs Hydra's basic sweeper makes of a multirun config (None for other sweepers)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    if OmegaConf.select(config, "hydra.sweeper._target_") != _BASIC_SWEEPER:
+        return None
+    params = OmegaConf.select(config, "hydra.sweeper.params") or {}
+    lines = [f"{k}={v}" for k, v in params.items()]
+    lines += [str(o) for o in config.hydra.overrides.task]
+    try:
+        parsed = OverridesParser.create().parse_overrides(lines)
+        sizes: dict[str, int] = {}
+        for ov in parsed:
+            sizes[ov.get_key_element()] = (len(list(ov.sweep_string_iterator()))
+                                           if ov.is_sweep_override() else 1)
+    except Exception:  # noqa: BLE001 - e.g. glob() over a config group needs the config loader
+        return None
+    return math.prod(sizes.values())
+
+
+class SweepCallback(Callback):
+    """Hydra callback: writes ``sweep.json`` when a sweep starts, reports the outcome at its end."""
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        """Record the number of jobs and the start time (read by each job's progress line)."""
+        from . import io
+
+        global LAST_REPORT
+        LAST_REPORT = None
+        sweep_dir = Path(str(config.hydra.sweep.dir))
+        total = count_jobs(config)
+        before = report(sweep_dir, total)
+        io.write_json({"total": total, "started": time.time(),
+                       "overrides": [str(o) for o in config.hydra.overrides.task],
+                       "launcher": OmegaConf.select(config, "hydra.launcher._target_")},
+                      sweep_dir / SWEEP_INFO)
+        resumed = (f"; {before.ok} already complete (kept unless their configuration changed)"
+                   if before.ok else "")
+        log.info("sweep of %s jobs → %s%s", total if total is not None else "?", sweep_dir,
+                 resumed)
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        """Count complete and failed jobs; ``ccsim run`` exits 1 if any failed."""
+        global LAST_REPORT
+        rep = report(Path(str(config.hydra.sweep.dir)))
+        LAST_REPORT = rep
+        log.info("sweep finished: %d ok, %d failed, %d incomplete of %s → %s", rep.ok, rep.failed,
+                 rep.incomplete, rep.total if rep.total is not None else "?", rep.sweep_dir)
+
+
+# ----------------------------------------------------------------------------------------------
+# Resuming
+
+
+RESUME_FLAGS = ("--resume", "+resume=true", "resume=true")
+
+
+def find_sweep(task_overrides: list[str], root: str | os.PathLike) -> Path | None:
+    """The most recently run sweep under ``root`` made with exactly these task overrides."""
+    base = Path(root)
+    best: tuple[float, Path] | None = None
+    if not base.is_dir():
+        return None
+    for path in base.glob("*/multirun.yaml"):
+        try:
+            recorded = OmegaConf.load(path).hydra.overrides.task
+        except Exception:  # noqa: BLE001 - not a readable Hydra sweep: not a candidate
+            continue
+        if [str(o) for o in recorded] != list(task_overrides):
+            continue
+        stamp = path.stat().st_mtime
+        if best is None or stamp > best[0]:
+            best = (stamp, path.parent)
+    return best[1] if best else None
+
+
+def absolute_sweep_dir(arg: str) -> str:
+    """``hydra.sweep.dir=REL`` → ``hydra.sweep.dir=/abs/REL``; any other argument unchanged."""
+    key, sep, value = arg.partition("=")
+    if key != "hydra.sweep.dir" or not sep:
+        return arg
+    raw = value.strip()
+    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":
+        raw = raw[1:-1]
+    if "${" in raw or os.path.isabs(raw):
+        return arg
+    return f"hydra.sweep.dir={_quote(os.path.abspath(raw))}"
+
+
+def _quote(value: str) -> str:
+    if all(c.isalnum() or c in "/._-+" for c in value):
+        return value
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def resume_overrides(overrides: list[str]) -> tuple[list[str], Path]:
+    """Add ``hydra.sweep.dir`` of the sweep to resume to a multirun command line.
+
+    With ``hydra.sweep.dir=DIR`` given, DIR must hold a sweep (``multirun.yaml``). Otherwise the
+    sweep root is the parent of the configured sweep dir (``results/sweeps``), and the most
+    recently run sweep there whose recorded task overrides equal these is chosen.
+
+    Returns:
+        The overrides with ``hydra.sweep.dir`` set, and that folder.
+
+    Raises:
+        ConfigError: nothing to resume.
+    """
+    from .config import ConfigError
+
+    given = [o for o in overrides if o.startswith("hydra.sweep.dir=")]
+    if given:
+        folder = Path(given[-1].split("=", 1)[1].strip("'\""))
+        if not (folder / "multirun.yaml").is_file():
+            raise ConfigError(f"{given[-1]}: no sweep to resume there (no multirun.yaml)")
+        return list(overrides), folder
+    task = [o for o in overrides if not o.startswith(("hydra.", "hydra/"))]
+    root = _sweep_root(overrides)
+    folder = find_sweep(task, root)
+    if folder is None:
+        raise ConfigError(f"--resume: no sweep under {root} was run with these overrides "
+                          f"({' '.join(task) or 'none'}); run it without --resume to start it")
+    return [*overrides, f"hydra.sweep.dir={_quote(str(folder.resolve()))}"], folder
+
+
+def _sweep_root(overrides: list[str]) -> Path:
+    """Parent folder of the configured ``hydra.sweep.dir`` (timestamps resolve to now)."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.core.utils import setup_globals
+
+    from .config import register_configs
+    from .configure import conf_dir
+
+    parsed = OverridesParser.create().parse_overrides(list(overrides))
+    plain = [ov.input_line for ov in parsed if not ov.is_sweep_override()]  # compose: no sweeps
+    setup_globals()  # registers Hydra's ${now:...} resolver
+    register_configs()
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(conf_dir()), version_base="1.3"):
+            cfg = compose(config_name="config", overrides=plain, return_hydra_config=True)
+            return Path(str(OmegaConf.select(cfg, "hydra.sweep.dir"))).parent
+    finally:
+        GlobalHydra.instance().clear()

@@ -1,0 +1,1 @@
+"""Sweeps end to end: launchers, resume after SIGKILL, failures, collect and loaders."""

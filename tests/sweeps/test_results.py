@@ -1,0 +1,97 @@
+"""``sim.results`` on hand-made sweep folders: partial, failed and late jobs, column types."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+
+import pandas as pd
+import pytest
+import yaml
+
+from sim import io, results
+from sim.cli import main as ccsim
+
+from .conftest import TINY
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    """One complete run folder of the tiny market (written by sim.runner, summary.json last)."""
+    from sim.configure import load_config
+    from sim.runner import run
+
+    out = tmp_path_factory.mktemp("run") / "run"
+    run(load_config([*TINY, "seed=1"]), out, progress=False)
+    return out
+
+
+def _job(root, name, source=None, overrides=()):
+    """A job folder as Hydra leaves it (.hydra/overrides.yaml), with a run's files if given."""
+    job = root / name
+    if source is not None:
+        shutil.copytree(source, job)
+    (job / ".hydra").mkdir(parents=True, exist_ok=True)
+    (job / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(list(overrides)))
+    return job
+
+
+def test_partial_files_are_never_read_as_results(tmp_path, finished_run):
+    root = tmp_path / "sweep"
+    _job(root, "seed=1", finished_run, ["seed=1"])
+    partial = _job(root, "seed=2", finished_run, ["seed=2"])  # killed before summary.json
+    (partial / "summary.json").unlink()
+    (partial / "timeseries.parquet").write_bytes(b"PAR1 not really parquet")
+    (partial / ".summary.json.x1y2.tmp").write_text("{")
+    failed = _job(root, "seed=3", overrides=["seed=3"])
+    io.write_json({"status": "failed", "error_type": "ValueError", "message": "bad"},
+                  failed / "error.json")
+
+    written = results.collect(root)
+    runs = pd.read_parquet(written["runs"])
+    assert list(runs["run_id"]) == ["seed=1", "seed=2", "seed=3"]
+    assert list(runs["status"]) == ["ok", "incomplete", "failed"]
+    assert list(runs["seed"]) == [1, 2, 3]
+    assert runs["error"].iloc[2] == "ValueError: bad" and pd.isna(runs["error"].iloc[1])
+    assert runs["growth_ratio"].iloc[1:].isna().all() and runs["growth_ratio"].notna().iloc[0]
+    series = pd.read_parquet(written["timeseries"])
+    assert set(series["run_id"]) == {"seed=1"}
+    assert set(pd.read_parquet(written["firms"])["run_id"]) == {"seed=1"}
+    with pytest.raises(FileNotFoundError, match="not a complete run"):
+        results.load_run(partial)
+    with pytest.raises(FileNotFoundError, match="ValueError: bad"):
+        results.load_run(failed)
+
+
+def test_load_sweep_collects_again_when_a_job_finishes(tmp_path, finished_run):
+    root = tmp_path / "sweep"
+    _job(root, "seed=1", finished_run, ["seed=1"])
+    assert len(results.load_sweep(root)) == 1
+    late = _job(root, "seed=2", finished_run, ["seed=2"])
+    future = time.time() + 5
+    os.utime(late / "summary.json", (future, future))  # finished after runs.parquet was written
+    assert len(results.load_sweep(root, refresh=False)) == 1
+    assert len(results.load_sweep(root)) == 2
+    assert len(results.load_sweep(root, table="timeseries")) == 2 * 6 * 4
+    with pytest.raises(ValueError, match="table="):
+        results.load_sweep(root, table="spells")
+
+
+def test_override_columns_get_one_type(tmp_path, finished_run):
+    root = tmp_path / "sweep"
+    _job(root, "a", finished_run, ["firms.cc_a.markup=1", "scenario=subscription", "seed=1"])
+    _job(root, "b", finished_run, ["firms.cc_a.markup=0.5", "scenario=experience_economy",
+                                   "seed=2"])
+    runs = results.load_sweep(root)
+    assert runs["firms.cc_a.markup"].tolist() == [1.0, 0.5]
+    assert runs["firms.cc_a.markup"].dtype.kind == "f"
+    assert runs["scenario"].tolist() == ["subscription", "experience_economy"]
+    assert results.load_run(root / "a")["firms.cc_a.markup"].eq(1.0).all()
+
+
+def test_collect_command_errors(tmp_path, capsys):
+    assert ccsim(["collect", str(tmp_path / "missing")]) == 2
+    assert "no such folder" in capsys.readouterr().err
+    assert ccsim(["collect", str(tmp_path)]) == 2
+    assert "no job folders" in capsys.readouterr().err
