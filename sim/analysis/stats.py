@@ -36,6 +36,14 @@ def _clean(values: Sequence[float] | np.ndarray | pd.Series) -> np.ndarray:
     return x[np.isfinite(x)]
 
 
+def _sample_and_mean(values: Sequence[float] | np.ndarray | pd.Series,
+                     confidence: float) -> tuple[np.ndarray, float]:
+    """Checked confidence, the finite observations and their mean (NaN if there are none)."""
+    _check_confidence(confidence)
+    x = _clean(values)
+    return x, float(x.mean()) if x.size else float("nan")
+
+
 def t_ci(values: Sequence[float] | np.ndarray | pd.Series,
          confidence: float = 0.95) -> tuple[float, float, float]:
     """Mean and Student-t confidence interval of the mean.
@@ -48,11 +56,7 @@ def t_ci(values: Sequence[float] | np.ndarray | pd.Series,
         ``(mean, low, high)``; bounds are NaN with fewer than two observations, everything is NaN
         with none.
     """
-    _check_confidence(confidence)
-    x = _clean(values)
-    if x.size == 0:
-        return float("nan"), float("nan"), float("nan")
-    m = float(x.mean())
+    x, m = _sample_and_mean(values, confidence)
     if x.size < 2:
         return m, float("nan"), float("nan")
     half = float(stdtrit(x.size - 1, 0.5 + confidence / 2) * x.std(ddof=1) / np.sqrt(x.size))
@@ -72,11 +76,7 @@ def bootstrap_ci(values: Sequence[float] | np.ndarray | pd.Series, confidence: f
     Returns:
         ``(mean, low, high)``; bounds are NaN with fewer than two observations.
     """
-    _check_confidence(confidence)
-    x = _clean(values)
-    if x.size == 0:
-        return float("nan"), float("nan"), float("nan")
-    m = float(x.mean())
+    x, m = _sample_and_mean(values, confidence)
     if x.size < 2:
         return m, float("nan"), float("nan")
     gen = np.random.default_rng(seed)
