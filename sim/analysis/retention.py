@@ -17,6 +17,7 @@ opportunities, so S(0) = 1.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -298,6 +299,32 @@ def _validate_discount_rate(discount_rate: Any) -> float:
     return d
 
 
+def _maximise(loglik_and_grad: Callable[[np.ndarray], tuple[float, np.ndarray]],
+              scale: float) -> np.ndarray:
+    """Log (alpha, beta) maximising a log-likelihood: L-BFGS-B from several starts, best kept.
+
+    ``scale`` keeps the objective O(1) whatever the number of customers.
+    """
+    def objective(x: np.ndarray) -> tuple[float, np.ndarray]:
+        loglik, grad = loglik_and_grad(x)
+        return -loglik * scale, -grad * scale
+
+    best: optimize.OptimizeResult | None = None
+    for start in _LOG_STARTS:
+        res = optimize.minimize(
+            objective,
+            np.array(start),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[_LOG_PARAM_BOUNDS, _LOG_PARAM_BOUNDS],
+            options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 10_000},
+        )
+        if np.isfinite(res.fun) and (best is None or res.fun < best.fun):
+            best = res
+    assert best is not None  # the objective is finite everywhere inside the bounds
+    return best.x
+
+
 def fit_sbg(survivors: Any, *, weights: Any = None) -> SBGFit:
     """Fit the shifted-beta-geometric model to one cohort's survivor curve by maximum likelihood.
 
@@ -326,25 +353,9 @@ def fit_sbg(survivors: Any, *, weights: Any = None) -> SBGFit:
     w = _validate_weights(weights, n_periods)
     scale = 1.0 / s[0]  # keep the objective O(1) whatever the cohort size
 
-    def objective(x: np.ndarray) -> tuple[float, np.ndarray]:
-        loglik, grad = _sbg_loglik_and_grad(x, s, w)
-        return -loglik * scale, -grad * scale
-
-    best: optimize.OptimizeResult | None = None
-    for start in _LOG_STARTS:
-        res = optimize.minimize(
-            objective,
-            np.array(start),
-            jac=True,
-            method="L-BFGS-B",
-            bounds=[_LOG_PARAM_BOUNDS, _LOG_PARAM_BOUNDS],
-            options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 10_000},
-        )
-        if np.isfinite(res.fun) and (best is None or res.fun < best.fun):
-            best = res
-    assert best is not None  # the objective is finite everywhere inside the bounds
-    alpha, beta = (float(v) for v in np.exp(best.x))
-    loglik, _ = _sbg_loglik_and_grad(best.x, s, w)
+    best_x = _maximise(lambda x: _sbg_loglik_and_grad(x, s, w), scale)
+    alpha, beta = (float(v) for v in np.exp(best_x))
+    loglik, _ = _sbg_loglik_and_grad(best_x, s, w)
     return SBGFit(alpha=alpha, beta=beta, log_likelihood=loglik, n_periods=n_periods)
 
 
@@ -405,25 +416,9 @@ def fit_sbg_pooled(curves: Any) -> SBGFit:
         censored[s.size - 1] += s[-1]
     scale = 1.0 / sum(float(s[0]) for s in checked)
 
-    def objective(x: np.ndarray) -> tuple[float, np.ndarray]:
-        loglik, grad = _pooled_loglik_and_grad(x, churned, censored)
-        return -loglik * scale, -grad * scale
-
-    best: optimize.OptimizeResult | None = None
-    for start in _LOG_STARTS:
-        res = optimize.minimize(
-            objective,
-            np.array(start),
-            jac=True,
-            method="L-BFGS-B",
-            bounds=[_LOG_PARAM_BOUNDS, _LOG_PARAM_BOUNDS],
-            options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 10_000},
-        )
-        if np.isfinite(res.fun) and (best is None or res.fun < best.fun):
-            best = res
-    assert best is not None  # the objective is finite everywhere inside the bounds
-    alpha, beta = (float(v) for v in np.exp(best.x))
-    loglik, _ = _pooled_loglik_and_grad(best.x, churned, censored)
+    best_x = _maximise(lambda x: _pooled_loglik_and_grad(x, churned, censored), scale)
+    alpha, beta = (float(v) for v in np.exp(best_x))
+    loglik, _ = _pooled_loglik_and_grad(best_x, churned, censored)
     return SBGFit(alpha=alpha, beta=beta, log_likelihood=loglik, n_periods=n_periods)
 
 
