@@ -17,8 +17,10 @@ $(STAMP): pyproject.toml
 run: setup
 	$(VENV)/bin/ccsim run
 
-## the test suite as CI runs it (slow studies excluded; `make test-all` includes them)
+## lint (ruff, rules in pyproject.toml), then the test suite as CI runs it (slow studies
+## excluded; `make test-all` includes them)
 test: setup
+	$(VENV)/bin/ruff check .
 	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest -q -m "not slow"
 
 test-all: setup

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import invariants as inv
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import invariants as inv
 from sim.configure import load_config
 from sim.runner import simulate
 from sim.strategies import LEVERS
@@ -35,7 +35,7 @@ def custom_shares(draw) -> str:
     levers = draw(st.lists(st.sampled_from(LEVERS), min_size=1, max_size=4, unique=True))
     weights = draw(st.lists(st.integers(1, 20), min_size=len(levers), max_size=len(levers)))
     total = sum(weights)
-    body = ",".join(f"{lever}:{w / total!r}" for lever, w in zip(levers, weights))
+    body = ",".join(f"{lever}:{w / total!r}" for lever, w in zip(levers, weights, strict=True))
     return "{" + body + "}"
 
 

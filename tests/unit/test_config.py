@@ -13,7 +13,13 @@ import math
 import pytest
 
 from sim.config import (
-    MAX_FIRMS, CategoryConfig, Config, ConfigError, FirmConfig, NetworkKind, validate,
+    MAX_FIRMS,
+    CategoryConfig,
+    Config,
+    ConfigError,
+    FirmConfig,
+    NetworkKind,
+    validate,
 )
 from sim.configure import check_overrides, load_config
 from sim.model import MarketModel

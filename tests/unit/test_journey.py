@@ -16,8 +16,17 @@ import pytest
 
 from sim.kernels.journey import journey_step, n_blocks, new_tallies
 from sim.kernels.layout import (
-    BLOCK, CH_AD, CH_INITIAL, CH_NONE, CH_SEARCH, CH_WOM, FTALLY, ITALLY, PARAMS,
-    VOICE_DETRACTOR, VOICE_PROMOTER,
+    BLOCK,
+    CH_AD,
+    CH_INITIAL,
+    CH_NONE,
+    CH_SEARCH,
+    CH_WOM,
+    FTALLY,
+    ITALLY,
+    PARAMS,
+    VOICE_DETRACTOR,
+    VOICE_PROMOTER,
 )
 from sim.rng import step_key, step_keys, uniform
 
@@ -110,7 +119,7 @@ class Micro:
 
     def tallies(self, firm):
         """All non-zero integer tallies of ``firm`` as a dict."""
-        return {name: int(v) for name, v in zip(ITALLY, self.it[firm]) if v != 0}
+        return {name: int(v) for name, v in zip(ITALLY, self.it[firm], strict=True) if v != 0}
 
     def ftally(self, name, firm):
         return float(self.ft[firm, FTALLY.index(name)])
