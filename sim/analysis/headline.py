@@ -224,9 +224,13 @@ def format_headline(table: pd.DataFrame, by: Sequence[str] | None = None,
     level = f"{confidence:.0%}"
     lines = [f"headline over seeds: mean [{level} CI] per setting; customer-centric (cc) vs "
              "product-centric (pc) firms"]
+    fixed = [k for k in by if table[k].nunique(dropna=False) == 1 and len(table) > 1]
+    if fixed:
+        lines.append("same in every setting: "
+                     + ", ".join(f"{k}={table[k].iloc[0]}" for k in fixed))
     width = max(len(k) for k in HEADLINE)
     for _, row in table.iterrows():
-        setting = ", ".join(f"{k}={row[k]}" for k in by) or "all runs"
+        setting = ", ".join(f"{k}={row[k]}" for k in by if k not in fixed) or "all runs"
         lines.append(f"{setting} — {row['runs']} run(s), {row['seeds']} seed(s)")
         for kpi in HEADLINE:
             unit = _SHOW[kpi][2]
