@@ -90,8 +90,8 @@ FIRM_KPIS: dict[str, tuple[str, str, float]] = {
 
 #: Run-level KPIs (runs.parquet): column → (title, colour-bar label with unit, scale).
 RUN_KPIS: dict[str, tuple[str, str, float]] = {
-    "growth_gap": ("Customer-centric growth advantage",
-                   "revenue CAGR, customer − product-centric (points / year)", 100.0),
+    "growth_gap_points": ("Customer-centric growth advantage",
+                          "revenue CAGR, customer − product-centric (points / year)", 1.0),
     "margin_gap_points": ("Customer-centric margin advantage",
                           "margin, customer − product-centric (points)", 1.0),
     "growth_ratio": ("Growth ratio", "revenue CAGR, customer ÷ product-centric (×)", 1.0),
@@ -652,7 +652,7 @@ def pick_heatmap_axes(runs: pd.DataFrame, x: str | None = None,
 
 
 def plot_heatmap(runs: pd.DataFrame, x: str | None = None, y: str | None = None,
-                 kpi: str = "growth_gap", ax: Axes | None = None) -> Axes:
+                 kpi: str = "growth_gap_points", ax: Axes | None = None) -> Axes:
     """A run-level KPI averaged over seeds on the grid of two swept parameters.
 
     Cells show the mean over all runs with that ``(x, y)`` (seeds, and any other swept values);
@@ -662,7 +662,7 @@ def plot_heatmap(runs: pd.DataFrame, x: str | None = None, y: str | None = None,
         runs: runs.parquet of a collected sweep (failed runs are ignored).
         x: Parameter on the horizontal axis (picked automatically with ``y`` if None).
         y: Parameter on the vertical axis.
-        kpi: Run-level KPI column, e.g. ``growth_gap`` or ``margin_gap_points``.
+        kpi: Run-level KPI column, e.g. ``growth_gap_points`` or ``margin_gap_points``.
         ax: Axes to draw on (a new figure if None).
 
     Returns:
@@ -751,7 +751,7 @@ def _figure(size: tuple[float, float]) -> Figure:
 
 
 def draw(results: Results, kind: str, *, x: str | None = None, y: str | None = None,
-         kpi: str = "growth_gap", by: str | None = None) -> Figure:
+         kpi: str = "growth_gap_points", by: str | None = None) -> Figure:
     """Draw one kind of figure for loaded results (without saving it).
 
     Raises:
@@ -788,7 +788,7 @@ def draw(results: Results, kind: str, *, x: str | None = None, y: str | None = N
 
 def make_figures(path: str | Path, kinds: Sequence[str] | None = None,
                  out: str | Path | None = None, formats: Sequence[str] = ("png", "pdf"), *,
-                 x: str | None = None, y: str | None = None, kpi: str = "growth_gap",
+                 x: str | None = None, y: str | None = None, kpi: str = "growth_gap_points",
                  by: str | None = None, where: Sequence[str] = ()) -> list[Path]:
     """Draw and save figures for a run or sweep folder.
 
@@ -868,8 +868,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="png,pdf", help="comma-separated formats (default png,pdf)")
     p.add_argument("--x", metavar="KEY", help="heatmap: parameter on the x axis")
     p.add_argument("--y", metavar="KEY", help="heatmap: parameter on the y axis")
-    p.add_argument("--kpi", default="growth_gap",
-                   help="heatmap: run-level KPI (default growth_gap)")
+    p.add_argument("--kpi", default="growth_gap_points",
+                   help="heatmap: run-level KPI (default growth_gap_points)")
     p.add_argument("--by", choices=("firm", "strategy"),
                    help="time series per firm or per strategy (default: firm for a run, strategy "
                         "for a sweep)")

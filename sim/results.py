@@ -327,7 +327,17 @@ def collect_main(argv: list[str]) -> int:
                        if counts.get(s, 0) or s == "ok")
     print(f"collected {len(runs)} runs ({states}) → "
           + ", ".join(str(p) for p in written.values()))
+    _print_headline(Path(written["runs"]).parent, runs)
     return 0
+
+
+def _print_headline(folder: Path, runs: pd.DataFrame) -> None:
+    """Write headline.csv/.parquet beside runs.parquet and print the headline over seeds."""
+    from .analysis.headline import write_headline
+
+    files, text = write_headline(folder, runs)
+    print(text)
+    print("headline → " + ", ".join(str(p) for p in files.values()))
 
 
 __all__ = ["collect", "collect_main", "load_run", "load_sweep", "run_info", "tables",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import platform
 import sys
+import textwrap
 import time
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -20,7 +21,7 @@ from tqdm.auto import tqdm
 
 from . import io
 from .config import Config
-from .metrics import firm_kpis, strategy_comparison
+from .metrics import firm_kpis, headline_reasons, strategy_comparison
 from .model import MarketModel
 
 #: Files a complete run folder holds; ``summary.json`` is written last (the completion marker).
@@ -29,12 +30,13 @@ RUN_FILES = ("timeseries.parquet", "spells.parquet", "config.yaml", "summary.jso
 
 @dataclass
 class RunResult:
-    """What one run produced: the per-firm timeseries, spells, KPIs and the summary."""
+    """What one run produced: the per-firm timeseries, spells, KPIs, the summary and its config."""
 
     timeseries: pd.DataFrame
     spells: pd.DataFrame | None
     kpis: pd.DataFrame
     summary: dict
+    config: Config | None = None
 
 
 def config_yaml(cfg: Config) -> str:
@@ -101,31 +103,111 @@ def run(cfg: Config, out_dir: str | Path | None = None, progress: bool | None = 
             io.write_parquet(spells, out / "spells.parquet")
         io.write_text(config_yaml(cfg), out / "config.yaml")
         io.write_json(summary, out / "summary.json")
-    return RunResult(ts, spells, kpis, summary)
+    return RunResult(ts, spells, kpis, summary, cfg)
+
+
+#: The KPI table's columns: KPI column → (header, format). Units and windows: :func:`_legend`.
+_OUTCOME_COLUMNS = {
+    "firm": ("firm", "{}"), "strategy": ("strategy", "{}"),
+    "total_revenue": ("revenue", "{:,.0f}"), "total_profit": ("profit", "{:,.0f}"),
+    "revenue_cagr": ("rev CAGR/yr", "{:+.1%}"), "mean_margin": ("margin", "{:+.1%}"),
+    "annual_retention": ("retention/yr", "{:.1%}"), "final_share": ("rev share", "{:.1%}"),
+    "nps": ("NPS", "{:+.0f}"), "mean_clv": ("CLV", "{:,.0f}"),
+}
+_CUSTOMER_COLUMNS = {
+    "firm": ("firm", "{}"), "start_relationships": ("at start", "{:,}"),
+    "acq_initial": ("acq known", "{:,}"), "acq_ads": ("acq ads", "{:,}"),
+    "acq_wom": ("acq WoM", "{:,}"), "acq_search": ("acq search", "{:,}"),
+    "acq_cross_sell": ("acq x-sell", "{:,}"), "final_customers": ("customers at end", "{:,}"),
+}
 
 
 def format_table(result: RunResult) -> str:
-    """The per-firm KPI table and the strategy comparison, as ``ccsim run`` prints them."""
+    """The per-firm KPI tables and the headline, as ``ccsim run`` prints them.
+
+    Two tables (outcomes; customers won) each followed by what its columns measure, in which
+    unit and over which window, then the headline of :func:`sim.metrics.strategy_comparison`.
+    A figure that is not defined reads ``n/a: why``.
+    """
     k = result.kpis
-    cols = {
-        "firm": ("firm", "{}"), "strategy": ("strategy", "{}"),
-        "revenue_cagr": ("rev CAGR", "{:+.1%}"), "mean_margin": ("margin", "{:+.1%}"),
-        "annual_retention": ("retention/yr", "{:.1%}"), "final_share": ("share", "{:.1%}"),
-        "nps": ("NPS", "{:+.0f}"), "mean_clv": ("CLV", "{:,.0f}"),
-        "acq_ads": ("acq ads", "{:,}"), "acq_wom": ("acq WoM", "{:,}"),
-        "acq_search": ("acq search", "{:,}"), "acq_cross_sell": ("acq x-sell", "{:,}"),
-    }
-    table = pd.DataFrame({label: [_fmt(fmt, v) for v in k[col]]
-                          for col, (label, fmt) in cols.items()})
-    c = result.summary["comparison"]
-    lines = [table.to_string(index=False), ""]
-    lines.append(
-        f"customer-centric ÷ product-centric revenue growth: {_fmt('{:.2f}', c['growth_ratio'])}"
-        f"  (CAGR {_fmt('{:+.1%}', c['customer_centric_revenue_cagr'])} vs "
-        f"{_fmt('{:+.1%}', c['product_centric_revenue_cagr'])})")
-    lines.append(f"margin gap (customer-centric − product-centric): "
-                 f"{_fmt('{:+.1f}', c['margin_gap_points'])} points")
+    lines = [_table(k, _OUTCOME_COLUMNS), *_legend(result, "outcomes"), "",
+             _table(k, _CUSTOMER_COLUMNS), *_legend(result, "customers"), ""]
+    lines += format_headline(result.summary["comparison"])
     return "\n".join(lines)
+
+
+def _table(k: pd.DataFrame, cols: dict[str, tuple[str, str]]) -> str:
+    present = {c: v for c, v in cols.items() if c in k}
+    return pd.DataFrame({label: [_fmt(fmt, v) for v in k[col]]
+                         for col, (label, fmt) in present.items()}).to_string(index=False)
+
+
+def _windows(summary: dict) -> tuple[str, str]:
+    """The whole run and its last year, in words (``"36 months"``, ``"last 12 months"``)."""
+    steps, spy = int(summary.get("steps", 0)), int(summary.get("steps_per_year", 12))
+    unit = "month" if spy == 12 else "step"
+    whole = f"{steps} {unit}{'s' if steps != 1 else ''}"
+    last = min(steps, spy)
+    return whole, f"last {last} {unit}{'s' if last != 1 else ''}"
+
+
+def _legend(result: RunResult, which: str) -> list[str]:
+    """What the columns of one table measure, in which unit, over which window (wrapped)."""
+    whole, last_year = _windows(result.summary)
+    spy = int(result.summary.get("steps_per_year", 12))
+    if which == "outcomes":
+        cfg = result.config
+        rate = (f"{cfg.market.economics.discount_rate:.0%} a year" if cfg is not None
+                else "market.economics.discount_rate")
+        span = ("first year to last year" if int(result.summary.get("steps", 0)) >= 2 * spy
+                else "first step to last step, annualised")
+        text = (f"revenue, profit: money over the whole run ({whole}). rev CAGR/yr: revenue "
+                f"growth a year, {span}. margin: profit ÷ revenue over the run. retention/yr: "
+                "relationships kept a year at the run's mean rate. rev share: share of market "
+                f"revenue in the last step. NPS: % promoters − % detractors, mean of the "
+                f"{last_year}. CLV: money per customer relationship, future margins discounted "
+                f"at {rate}, mean of the {last_year}.")
+    else:
+        text = ("Relationships (customer × category). at start: held before the first step, "
+                f"not acquisitions. acq: won over the whole run ({whole}), by the channel "
+                "through which the customer first learnt of the firm (known: aware from the "
+                "start; x-sell: a triggered cross-sell offer). customers at end: distinct "
+                "customers in the last step.")
+    return textwrap.wrap(text, width=100)
+
+
+def format_headline(comparison: dict) -> list[str]:
+    """The headline lines of one run: group CAGRs, gaps and ratios, each with its unit.
+
+    An undefined figure reads ``n/a: why`` (:func:`sim.metrics.headline_reasons`).
+    """
+    c = comparison
+    why = headline_reasons(c)
+
+    def val(key: str, fmt: str, note: str = "") -> str:
+        return f"n/a: {why[key]}" if key in why else _fmt(fmt, c[key]) + note
+
+    n_cc, n_pc = int(c.get("customer_centric_firms", 0)), int(c.get("product_centric_firms", 0))
+    multiples = (f" (last-year ÷ first-year revenue: "
+                 f"{_fmt('{:.2f}', c.get('customer_centric_revenue_multiple'))} vs "
+                 f"{_fmt('{:.2f}', c.get('product_centric_revenue_multiple'))})")
+    margins = (f" percentage points (profit margin "
+               f"{_fmt('{:.1%}', c.get('customer_centric_margin'))} vs "
+               f"{_fmt('{:.1%}', c.get('product_centric_margin'))})")
+    return [
+        f"headline: {n_cc} customer-centric vs {n_pc} product-centric firm(s), revenue and "
+        "profit pooled per group",
+        "(one run; means and 95% CIs over seeds and the 2:1 test: `ccsim collect` on a sweep)",
+        "  revenue CAGR            customer-centric "
+        f"{val('customer_centric_revenue_cagr', '{:+.1%}', ' a year')}, product-centric "
+        f"{val('product_centric_revenue_cagr', '{:+.1%}', ' a year')}",
+        "  growth_gap_points       "
+        + val("growth_gap_points", "{:+.1f}", " percentage points a year (CAGR difference)"),
+        "  revenue_multiple_ratio  " + val("revenue_multiple_ratio", "{:.2f}", multiples),
+        "  growth_ratio            "
+        + val("growth_ratio", "{:.2f}", " (CAGR ÷ CAGR; the essays claim about 2)"),
+        "  margin_gap_points       " + val("margin_gap_points", "{:+.1f}", margins),
+    ]
 
 
 def _fmt(fmt: str, value: object) -> str:

@@ -6,7 +6,7 @@
 1. :func:`problem` — the parameter set below (:data:`PARAMETERS`), as SALib's problem dict;
 2. :func:`sample` — ``SALib.sample.morris.sample`` or ``SALib.sample.sobol.sample``, seeded;
 3. :func:`evaluate` — run the model at every sample point for K seeds (joblib, one Numba thread
-   per worker) and average the outputs ``growth_gap`` and ``margin_gap_points`` of
+   per worker) and average the outputs ``growth_gap_points`` and ``margin_gap_points`` of
    :func:`sim.metrics.strategy_comparison` over the seeds;
 4. :func:`analyze` — ``SALib.analyze.morris.analyze`` / ``SALib.analyze.sobol.analyze``, seeded,
    into one tidy table (``indices.csv``).
@@ -16,8 +16,10 @@ between points come from the parameters, not from different random draws. Intege
 (``market.network.mean_degree``) are rounded before the model sees them; SALib's analysis gets
 the unrounded sample, whose grid steps define the elementary effects.
 
-Outputs (``--out``; default ``results/sensitivity/<method>``, with ``--quick``
-``results/tmp/sensitivity/<method>_quick``, which git ignores): ``indices.csv``,
+Outputs go to ``--out`` when it names a folder; otherwise to a new folder
+``results/sensitivity/<method>_<YYYYmmdd-HHMMSS>`` (with ``--quick``
+``results/tmp/sensitivity/<method>_quick_<YYYYmmdd-HHMMSS>``, which git ignores), so a new
+analysis never overwrites a committed one (``results/sensitivity/morris``): ``indices.csv``,
 ``samples.parquet`` (one row per sample point: parameter values used and the seed-averaged
 outputs), ``runs.parquet`` (one row per model run), ``problem.json`` (problem, settings,
 versions) and ``indices.png`` / ``indices.pdf``.
@@ -55,6 +57,7 @@ __all__ = [
     "Parameter",
     "Settings",
     "analyze",
+    "default_out",
     "evaluate",
     "main",
     "plot_indices",
@@ -99,17 +102,17 @@ PARAMETERS: tuple[Parameter, ...] = (
 )
 
 #: Model outputs analysed (keys of :func:`sim.metrics.strategy_comparison`).
-OUTPUTS: tuple[str, ...] = ("growth_gap", "margin_gap_points")
+OUTPUTS: tuple[str, ...] = ("growth_gap_points", "margin_gap_points")
 OUTPUT_TITLES = {
-    "growth_gap": "growth_gap\nrevenue CAGR, customer − product-centric",
+    "growth_gap_points": "growth_gap_points\nrevenue CAGR, customer − product-centric",
     "margin_gap_points": "margin_gap_points\nprofit margin, customer − product-centric",
 }
 OUTPUT_LABELS = {
-    "growth_gap": "revenue-growth gap (CAGR points / year, customer − product-centric)",
+    "growth_gap_points": "revenue-growth gap (CAGR points / year, customer − product-centric)",
     "margin_gap_points": "margin gap (points, customer − product-centric)",
 }
-#: How each output is shown (growth_gap is a fraction; shown in percentage points).
-OUTPUT_SCALE = {"growth_gap": 100.0, "margin_gap_points": 1.0}
+#: How each output is shown (both are already in percentage points).
+OUTPUT_SCALE = {"growth_gap_points": 1.0, "margin_gap_points": 1.0}
 
 #: The default market: 2,000 customers over five years (conf/market/small.yaml).
 BASE_OVERRIDES = ("market=small",)
@@ -463,7 +466,7 @@ def plot_indices(indices: pd.DataFrame, fig: object | None = None, title: str = 
 
 def _unit_of(out: str) -> str:
     # SALib divides by the step in the unit-scaled range: an effect is the change over the range
-    return {"growth_gap": "change over the parameter's range (CAGR points / year)",
+    return {"growth_gap_points": "change over the parameter's range (CAGR points / year)",
             "margin_gap_points": "change over the parameter's range (margin points)"
             }.get(out, "change over the parameter's range")
 
@@ -619,7 +622,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``ccsim sensitivity`` argument parser."""
     p = _Parser(prog="ccsim sensitivity",
                 description="Global sensitivity (SALib) of the customer-centric advantage: "
-                            "growth_gap and margin_gap_points over the parameters in "
+                            "growth_gap_points and margin_gap_points over the parameters in "
                             "sim.analysis.sensitivity.PARAMETERS.")
     p.add_argument("--method", choices=("morris", "sobol"), default="morris",
                    help="Morris screening (default) or Sobol indices")
@@ -631,8 +634,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="tiny market (300 customers × 24 months), N=2 (Sobol 4), 1 seed: "
                         "a check that runs in well under a minute")
     p.add_argument("--out", metavar="DIR",
-                   help="output folder (default results/sensitivity/<method>; with --quick "
-                        "results/tmp/sensitivity/<method>_quick)")
+                   help="output folder (default: a new results/sensitivity/<method>_<time>; "
+                        "with --quick results/tmp/sensitivity/<method>_quick_<time>); saved "
+                        "analyses are never overwritten unless --out names their folder")
     p.add_argument("--salib-seed", type=int, default=0, help="seed of SALib sample and analyze")
     p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -652,6 +656,22 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
                     n_jobs=args.jobs)
 
 
+def default_out(method: str, quick: bool = False, now: float | None = None) -> Path:
+    """A new timestamped output folder, so a new analysis never overwrites a saved one.
+
+    ``results/sensitivity/<method>_<YYYYmmdd-HHMMSS>`` (``results/tmp/sensitivity/…_quick_…``
+    with ``--quick``); ``-2``, ``-3``… is appended if that folder exists already.
+    """
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
+    base = (Path("results/tmp/sensitivity") / f"{method}_quick_{stamp}" if quick
+            else Path("results/sensitivity") / f"{method}_{stamp}")
+    out, k = base, 1
+    while out.exists():
+        k += 1
+        out = base.with_name(f"{base.name}-{k}")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """``ccsim sensitivity``; prints the indices and the files written. Errors: exit 2."""
     from ..config import ConfigError
@@ -660,15 +680,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         settings = settings_from_args(args)
-        out = Path(args.out) if args.out else (
-            Path("results/tmp/sensitivity") / f"{settings.method}_quick" if args.quick
-            else Path("results/sensitivity") / settings.method)
+        out = Path(args.out) if args.out else default_out(settings.method, args.quick)
         t0 = time.perf_counter()
         files = run_analysis(settings, out, progress=not args.no_progress)
     except SystemExit as exc:  # --help
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
     except (_UsageError, ConfigError, ValueError) as exc:
-        print(f"ccsim sensitivity: error: {exc}", file=sys.stderr)
+        print(f"ccsim: error: {exc}", file=sys.stderr)
         return 2
     from .. import io
 

@@ -49,7 +49,8 @@ def test_sweep_every_kind_with_heatmap_auto_pick(sweep2, tmp_path, capsys):
     assert main([str(sweep2), "--out", str(out)]) == 0
     printed = capsys.readouterr().out.split()
     assert len(printed) == 10 and all(p.startswith(str(out)) for p in printed)
-    assert (out / "heatmap_growth_gap.png").exists() and (out / "heatmap_growth_gap.pdf").exists()
+    assert (out / "heatmap_growth_gap_points.png").exists()
+    assert (out / "heatmap_growth_gap_points.pdf").exists()
     # another KPI, axes given explicitly, through the ccsim registry
     assert cli.main(["plot", str(sweep2), "--kind", "heatmap", "--kpi", "margin_gap_points",
                      "--x", "market.network.mean_degree", "--y",

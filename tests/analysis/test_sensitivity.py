@@ -1,6 +1,7 @@
 """`ccsim sensitivity`: the SALib problem, the config bridge, and a quick run end to end."""
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -56,10 +57,11 @@ def test_sobol_sample_and_analyze_on_a_known_function():
     lo = np.array([p.low for p in params])
     hi = np.array([p.high for p in params])
     u = (x - lo) / (hi - lo)  # on the unit cube: only the first input matters
-    samples = pd.DataFrame({"growth_gap": u[:, 0], "margin_gap_points": u[:, 0] + 0.1 * u[:, 1]})
+    samples = pd.DataFrame({"growth_gap_points": u[:, 0],
+                            "margin_gap_points": u[:, 0] + 0.1 * u[:, 1]})
     table = sa.analyze("sobol", x, samples, seed=1, parameters=params)
     assert list(table.columns) == ["output", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
-    g = table[table.output == "growth_gap"].set_index("parameter")
+    g = table[table.output == "growth_gap_points"].set_index("parameter")
     assert g.loc[params[0].key, "ST"] == pytest.approx(1.0, abs=0.1)
     assert abs(g.loc[params[2].key, "ST"]) < 0.05
     with pytest.raises(ValueError, match="power of 2"):
@@ -71,7 +73,7 @@ def test_quick_end_to_end(tmp_path, capsys):
     out = tmp_path / "quick"
     assert sa.main(["--quick", "--out", str(out), "--no-progress"]) == 0
     printed = capsys.readouterr().out
-    assert "growth_gap" in printed and str(out / "indices.csv") in printed
+    assert "growth_gap_points" in printed and str(out / "indices.csv") in printed
     indices = pd.read_csv(out / "indices.csv")
     assert list(indices.columns) == ["output", "parameter", "mu", "mu_star", "mu_star_conf",
                                      "sigma"]
@@ -102,7 +104,7 @@ def test_bad_arguments_exit_2(tmp_path, capsys):
     for argv in cases:
         assert sa.main(argv) == 2, argv
         err = capsys.readouterr().err
-        assert err.startswith("ccsim sensitivity: error: ") and err.count("\n") == 1, (argv, err)
+        assert err.startswith("ccsim: error: ") and err.count("\n") == 1, (argv, err)
     assert not any(tmp_path.iterdir())  # nothing written
 
 
@@ -113,3 +115,34 @@ def test_settings_from_args_quick_defaults():
     assert (s.n, s.seeds) == (4, 1)
     assert s.overrides[-1] == "scenario=subscription"
     assert dataclasses.asdict(s)["method"] == "sobol"
+
+
+def test_default_output_is_a_new_timestamped_folder(tmp_path, monkeypatch):
+    """Without --out a new folder is made; committed results are never the default target."""
+    monkeypatch.chdir(tmp_path)
+    t = 1_800_000_000.0
+    first = sa.default_out("morris", now=t)
+    assert first.parent == Path("results/sensitivity") and first.name.startswith("morris_")
+    assert first != Path("results/sensitivity/morris")
+    first.mkdir(parents=True)
+    second = sa.default_out("morris", now=t)  # same second: a suffix, not the same folder
+    assert second != first and second.name == first.name + "-2"
+    quick = sa.default_out("sobol", quick=True, now=t)
+    assert quick.parent == Path("results/tmp/sensitivity") and quick.name.startswith("sobol_quick_")
+
+
+def test_cli_without_out_leaves_saved_results_alone(tmp_path, cli):
+    """`ccsim sensitivity --quick` (no --out) writes a new folder, not over a saved analysis."""
+    saved = tmp_path / "results" / "tmp" / "sensitivity" / "morris_quick"
+    saved.mkdir(parents=True)
+    (saved / "indices.csv").write_text("kept\n")
+    committed = tmp_path / "results" / "sensitivity" / "morris"
+    committed.mkdir(parents=True)
+    (committed / "indices.csv").write_text("kept\n")
+    done = cli.run(["sensitivity", "--quick", "--no-progress", "--jobs", "1"], tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (saved / "indices.csv").read_text() == "kept\n"
+    assert (committed / "indices.csv").read_text() == "kept\n"
+    new = [p for p in saved.parent.iterdir() if p != saved]
+    assert len(new) == 1 and new[0].name.startswith("morris_quick_")
+    assert (new[0] / "indices.csv").is_file() and str(new[0].name) in done.stdout

@@ -35,14 +35,15 @@ def default_run(tmp_path_factory, cli):
 def test_run_prints_the_per_firm_table(default_run):
     proc, _ = default_run
     out = proc.stdout
-    header = next(line for line in out.splitlines() if line.startswith("firm"))
-    for word in ("strategy", "rev CAGR", "margin", "retention/yr", "share", "NPS", "CLV",
-                 "acq ads", "acq WoM", "acq search"):
-        assert word in header, word
+    headers = " ".join(line for line in out.splitlines() if line.startswith("firm"))
+    for word in ("strategy", "revenue", "profit", "rev CAGR", "margin", "retention/yr", "share",
+                 "NPS", "CLV", "at start", "acq ads", "acq WoM", "acq search"):
+        assert word in headers, word
     rows = [line.split()[0] for line in out.splitlines() if line.split()[:1] and
             line.split()[0] in FIRMS]
-    assert sorted(rows) == sorted(FIRMS)
-    assert "revenue growth" in out and "margin gap" in out
+    assert sorted(rows) == sorted(FIRMS * 2)  # outcomes table, then customers table
+    assert "growth_gap_points" in out and "margin_gap_points" in out
+    assert "money over the whole run" in " ".join(out.split())  # units and windows stated
     assert "Traceback" not in proc.stderr
 
 
@@ -80,7 +81,8 @@ def test_run_writes_outputs(default_run):
     assert set(summary["firms"]) == set(FIRMS)
     for pkg in ("python", "numpy", "numba", "mesa", "pandas"):
         assert summary["versions"][pkg], pkg
-    for key in ("growth_ratio", "margin_gap_points", "customer_centric_revenue_cagr",
+    for key in ("growth_ratio", "growth_gap_points", "revenue_multiple_ratio",
+                "margin_gap_points", "customer_centric_revenue_cagr",
                 "product_centric_revenue_cagr"):
         assert key in summary["comparison"], key
     # the hash is of the saved, resolved configuration

@@ -29,7 +29,7 @@ def test_failed_job_is_recorded_and_the_others_complete(tmp_path, sweep_cli):
     runs = results.load_sweep(out).set_index("seed")
     assert runs.loc[2, "status"] == "failed"
     assert runs.loc[2, "error"].startswith("RuntimeError: injected failure")
-    assert np.isnan(runs.loc[2, "growth_ratio"])
+    assert np.isnan(runs.loc[2, "growth_gap_points"])
     assert (runs.drop(index=2)["status"] == "ok").all()
     assert set(results.load_sweep(out, table="firms")["seed"]) == {0, 1, 3}
 

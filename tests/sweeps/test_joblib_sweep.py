@@ -52,7 +52,8 @@ def test_collect_writes_tidy_tables(sweep, cli):
     assert len(runs) == 6
     assert list(runs.columns[:7]) == ["run_id", "market.n_customers", "market.steps",  # as typed
                                       "market.network.mean_degree", "seed", "status", "error"]
-    for kpi in ("growth_ratio", "growth_gap", "margin_gap_points", "customer_centric_revenue_cagr",
+    for kpi in ("growth_gap_points", "revenue_multiple_ratio", "margin_gap_points",
+                "customer_centric_revenue_cagr",
                 "product_centric_revenue_cagr", "customer_centric_margin",
                 "product_centric_margin"):
         assert kpi in runs.columns and runs[kpi].notna().all()

@@ -54,7 +54,8 @@ def test_partial_files_are_never_read_as_results(tmp_path, finished_run):
     assert list(runs["status"]) == ["ok", "incomplete", "failed"]
     assert list(runs["seed"]) == [1, 2, 3]
     assert runs["error"].iloc[2] == "ValueError: bad" and pd.isna(runs["error"].iloc[1])
-    assert runs["growth_ratio"].iloc[1:].isna().all() and runs["growth_ratio"].notna().iloc[0]
+    assert (runs["growth_gap_points"].iloc[1:].isna().all()
+            and runs["growth_gap_points"].notna().iloc[0])
     series = pd.read_parquet(written["timeseries"])
     assert set(series["run_id"]) == {"seed=1"}
     assert set(pd.read_parquet(written["firms"])["run_id"]) == {"seed=1"}
