@@ -1,24 +1,35 @@
 """The ``ccsim`` command line: ``ccsim run [hydra overrides]`` and the analysis commands.
 
-``run`` validates the whole command line first (every value of a sweep too), so a bad value
-ends with one clear line, exit status 2 and nothing written; then it hands over to Hydra, whose
-run directory is the output folder.
+``run`` reads its flags with Hydra's own argument parser, then validates the whole command line
+first (every value of a sweep too, Hydra's launcher settings, the output folder and the memory
+the run needs), so a bad value ends with one clear line, exit status 2 and nothing written; then
+it hands over to Hydra, whose run directory is the output folder. ``ccsim run --help`` is ours
+(:mod:`sim.config_help`); Hydra's flags that only print (``--cfg job``, ``--info``,
+``--hydra-help``) pass through unchecked.
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 USAGE = """usage: ccsim COMMAND [ARGS]
 
 commands:
   run [OVERRIDES]        run a scenario (Hydra overrides, e.g. seed=7 scenario=subscription;
-                         -m for a sweep: ccsim run -m seed=range(0,5)); --help shows the config
+                         -m for a sweep: ccsim run -m 'seed=range(0,5)'); --help lists every key
 {extra}
 Run `ccsim COMMAND --help` for a command's options."""
+
+#: Exit status after the reader of our output went away (`ccsim ... | head`), as for SIGPIPE.
+BROKEN_PIPE = 141
+
+#: Hydra flags that only print something and exit (no run, nothing written): passed through.
+INFO_FLAGS = ("cfg", "info", "hydra_help", "shell_completion", "package", "resolve")
 
 #: Commands beyond ``run``: name → ("module:function", one-line help). Each takes argv.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -37,6 +48,16 @@ def _error(message: str) -> int:
     return 2
 
 
+def _stdout_gone() -> None:
+    """The reader of stdout went away: send the rest (and the final flush) to /dev/null."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+_PIPE_CLOSED = False  #: set when the task's output met a closed pipe (exit BROKEN_PIPE)
+
+
 def _task(cfg) -> None:  # noqa: ANN001 - Hydra passes a DictConfig
     """Hydra's task: validate, run, write into Hydra's output directory, print the table.
 
@@ -50,6 +71,7 @@ def _task(cfg) -> None:  # noqa: ANN001 - Hydra passes a DictConfig
     from hydra.types import RunMode
 
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
+    logging.raiseExceptions = False  # in sweep workers too: a closed stdout is not an error
     if HydraConfig.get().mode == RunMode.MULTIRUN:
         from .sweep import run_job
 
@@ -63,9 +85,70 @@ def _task(cfg) -> None:  # noqa: ANN001 - Hydra passes a DictConfig
     out_dir = HydraConfig.get().runtime.output_dir
     result = runner.run(config, out_dir)
     if config.output.print_table:
-        print(f"\n{config.name} — seed {config.seed}, {config.market.n_customers:,} customers, "
-              f"{config.market.steps} steps → {os.path.relpath(out_dir)}")
-        print(runner.format_table(result))
+        global _PIPE_CLOSED
+        try:
+            print(f"\n{config.name} — seed {config.seed}, {config.market.n_customers:,} "
+                  f"customers, {config.market.steps} steps → {os.path.relpath(out_dir)}")
+            print(runner.format_table(result), flush=True)
+        except BrokenPipeError:  # `ccsim run | head`: the run is saved, the reader left
+            _stdout_gone()
+            _PIPE_CLOSED = True
+
+
+@dataclass
+class RunArgs:
+    """``ccsim run``'s command line as Hydra reads it."""
+
+    overrides: list[str]
+    multirun: bool = False
+    help: bool = False
+    info: bool = False  #: a Hydra flag that only prints (--cfg, --info, --hydra-help, ...)
+    where: dict = field(default_factory=dict)  #: config_name / config_dir for sim.configure
+    flags: list[str] = field(default_factory=list)  #: flags handed on to Hydra
+
+
+def parse_run_args(argv: list[str]) -> RunArgs:
+    """Read ``ccsim run``'s arguments with Hydra's own parser (flags may come anywhere).
+
+    Raises:
+        ConfigError: a flag ccsim refuses (``--experimental-rerun`` unpickles a file;
+            ``--config-path`` would replace the packaged configs) or argparse's complaint.
+    """
+    from hydra._internal.utils import get_args_parser
+
+    from .config import ConfigError
+
+    for arg in argv:
+        if arg == "--experimental-rerun" or arg.startswith("--experimental-rerun="):
+            raise ConfigError("--experimental-rerun: not supported (it loads a pickle, which can "
+                              "run any code); rerun with the overrides in the run's "
+                              ".hydra/overrides.yaml")
+    wants_help = any(a in ("-h", "--help") for a in argv)
+    argv = [a for a in argv if a not in ("-h", "--help")]
+    parser = get_args_parser()
+
+    def fail(message: str) -> None:
+        raise ConfigError(f"{message}; see ccsim run --help")
+
+    parser.error = fail  # argparse would print its usage and exit
+    args = parser.parse_intermixed_args(argv)
+    if args.config_path is not None:
+        raise ConfigError(f"--config-path={args.config_path}: not supported (ccsim's configs "
+                          "are packaged); add a folder of your own presets with --config-dir DIR")
+    info = any(getattr(args, name) for name in INFO_FLAGS)
+    multirun = bool(args.multirun) or any(
+        o.replace(" ", "") in ("hydra.mode=MULTIRUN", "hydra.mode=multirun")
+        for o in args.overrides)
+    if args.run and multirun:
+        raise ConfigError("--run and -m/--multirun (or hydra.mode=MULTIRUN): choose one")
+    where, flags = {}, ["-m"] if args.multirun else []
+    if args.config_name is not None:
+        where["config_name"] = args.config_name
+        flags += ["--config-name", args.config_name]
+    if args.config_dir is not None:
+        where["config_dir"] = args.config_dir
+        flags += ["--config-dir", args.config_dir]
+    return RunArgs(list(args.overrides), multirun, wants_help, info, where, flags)
 
 
 def cmd_run(argv: list[str]) -> int:
@@ -80,38 +163,47 @@ def cmd_run(argv: list[str]) -> int:
 
     from . import sweep
     from .config import ConfigError
-    from .configure import check_overrides, conf_dir
+    from .configure import check_launch, check_overrides, conf_dir
+    from .footprint import check_memory
 
-    flags = {"-m", "--multirun"}
     resume = any(a in sweep.RESUME_FLAGS for a in argv)
     argv = [a for a in argv if a not in sweep.RESUME_FLAGS]
-    multirun = any(a in flags for a in argv)
-    passthrough = any(a.startswith("-") and a not in flags for a in argv)  # --help, --cfg, …
-    overrides = [a for a in argv if not a.startswith("-")]
+    try:
+        args = parse_run_args(argv)
+        if args.help:
+            from .config_help import run_help
+
+            print(run_help(args.overrides, **args.where), flush=True)
+            return 0
+    except ConfigError as exc:
+        return _error(str(exc))
+    multirun, overrides = args.multirun, args.overrides
     if resume and not multirun:
         return _error("--resume continues a sweep; add -m (ccsim run -m ... --resume)")
     if multirun:  # workers may start in another folder (a Ray cluster): give them an absolute one
-        argv = [sweep.absolute_sweep_dir(a) for a in argv]
-        overrides = [a for a in argv if not a.startswith("-")]
-    if not passthrough:
+        overrides = [sweep.absolute_sweep_dir(a) for a in overrides]
+    if not args.info:  # --cfg, --info, ... only print: Hydra shows even a config that is wrong
         try:
-            check_overrides(overrides, multirun=multirun)
+            configs = check_overrides(overrides, multirun=multirun, **args.where)
             if resume:
-                with_dir, folder = sweep.resume_overrides(overrides)
-                argv = [*argv, *with_dir[len(overrides):]]
+                overrides, folder = sweep.resume_overrides(overrides)
                 print(f"ccsim: resuming {folder}", file=sys.stderr)
+            launch = check_launch(overrides, multirun=multirun, **args.where)
+            check_memory(configs, parallel=launch.parallel)
         except ConfigError as exc:
             return _error(str(exc))
     from .config import register_configs
 
     register_configs()
     main = hydra.main(config_path=str(conf_dir()), config_name="config", version_base="1.3")(_task)
-    sys.argv = ["ccsim run", *argv]
+    sys.argv = ["ccsim run", *(argv if args.info else [*args.flags, *overrides])]
     sweep.LAST_REPORT = None
     try:
         main()
     except SystemExit as exc:  # Hydra exits 1 on errors it caught and printed
         return int(exc.code or 0) if not isinstance(exc.code, str) else 1
+    if _PIPE_CLOSED:
+        return BROKEN_PIPE
     report = sweep.LAST_REPORT
     if multirun and report is not None and (report.failed or report.incomplete):
         if report.failed:
@@ -133,7 +225,23 @@ def _load(target: str) -> Callable[[list[str]], int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``ccsim`` console script and ``python -m sim``."""
+    """Entry point of the ``ccsim`` console script and ``python -m sim``.
+
+    Output piped into a reader that stops early (``ccsim run --help | head -1``) ends quietly
+    with status 141, as for any Unix tool, instead of a BrokenPipeError traceback.
+    """
+    # a log line to a closed stdout must not print a traceback (the logging docs' advice)
+    logging.raiseExceptions = False
+    try:
+        status = _main(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_gone()
+        return BROKEN_PIPE
+    return status
+
+
+def _main(argv: list[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     extra = "\n".join(f"  {name:<22} {help_}" for name, (_, help_) in COMMANDS.items())
     if not argv or argv[0] in ("-h", "--help", "help"):

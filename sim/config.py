@@ -59,7 +59,8 @@ def _share(default: float, help: str = "", unit: str = "share 0–1") -> Any:
 class NetworkConfig:
     """Who talks to whom."""
 
-    kind: NetworkKind = NetworkKind.small_world
+    kind: NetworkKind = field(default=NetworkKind.small_world,
+                              metadata={"help": "network generator (networkx)"})
     mean_degree: int = _num(10, 2, 1000, unit="contacts", help="average number of neighbours")
     rewire_prob: float = _prob(0.1, "small-world rewiring probability (Watts–Strogatz)")
     homophily: float = _num(0.0, 0.0, 1.0, unit="0–1",
@@ -247,12 +248,15 @@ class MarketConfig:
 class FirmConfig:
     """One firm: its strategy (budget shares), pricing and what steers it."""
 
-    strategy: str = field(default="product_centric", metadata={"help": "preset, mix or custom"})
+    strategy: str = field(default="product_centric",
+                          metadata={"help": "budget shares over the levers: a preset, mix or "
+                                            "custom", "choices": STRATEGY_NAMES})
     mix: float = _num(0.0, 0.0, 1.0, unit="0–1",
                       help="with strategy=mix: 0 product-centric … 1 customer-centric")
     shares: dict[str, float] = field(default_factory=dict,
                                      metadata={"help": "with strategy=custom: share per lever"})
-    objective: Objective = Objective.fixed
+    objective: Objective = field(default=Objective.fixed, metadata={
+        "help": "what steers re-allocating the budget (fixed: never re-allocates)"})
     markup: float = _num(0.6, -0.99, 100.0, unit="× unit cost", help="list price over unit cost")
     budget_rate: float = _share(0.15, unit="share of revenue",
                                 help="share of last month's revenue spent on levers")
@@ -269,9 +273,11 @@ class FirmConfig:
 class OutputConfig:
     """What a run writes and shows."""
 
-    spells: bool = True  # write spells.parquet (one row per customer–firm relationship)
-    progress: bool = True  # progress bar for runs longer than a couple of seconds
-    print_table: bool = True
+    spells: bool = field(default=True, metadata={
+        "help": "write spells.parquet (one row per customer–firm relationship)"})
+    progress: bool = field(default=True, metadata={
+        "help": "progress bar on a terminal for runs longer than 2 s"})
+    print_table: bool = field(default=True, metadata={"help": "print the KPI table at the end"})
 
 
 @dataclass
@@ -279,7 +285,8 @@ class Config:
     """A whole run."""
 
     seed: int = _num(0, 0, 2**63 - 1, unit="", help="the run's only seed")
-    name: str = "run"
+    name: str = field(default="run", metadata={
+        "help": "label of the run, part of its folder name", "unit": "text without / or .."})
     market: MarketConfig = field(default_factory=MarketConfig)
     # Entries are FirmConfig, so every key of a preset's firm can be overridden or swept
     # (`firms.cc_a.markup=0.4,0.8`). To change which firms compete, choose or write a preset in
@@ -341,9 +348,17 @@ def _check_firm(path: str, firm: FirmConfig) -> None:
                           "shares are only read with strategy=custom")
 
 
+def _check_name(name: str) -> None:
+    """``name`` labels a run and goes into its folder name: it must not be a path."""
+    if not name.strip() or "/" in name or "\\" in name or ".." in name or "\0" in name:
+        raise ConfigError(f"name={name}: a name is a label, not a path; allowed: text without "
+                          "'/', '\\' or '..' (use hydra.run.dir=DIR to choose the folder)")
+
+
 def validate(cfg: Config) -> Config:
     """Check every range, name and cross-field rule; raise :class:`ConfigError` naming the key."""
     _walk(cfg, "")
+    _check_name(str(cfg.name))
     if not cfg.firms:
         raise ConfigError("firms: no firms configured; choose a firms preset (firms=two_vs_two)")
     if len(cfg.firms) > MAX_FIRMS:

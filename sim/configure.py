@@ -1,16 +1,23 @@
 """Compose and validate configurations with Hydra, turning every failure into one clear line.
 
 ``load_config(overrides)`` is the Python way to get exactly what ``ccsim run overrides`` would
-run; ``check_overrides`` validates a command line (each value of a sweep too) before Hydra
-creates any output folder.
+run; ``check_overrides`` validates a command line (each value of a sweep too) and
+``check_launch`` Hydra's own settings (launcher, output folder) before Hydra creates any output
+folder.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import os
 import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
@@ -43,7 +50,7 @@ def _hydra_message(exc: BaseException) -> str:
             if m or "not in" in msg:
                 return _unknown_key(key)
             shown = f"={value}" if value is not None else ""
-            return f"{key}{shown}: {msg}"
+            return f"{key}{shown}: {_plain_type_error(msg)}"
     text = str(exc).strip().splitlines()
     first = text[0] if text else type(exc).__name__
     m = re.search(r"Could not override '([^']+)'", first)
@@ -52,7 +59,27 @@ def _hydra_message(exc: BaseException) -> str:
     m = re.search(r"In '([^']+)': Could not find '([^']+)'", first)
     if m or "Could not find" in first:
         return _missing_option(first, text)
+    m = re.search(r"Cannot find primary config '([^']+)'", first)
+    if m:
+        return (f"--config-name={m.group(1)}: no such config; allowed: "
+                f"{', '.join(primary_configs())}")
     return first
+
+
+_TYPE_NAMES = {"Integer": "an integer", "Float": "a number", "Boolean": "true or false"}
+
+
+def _plain_type_error(msg: str) -> str:
+    """OmegaConf's 'Value 'abc' of type 'str' could not be converted to Integer' → 'not an …'."""
+    m = re.match(r"Value '.*' of type '\w+' could not be converted to (\w+)", msg)
+    if m and m.group(1) in _TYPE_NAMES:
+        return f"not {_TYPE_NAMES[m.group(1)]}; allowed: {_TYPE_NAMES[m.group(1)]}"
+    return msg
+
+
+def primary_configs() -> list[str]:
+    """Names ``--config-name`` accepts: the YAML files at the top of ``conf/``."""
+    return sorted(p.stem for p in conf_dir().glob("*.yaml"))
 
 
 def _schema_keys(path: str) -> list[str]:
@@ -106,24 +133,82 @@ def _unknown_key(key: str) -> str:
 
 
 def _missing_option(first: str, text: list[str]) -> str:
-    m = re.search(r"Could not find '([^/']+)/([^']+)'", first)
+    m = re.search(r"Could not find '([^']+)/([^'/]+)'", first)
     if not m:
         return first
     group, option = m.group(1), m.group(2)
-    options = sorted(p.stem for p in (conf_dir() / group).glob("*.yaml"))
-    return f"{group}={option}: no such {group} preset; allowed: {', '.join(options)}"
+    # Hydra lists the options it found on the whole search path (plugins, --config-dir too)
+    options, listing = [], False
+    for line in text[1:]:
+        if line.startswith("Available options in"):
+            listing = True
+        elif listing and line.startswith("\t"):
+            options.append(line.strip())
+        elif listing:
+            break
+    if not options:
+        options = sorted(p.stem for p in (conf_dir() / group).glob("*.yaml"))
+    what = "launcher" if group == "hydra/launcher" else f"{group} preset"
+    return f"{group}={option}: no such {what}; allowed: {', '.join(options)}"
 
 
-def compose(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
-    """Compose ``conf/config.yaml`` with Hydra overrides, outside any Hydra app."""
-    from hydra import compose as hydra_compose
+@contextlib.contextmanager
+def _composer(config_dir: str | None, hydra: bool) -> Iterator[list[str]]:
+    """Hydra initialised on ``conf/`` (outside any Hydra app); yields overrides to append."""
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
     register_configs()
+    extra = []
+    if config_dir:
+        extra = [f"hydra.searchpath=[file://{Path(config_dir).resolve()}]"]
+    if hydra:
+        from hydra.core.utils import setup_globals
+
+        setup_globals()  # registers Hydra's ${now:...} resolver
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(conf_dir()), version_base="1.3"):
-        return hydra_compose(config_name="config", overrides=list(overrides))
+        yield extra
+
+
+def compose(overrides: list[str] | tuple[str, ...] = (), *, hydra: bool = False,
+            config_name: str = "config", config_dir: str | None = None) -> DictConfig:
+    """Compose ``conf/config.yaml`` with Hydra overrides, outside any Hydra app.
+
+    Args:
+        overrides: Hydra override lines, e.g. ``["seed=7", "scenario=subscription"]``.
+        hydra: Also compose Hydra's own node (``cfg.hydra``: launcher, run and sweep folders);
+            its ``${now:...}`` interpolations resolve to the current time.
+        config_name: The primary config (``--config-name``).
+        config_dir: A folder of extra configs searched too (``--config-dir``).
+    """
+    from hydra import compose as hydra_compose
+
+    with _composer(config_dir, hydra) as extra:
+        return hydra_compose(config_name=config_name, overrides=[*overrides, *extra],
+                             return_hydra_config=hydra)
+
+
+def group_options(overrides: list[str], groups: tuple[str, ...] | list[str], *,
+                  config_name: str = "config", config_dir: str | None = None,
+                  ) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The preset chosen in each config group by a command line, and every preset there.
+
+    Returns:
+        ``(choices, options)``: group → chosen preset, group → all presets Hydra can find
+        (``conf/``, Hydra's plugins and ``--config-dir``).
+    """
+    from hydra import compose as hydra_compose
+    from hydra.core.global_hydra import GlobalHydra
+
+    line, _ = _first_values(parse_overrides(list(overrides)))
+    with _composer(config_dir, True) as extra:
+        cfg = hydra_compose(config_name=config_name, overrides=[*line, *extra],
+                            return_hydra_config=True)
+        loader = GlobalHydra.instance().config_loader()
+        options = {g: sorted(loader.get_group_options(g)) for g in groups}
+    choices = {str(k): str(v) for k, v in cfg.hydra.runtime.choices.items()}
+    return choices, options
 
 
 def _check_keys(node: DictConfig, path: str) -> None:
@@ -167,10 +252,11 @@ def to_config(cfg: DictConfig) -> Config:
     return validate(obj)
 
 
-def load_config(overrides: list[str] | tuple[str, ...] = ()) -> Config:
+def load_config(overrides: list[str] | tuple[str, ...] = (), *, config_name: str = "config",
+                config_dir: str | None = None) -> Config:
     """The validated configuration ``ccsim run *overrides`` would run; raises ConfigError."""
     try:
-        cfg = compose(overrides)
+        cfg = compose(overrides, config_name=config_name, config_dir=config_dir)
     except ConfigError:
         raise
     except Exception as exc:  # Hydra wraps OmegaConf errors in its own exceptions
@@ -178,33 +264,159 @@ def load_config(overrides: list[str] | tuple[str, ...] = ()) -> Config:
     return to_config(cfg)
 
 
-def check_overrides(overrides: list[str], multirun: bool = False) -> None:
+def parse_overrides(overrides: list[str]) -> list[Any]:
+    """Parse each override on its own, so that a syntax error names the override it is in.
+
+    Returns:
+        Hydra's parsed ``Override`` objects, in order.
+
+    Raises:
+        ConfigError: ``KEY=VALUE: what is wrong; how to write it``.
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parser = OverridesParser.create()
+    parsed = []
+    for line in overrides:
+        try:
+            (ov,) = parser.parse_overrides([line])
+        except Exception as exc:  # Hydra's OverrideParseException, or ANTLR's own errors
+            raise ConfigError(_syntax_message(line, exc)) from None
+        if not ov.key_or_group:
+            raise ConfigError(f"{line}: no key before '='; write KEY=VALUE (e.g. seed=5)")
+        parsed.append(ov)
+    return parsed
+
+
+def _syntax_message(line: str, exc: BaseException) -> str:
+    if "=" not in line:
+        return f"{line}: not an override; write KEY=VALUE (e.g. seed=5) or a flag such as -m"
+    reasons = [t for t in str(exc).splitlines() if t.strip()
+               and not t.startswith(("See https", "Error parsing override"))]
+    why = f" ({reasons[0].strip()})" if reasons else ""
+    return (f"{line}: cannot read the value{why}; write KEY=VALUE, a list as 'key=[1,2]', "
+            "a sweep (with -m) as key=1,2, and quote values with spaces or brackets")
+
+
+def _first_values(parsed: list[Any]) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Each sweep at its first value, and (position, values) of every sweep."""
+    base, sweeps = [], []
+    for i, ov in enumerate(parsed):
+        if ov.is_sweep_override():
+            try:
+                values = list(ov.sweep_string_iterator())
+            except Exception as exc:  # e.g. glob() over a group needs the config loader
+                raise ConfigError(f"{ov.input_line}: {_hydra_message(exc)}") from None
+            sweeps.append((i, values))
+            base.append(f"{ov.get_key_element()}={values[0]}")
+        else:
+            base.append(ov.input_line)
+    return base, sweeps
+
+
+def check_overrides(overrides: list[str], multirun: bool = False, *,
+                    config_name: str = "config", config_dir: str | None = None) -> list[Config]:
     """Validate a command line's overrides; with ``multirun`` every value of every sweep.
 
     Each swept value is checked with the other sweeps at their first value, so the cost is the
     sum, not the product, of the sweep sizes.
-    """
-    plain = [o for o in overrides if not o.startswith("hydra.") and not o.startswith("hydra/")]
-    if not multirun:
-        load_config(plain)
-        return
-    from hydra.core.override_parser.overrides_parser import OverridesParser
 
-    try:
-        parsed = OverridesParser.create().parse_overrides(plain)
-    except Exception as exc:
-        raise ConfigError(_hydra_message(exc)) from None
-    base, sweeps = [], []
-    for ov in parsed:
-        if ov.is_sweep_override():
-            values = list(ov.sweep_string_iterator())
-            sweeps.append((ov, values))
-            base.append(f"{ov.get_key_element()}={values[0]}")
-        else:
-            base.append(ov.input_line)
-    load_config(base)
-    for ov, values in sweeps:
+    Returns:
+        The validated configurations that were checked (one per swept value).
+    """
+    where = {"config_name": config_name, "config_dir": config_dir}
+    parsed = parse_overrides(overrides)
+    plain = [ov for ov in parsed
+             if not ov.input_line.startswith("hydra.") and not ov.input_line.startswith("hydra/")]
+    if not multirun:
+        return [load_config([ov.input_line for ov in plain], **where)]
+    base, sweeps = _first_values(plain)
+    configs = [load_config(base, **where)]
+    for i, values in sweeps:
+        key = plain[i].get_key_element()
         for value in values[1:]:
             line = list(base)
-            line[parsed.index(ov)] = f"{ov.get_key_element()}={value}"
-            load_config(line)
+            line[i] = f"{key}={value}"
+            configs.append(load_config(line, **where))
+    return configs
+
+
+@dataclass
+class Launch:
+    """What Hydra will do with a checked command line: where it writes, how many jobs at once."""
+
+    output_dir: Path  #: the run folder, or the sweep folder with ``-m``
+    parallel: int  #: jobs that may run at the same time (1 for a single run)
+
+
+def check_launch(overrides: list[str], multirun: bool = False, *, config_name: str = "config",
+                 config_dir: str | None = None) -> Launch:
+    """Check Hydra's own settings on a command line: launcher, its options, the output folder.
+
+    Hydra's node is composed with each ``hydra.*`` sweep at its first value (the others are
+    left at their defaults: they do not change where output goes or how it is launched).
+
+    Raises:
+        ConfigError: an unknown launcher, a wrong launcher option, an output folder that is
+            empty, a file, or not writable.
+    """
+    parsed = parse_overrides(overrides)
+    hydra_side = [ov for ov in parsed if ov.input_line.startswith(("hydra.", "hydra/"))]
+    others = [ov.input_line for ov in parsed if ov not in hydra_side and not ov.is_sweep_override()]
+    line = [*others, *_first_values(hydra_side)[0]]
+    try:
+        cfg = compose(line, hydra=True, config_name=config_name, config_dir=config_dir)
+    except Exception as exc:  # noqa: BLE001 - Hydra's and OmegaConf's errors, reduced to a line
+        raise ConfigError(_hydra_message(exc)) from None
+    key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
+    given = [ov.input_line for ov in hydra_side if ov.get_key_element() == key]
+    try:
+        folder = OmegaConf.select(cfg, key)
+    except OmegaConfBaseException as exc:
+        raise ConfigError(f"{given[-1] if given else key}: {_hydra_message(exc)}") from None
+    shown = given[-1] if given else f"{key}={folder}"
+    check_output_dir(str(folder or ""), shown)
+    parallel = 1
+    if multirun:
+        parallel = _parallel_jobs(cfg)
+    return Launch(Path(str(folder)), parallel)
+
+
+def _parallel_jobs(cfg: DictConfig) -> int:
+    """Jobs the launcher runs at once (joblib's ``n_jobs``; 1 for launchers on other machines)."""
+    target = str(OmegaConf.select(cfg, "hydra.launcher._target_") or "")
+    if "joblib" not in target.lower():
+        return 1
+    n_jobs = OmegaConf.select(cfg, "hydra.launcher.n_jobs")
+    cores = os.cpu_count() or 1
+    if n_jobs is None:
+        return cores
+    n_jobs = int(n_jobs)
+    if n_jobs == 0:
+        raise ConfigError("hydra.launcher.n_jobs=0: no worker would run a job; allowed: a "
+                          "positive number of workers, or -1 for one per core")
+    return n_jobs if n_jobs > 0 else max(1, cores + 1 + n_jobs)
+
+
+def check_output_dir(folder: str, shown: str) -> None:
+    """Refuse an output folder that is empty, is (or lies under) a file, or cannot be written.
+
+    Nothing is left behind: writability is tried with a temporary folder that is removed at once.
+
+    Args:
+        folder: The resolved folder (relative to the current folder).
+        shown: The ``KEY=VALUE`` to name in the message.
+    """
+    if not folder.strip():
+        raise ConfigError(f"{shown}: empty; name a folder (the default is under results/)")
+    path = Path(folder)
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ConfigError(f"{shown}: {existing} is a file, not a folder; name a folder")
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".ccsim-probe-", dir=existing))
+    except OSError as exc:
+        raise ConfigError(f"{shown}: cannot write in {existing} ({exc.strerror}); name a folder "
+                          "you can write to") from None

@@ -12,6 +12,25 @@ from typing import Any
 
 import pandas as pd
 
+#: Temp files of atomic writes: ``.NAME.RANDOM.tmp`` beside the file they will replace.
+TMP_GLOB = ".*.tmp"
+
+
+def remove_leftovers(folder: str | os.PathLike) -> list[Path]:
+    """Delete the temp files that writes killed half-way left in ``folder``; return them.
+
+    Call it only where no other process writes into ``folder`` at the same time (a run's own
+    folder; sweep jobs hold a lock on theirs).
+    """
+    removed = []
+    root = Path(folder)
+    if root.is_dir():
+        for leftover in root.glob(TMP_GLOB):
+            if leftover.is_file():
+                leftover.unlink(missing_ok=True)
+                removed.append(leftover)
+    return removed
+
 
 def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
     """Write through a temp file in the same folder, fsync it, then rename over ``path``."""

@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 
 from . import io
 from .config import Config
+from .footprint import check_memory
 from .metrics import firm_kpis, headline_reasons, strategy_comparison
 from .model import MarketModel
 
@@ -74,8 +75,24 @@ def simulate(cfg: Config, progress: bool | None = None) -> MarketModel:
     return model
 
 
+#: The completion marker: present only when every other file of the run is complete.
+MARKER = RUN_FILES[-1]
+
+
 def run(cfg: Config, out_dir: str | Path | None = None, progress: bool | None = None) -> RunResult:
-    """Simulate ``cfg``; if ``out_dir`` is given, write its files there (summary.json last)."""
+    """Simulate ``cfg``; if ``out_dir`` is given, write its files there (summary.json last).
+
+    A folder that already holds a run loses its ``summary.json`` before anything else happens,
+    so a run killed half-way never leaves an old marker vouching for new files; temp files of
+    earlier killed writes are removed too.
+
+    Raises:
+        ConfigError: the run would not fit in the memory available (:mod:`sim.footprint`).
+    """
+    check_memory([cfg])
+    if out_dir is not None:
+        (Path(out_dir) / MARKER).unlink(missing_ok=True)
+        io.remove_leftovers(out_dir)
     t0 = time.perf_counter()
     model = simulate(cfg, progress)
     elapsed = time.perf_counter() - t0
@@ -102,7 +119,7 @@ def run(cfg: Config, out_dir: str | Path | None = None, progress: bool | None = 
         if spells is not None:
             io.write_parquet(spells, out / "spells.parquet")
         io.write_text(config_yaml(cfg), out / "config.yaml")
-        io.write_json(summary, out / "summary.json")
+        io.write_json(summary, out / MARKER)
     return RunResult(ts, spells, kpis, summary, cfg)
 
 
