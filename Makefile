@@ -2,16 +2,28 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# setuptools' note on every editable install of a package with a package-dir (sim.conf = conf/)
+PIP_E := PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install --quiet -e
 
 .PHONY: setup run test test-all clean
 
 setup: $(STAMP)
 
+# The two slow first-time steps say what they are doing: installing, then compiling the Numba
+# kernels once with a tiny run (Numba caches them in sim/kernels/__pycache__, so every later
+# run starts in seconds).
 $(STAMP): pyproject.toml
+	@echo "ccsim: installing ccsim and its dependencies into $(VENV) (once, 1-2 minutes)..."
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
-	touch $(STAMP)
+	$(PIP_E) ".[dev]"
+	@echo "ccsim: compiling the simulation kernels (once, about 30 s)..."
+	@$(VENV)/bin/ccsim run market.n_customers=200 market.steps=2 output.print_table=false \
+	  hydra.run.dir=$(VENV)/warmup-run >$(VENV)/warmup.log 2>&1 \
+	  || { cat $(VENV)/warmup.log; exit 1; }
+	@rm -rf $(VENV)/warmup-run $(VENV)/warmup.log
+	@touch $(STAMP)
+	@echo "ccsim: ready; the command is $(VENV)/bin/ccsim (or: source $(VENV)/bin/activate)"
 
 ## run the default scenario (10,000 customers, 4 firms, 120 months) and print the KPI table
 run: setup
@@ -33,10 +45,10 @@ clean:
 
 ## optional sweep launchers: submitit (SLURM; hydra/launcher=submitit_local in tests) and Ray
 setup-slurm: setup
-	$(PY) -m pip install --quiet -e ".[dev,slurm]"
+	$(PIP_E) ".[dev,slurm]"
 
 setup-ray: setup
-	$(PY) -m pip install --quiet -e ".[dev,ray]"
+	$(PIP_E) ".[dev,ray]"
 
 ## parallel efficiency of a 40-job sweep, 1 vs all cores (about 6 minutes on 2 cores)
 bench-sweep: setup
