@@ -82,9 +82,6 @@ SOURCES: dict[str, str] = {
         f"split of {ESSAY_003}"),
     "market.economics.discount_rate": f"{MODEL} (a conventional annual rate)",
     "firms.<name>.strategy": f"modelling choice; presets after {ESSAY_003} and {ESSAY_000}",
-    "firms.<name>.data_unification": (
-        f"preset value (product_centric 0.5, customer_centric 1.0; {ESSAY_003} step 5): a "
-        f"modelling choice, to be calibrated"),
     "firms.<name>.objective": f"modelling choice ({ESSAY_003}: bonus structures)",
     "firms.<name>.review_every": f"{MODEL} (an annual review)",
     "output.spells": "not a model parameter",
@@ -112,7 +109,8 @@ NOTES: dict[str, str] = {
                                      "customer in another category, triggered or not (§7.7)",
     "market.churn.sensitivity": "hazard = base + sensitivity × max(0, threshold − "
                                 "satisfaction)/10",
-    "market.economics.learn_rate": "in code also × the firm's data unification (§7.12)",
+    "market.economics.learn_rate": "× the insight capability, which buys data unification "
+                                   "and analytics together (§7.12)",
     "market.economics.service_cost": "charged per relationship at the end of the step (§7.14)",
     "market.economics.personalisation_cost": "charged per relationship at the end of the step, "
                                              "× the personalisation level (§7.14)",
@@ -165,6 +163,7 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "service": "service level, 0–1",
     "ad_reach": "chance a customer is exposed to the firm's advertising in a step",
     "personalisation": "share of the offer–need distance removed for a fully known customer",
+    "appeal": "generic appeal A/(A + hN) of all lever money (neutral levers only, else 0)",
     "ad_exposures": "advertising exposures (aware and unaware customers)",
     "ad_response_rate": "awareness events by advertising ÷ exposures of unaware customers",
     "cpa_ads": "advertising spending ÷ acquisitions by advertising (NaN if none)",
@@ -428,10 +427,6 @@ def strategy_table() -> str:
                  f"{round(S.customer_orientation(pc), 6)!r} | "
                  f"{round(S.customer_orientation(cc), 6)!r} | "
                  f"{round(S.customer_orientation(mid), 6)!r} |")
-    lines.append(f"| **data unification** | | "
-                 f"{S.data_unification('product_centric', 0.0, None)!r} | "
-                 f"{S.data_unification('customer_centric', 0.0, None)!r} | "
-                 f"{S.data_unification('mix', 0.5, None)!r} |")
     return "\n".join(lines)
 
 

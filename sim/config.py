@@ -32,6 +32,16 @@ class NetworkKind(str, Enum):  # noqa: UP042 - OmegaConf reads plain Enum subcla
     fully_mixed = "fully_mixed"
 
 
+class LeverResponse(str, Enum):  # noqa: UP042
+    """How lever money reaches customers: each lever its own effect, or one generic appeal.
+
+    ``neutral`` (one stock, one appeal term) exists to test the model's structure.
+    """
+
+    specific = "specific"
+    neutral = "neutral"
+
+
 class Objective(str, Enum):  # noqa: UP042
     """What steers an adaptive firm's budget re-allocation (``fixed``: it never re-allocates)."""
 
@@ -142,6 +152,9 @@ class ChoiceConfig:
     beta_cross_sell: float = _num(1.0, 0.0, 100.0, unit="utils",
                                   help="pull of a personalised offer from a firm the customer "
                                        "already buys another category from")
+    beta_appeal: float = _num(1.5, 0.0, 100.0, unit="utils",
+                              help="weight of the generic appeal that all lever money buys "
+                                   "with economics.lever_response=neutral")
     switching_cost: float = _num(1.0, 0.0, 100.0, unit="utils", help="bonus of staying put")
     outside_utility: float = _num(3.0, -1e9, 1e9, unit="utils", help="utility of buying nothing")
     fit_width: float = _num(1.0, 0.0, 100.0, lo_open=True, unit="need units",
@@ -184,6 +197,12 @@ class ChurnConfig:
 class EconomicsConfig:
     """The technology shared by all firms: how spending becomes capability, and costs."""
 
+    lever_response: LeverResponse = field(
+        default=LeverResponse.specific,
+        metadata={"help": "specific: each lever has its own effect; neutral: all lever money "
+                          "(promotion as cash) feeds one stock whose capability enters utility "
+                          "as one generic appeal term, every lever-specific effect at its "
+                          "zero-spend value (a test of the structure)"})
     half_saturation: float = _num(1.0, 0.0, 1e9, lo_open=True, unit="money per customer",
                                   help="lever stock (per customer in the market) at capability 0.5")
     stock_decay: float = _share(0.05, unit="share per month",
@@ -260,9 +279,6 @@ class FirmConfig:
     markup: float = _num(0.6, -0.99, 100.0, unit="× unit cost", help="list price over unit cost")
     budget_rate: float = _share(0.15, unit="share of revenue",
                                 help="share of last month's revenue spent on levers")
-    data_unification: float | None = field(
-        default=None, metadata={"lo": 0.0, "hi": 1.0, "unit": "0–1",
-                                "help": "how well customer data is joined up (None: strategy's)"})
     review_every: int = _num(12, 1, 10**6, unit="months",
                              help="how often an adaptive firm re-allocates")
     exploration: float = _num(0.05, 0.0, 1.0, lo_open=True, unit="budget share",

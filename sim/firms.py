@@ -12,12 +12,11 @@ import mesa
 import numpy as np
 
 from . import rng
-from .config import FirmConfig, MarketConfig, Objective
+from .config import FirmConfig, LeverResponse, MarketConfig, Objective
 from .strategies import (
     LEVER,
     LEVERS,
     customer_orientation,
-    data_unification,
     resolve_shares,
 )
 
@@ -43,17 +42,20 @@ class Firm(mesa.Agent):
         self.strategy = cfg.strategy
         self.shares = resolve_shares(cfg.strategy, cfg.mix, dict(cfg.shares))
         self.orientation = customer_orientation(self.shares)
-        self.data_unification = data_unification(cfg.strategy, cfg.mix, cfg.data_unification)
         self.objective = Objective(cfg.objective)
         n_cat = len(market.categories)
         eco = market.economics
         self.n_market = market.n_customers
         self.share_of_market = 1.0 / max(1, len(model.firm_configs))
         self.half_saturation = eco.half_saturation * self.n_market
+        self.neutral = LeverResponse(eco.lever_response) == LeverResponse.neutral
         # capability stocks start at the steady state of the firm's own strategy
         budget0 = self.budget_for(initial_list_revenue)
         self.stocks = budget0 * self.shares / max(eco.stock_decay, 0.01)
         self.stocks[I_PROMO] = 0.0
+        # neutral levers: one stock fed by all lever money, promotion included
+        self.appeal_stock = budget0 / max(eco.stock_decay, 0.01)
+        self.appeal = 0.0
         self.offer_pos = np.array(model.initial_positions[index], dtype=np.float64)
         self.list_revenue_prev = float(initial_list_revenue)
         self.revenue_prev = float(initial_list_revenue)
@@ -81,6 +83,20 @@ class Firm(mesa.Agent):
         budget = self.budget_for(self.revenue_prev)
         spend = budget * self.shares
         self.lever_spend = spend
+        if self.neutral:
+            self._neutral_levers(budget)
+        else:
+            self._specific_levers(spend, need_means)
+        cost = self.unit_cost * (1.0 + self.quality_cost * self.quality)
+        self.cost_cents = np.round(cost * 100.0).astype(np.int64)
+        self.list_cents = np.round(cost * (1.0 + self.cfg.markup) * 100.0).astype(np.int64)
+        self.price_cents = np.round(self.list_cents * (1.0 - self.discount)).astype(np.int64)
+        self.price_cents[~self.offered] = -1
+        self.save_cost_cents = np.round(self.price_cents * eco.retention_offer).astype(np.int64)
+
+    def _specific_levers(self, spend: np.ndarray, need_means: np.ndarray | None) -> None:
+        """Each lever buys its own effect through its own capability stock."""
+        eco = self.market.economics
         invest = spend.copy()
         invest[I_PROMO] = 0.0  # promotion buys a discount, not a stock
         self.stocks = (1.0 - eco.stock_decay) * self.stocks + invest
@@ -90,7 +106,8 @@ class Firm(mesa.Agent):
         self.service = eco.service_base + (1.0 - eco.service_base) * cap[LEVER["service"]]
         self.ad_reach = cap[LEVER["advertising"]]
         self.personalisation = eco.personalisation_reach * cap[LEVER["personalisation"]]
-        self.learn = eco.learn_rate * self.data_unification * cap[LEVER["insight"]]
+        # insight buys data unification and analytics together
+        self.learn = eco.learn_rate * cap[LEVER["insight"]]
         self.retention_cap = cap[LEVER["retention"]]
         self.cross_sell = cap[LEVER["cross_sell"]]
         if need_means is not None:  # co-creation: move toward customers' revealed needs
@@ -102,12 +119,27 @@ class Firm(mesa.Agent):
             self.discount = min(eco.max_discount, promo_budget / self.list_revenue_prev)
         else:
             self.discount = eco.max_discount if promo_budget > 0 else 0.0
-        cost = self.unit_cost * (1.0 + self.quality_cost * self.quality)
-        self.cost_cents = np.round(cost * 100.0).astype(np.int64)
-        self.list_cents = np.round(cost * (1.0 + self.cfg.markup) * 100.0).astype(np.int64)
-        self.price_cents = np.round(self.list_cents * (1.0 - self.discount)).astype(np.int64)
-        self.price_cents[~self.offered] = -1
-        self.save_cost_cents = np.round(self.price_cents * eco.retention_offer).astype(np.int64)
+        self.appeal = 0.0
+
+    def _neutral_levers(self, budget: float) -> None:
+        """All lever money feeds one stock; every lever-specific effect stays at zero spend.
+
+        The structural null (``lever_response=neutral``): the stock's capability
+        ``A/(A + hN)`` is a generic appeal in customers' utility, whatever the money was meant
+        for, so two strategies with the same budget are the same firm.
+        """
+        eco = self.market.economics
+        self.appeal_stock = (1.0 - eco.stock_decay) * self.appeal_stock + budget
+        self.appeal = float(self.appeal_stock / (self.appeal_stock + self.half_saturation))
+        self.capabilities = np.zeros(N_LEVERS)
+        self.quality = eco.quality_base
+        self.service = eco.service_base
+        self.ad_reach = 0.0
+        self.personalisation = 0.0
+        self.learn = 0.0
+        self.retention_cap = 0.0
+        self.cross_sell = 0.0
+        self.discount = 0.0
 
     # ------------------------------------------------------------------------------------------
     def account(self, step: int, it: dict[str, int], ft: dict[str, float]) -> None:
@@ -118,9 +150,10 @@ class Firm(mesa.Agent):
         service_c = round(rel * eco.service_cost * self.service * 100.0)
         pers_c = round(rel * eco.personalisation_cost * self.personalisation * 100.0)
         lever_c = {name: round(self.lever_spend[k] * 100.0) for k, name in enumerate(LEVERS)}
-        lever_c["promotion"] = it["list_revenue_cents"] - revenue  # forgone revenue, not cash
+        if not self.neutral:  # promotion is paid for by forgone revenue, not cash
+            lever_c["promotion"] = it["list_revenue_cents"] - revenue
         fixed_c = round(eco.fixed_cost * self.n_market * self.share_of_market * 100.0)
-        cash_levers = sum(v for k, v in lever_c.items() if k != "promotion")
+        cash_levers = sum(v for k, v in lever_c.items() if self.neutral or k != "promotion")
         contribution = revenue - it["cogs_cents"] - service_c - pers_c
         profit = contribution - it["retention_cost_cents"] - cash_levers - fixed_c
         self.cash += profit
@@ -173,6 +206,7 @@ class Firm(mesa.Agent):
             "service": self.service,
             "ad_reach": self.ad_reach,
             "personalisation": self.personalisation,
+            "appeal": self.appeal,
             "ad_exposures": it["exposures"],
             "ad_response_rate": it["aware_ads"] / exposures_unaware if exposures_unaware else 0.0,
             "cpa_ads": (self.lever_spend[LEVER["advertising"]] / acq_ads if acq_ads

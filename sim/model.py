@@ -35,7 +35,7 @@ FIRM_METRICS = (
     "units", "revenue", "cogs", "cost_service_delivery", "cost_personalisation_delivery",
     "cost_retention_offers", "cost_fixed", *[f"cost_{name}" for name in LEVERS],
     "profit", "margin", "cash", "market_share", "customer_share",
-    "price", "discount", "quality", "service", "ad_reach", "personalisation",
+    "price", "discount", "quality", "service", "ad_reach", "personalisation", "appeal",
     "ad_exposures", "ad_response_rate", "cpa_ads", "aware_ads", "aware_wom", "aware_search",
     "choices", "peer_informed_share", "firm_informed_share",
     "nps", "mean_satisfaction", "mean_tenure", "mean_fit", "mean_experience", "knowledge",
@@ -62,7 +62,7 @@ def behaviour_vector(cfg: Config) -> np.ndarray:
         "satisfaction_smoothing": e.satisfaction_smoothing, "belief_learning": e.belief_learning,
         "promoter_threshold": e.promoter_threshold, "detractor_threshold": e.detractor_threshold,
         "churn_base": ch.base, "churn_sensitivity": ch.sensitivity, "churn_threshold": ch.threshold,
-        "cross_sell_trigger": m.economics.cross_sell_trigger,
+        "cross_sell_trigger": m.economics.cross_sell_trigger, "beta_appeal": c.beta_appeal,
     }
     return np.array([float(values[name]) for name in PARAMS], dtype=np.float64)
 
@@ -151,6 +151,7 @@ class MarketModel(mesa.Model):
             "ad_reach": np.array([f.ad_reach for f in fs]),
             "retention_cap": np.array([f.retention_cap for f in fs]),
             "cross_sell": np.array([f.cross_sell for f in fs]),
+            "appeal": np.array([f.appeal for f in fs]),
             "price": np.stack([f.price_cents for f in fs]) / 100.0,
             "price_cents": np.stack([f.price_cents for f in fs]),
             "list_cents": np.stack([f.list_cents for f in fs]),
@@ -182,7 +183,7 @@ class MarketModel(mesa.Model):
             s.aware, s.exposures, s.belief, s.knowledge, s.firm_of, s.tenure, s.satisfaction,
             s.spend, prev, nxt, s.ended,
             o["offer_pos"], o["quality"], o["service"], o["personalisation"], o["learn"],
-            o["ad_reach"], o["retention_cap"], o["cross_sell"],
+            o["ad_reach"], o["retention_cap"], o["cross_sell"], o["appeal"],
             o["price"], o["price_cents"], o["list_cents"], o["cost_cents"], o["save_cost_cents"],
             self.ref_price, self.occasion_prob, self.renewal_prob,
             self.prm, rng.step_keys(self.seed, t),

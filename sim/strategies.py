@@ -13,7 +13,8 @@ LEVERS = (
     "rd",  # product R&D: raises quality (and unit cost)
     "advertising",  # mass advertising: reach of ad exposures
     "promotion",  # price promotion: discount depth, paid for by forgone revenue
-    "insight",  # customer insight: how fast interactions become per-customer knowledge
+    "insight",  # customer insight (data unification and analytics): how fast interactions
+    # become per-customer knowledge
     "personalisation",  # moves each known customer's offer toward their need
     "service",  # service experience
     "cocreation",  # moves the offer toward customers' revealed needs
@@ -44,8 +45,6 @@ PRESETS: dict[str, dict[str, float]] = {
         "cross_sell": 0.10,
     },
 }
-#: How well a preset's data is unified (essay 003, step 5); a firm may override it.
-PRESET_DATA_UNIFICATION = {"product_centric": 0.5, "customer_centric": 1.0}
 STRATEGY_NAMES = (*PRESETS, "mix", "custom")
 
 
@@ -79,14 +78,3 @@ def resolve_shares(strategy: str, mix: float, custom: dict[str, float]) -> np.nd
         return shares_vector(custom)
     raise ValueError(f"unknown strategy {strategy!r}; choose one of {', '.join(STRATEGY_NAMES)}")
 
-
-def data_unification(strategy: str, mix: float, override: float | None) -> float:
-    """Data-unification factor: the firm's own value, else its preset's (linear for a mix)."""
-    if override is not None:
-        return float(override)
-    pc, cc = PRESET_DATA_UNIFICATION["product_centric"], PRESET_DATA_UNIFICATION["customer_centric"]
-    if strategy in PRESET_DATA_UNIFICATION:
-        return PRESET_DATA_UNIFICATION[strategy]
-    if strategy == "mix":
-        return (1.0 - mix) * pc + mix * cc
-    return 0.5 * (pc + cc)

@@ -28,6 +28,7 @@ from .layout import (
     N_ITALLY,
     P_AD_FATIGUE,
     P_AD_RESPONSE,
+    P_B_APPEAL,
     P_B_BELIEF,
     P_B_FIT,
     P_B_PRICE,
@@ -139,6 +140,7 @@ def journey_step(  # noqa: D417 - related arrays are documented together
     aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
     voice_prev, voice_next, ended,
     offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap, cross_sell,
+    appeal,
     price, price_cents, list_cents, cost_cents, save_cost_cents,
     ref_price, occasion_prob, renewal_prob,
     prm, keys,
@@ -162,7 +164,8 @@ def journey_step(  # noqa: D417 - related arrays are documented together
             (int8 [N]); ended: firm whose relationship ended this step, -1 none (int8 [N, C]).
         offer_pos: offer positions (float64 [F, C, D]); quality, service, personalisation,
             learn (knowledge gained per interaction), ad_reach, retention_cap, cross_sell:
-            firm capabilities this step (float64 [F]).
+            firm capabilities this step (float64 [F]); appeal: generic appeal of a firm's lever
+            money under neutral levers, else 0 (float64 [F]).
         price: price paid (money, float64 [F, C]); price_cents, list_cents, cost_cents: paid,
             list and unit-cost prices in cents (int64 [F, C]; price_cents < 0: not offered);
             save_cost_cents: cost of one retention offer (int64 [F, C]).
@@ -194,7 +197,7 @@ def journey_step(  # noqa: D417 - related arrays are documented together
             aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
             voice_prev, voice_next, ended,
             offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap,
-            cross_sell, price, price_cents, list_cents, cost_cents, save_cost_cents,
+            cross_sell, appeal, price, price_cents, list_cents, cost_cents, save_cost_cents,
             ref_price, occasion_prob, renewal_prob, prm, keys,
             it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, n_firms, n_cat,
         )
@@ -221,6 +224,7 @@ def _block_of_customers(
     aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
     voice_prev, voice_next, ended,
     offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap, cross_sell,
+    appeal,
     price, price_cents, list_cents, cost_cents, save_cost_cents,
     ref_price, occasion_prob, renewal_prob, prm, keys,
     it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, n_firms, n_cat,
@@ -329,7 +333,7 @@ def _block_of_customers(
                                     prm[P_FIT_WIDTH])
                         u = (prm[P_B_FIT] * fv + prm[P_B_QUALITY] * quality[f]
                              + prm[P_B_SERVICE] * service[f] + prm[P_B_BELIEF] * belief[i, f]
-                             + prm[P_B_SOCIAL] * soc[f]
+                             + prm[P_B_SOCIAL] * soc[f] + prm[P_B_APPEAL] * appeal[f]
                              - prm[P_B_PRICE] * ps_i * price[f, c] / (wtp_i * ref_price[c]))
                         if f == g:
                             u += prm[P_SWITCH]

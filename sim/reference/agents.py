@@ -2,7 +2,7 @@
 
 This is the model brief's customer journey (stages 2–6 of a step) written plainly, one object
 per customer. It restates, rule for rule, what the fast path computes for customer ``i`` in
-:func:`sim.kernels.journey._one_customer`, so that it can serve as an oracle: for the same
+:func:`sim.kernels.journey._block_of_customers`, so that it can serve as an oracle: for the same
 configuration and seed both paths must produce the same market, step after step.
 
 Three habits keep the two paths identical to the last bit; they explain some choices below.
@@ -277,9 +277,10 @@ class Customer(mesa.Agent):
     def choose(self, category: int, heard: Heard, partner: int, triggered_by: int) -> None:
         """Stage 3 (choice): pick a firm I know, or nothing, by a random-utility (logit) rule.
 
-        Utility weighs fit, quality, service, belief, social proof and price, plus a bonus for
-        staying (switching cost) and the pull of a cross-sell offer from a firm I already buy
-        from. A firm about to lose me may keep me with a retention offer.
+        Utility weighs fit, quality, service, belief, social proof, generic appeal (neutral
+        levers only) and price, plus a bonus for staying (switching cost) and the pull of a
+        cross-sell offer from a firm I already buy from. A firm about to lose me may keep me
+        with a retention offer.
 
         Args:
             category: the category I shop for.
@@ -299,7 +300,7 @@ class Customer(mesa.Agent):
                      self.knowledge[f], b.fit_width)
             u = (b.beta_fit * fv + b.beta_quality * offer.quality
                  + b.beta_service * offer.service + b.beta_belief * self.belief[f]
-                 + b.beta_social * heard.buy[f]
+                 + b.beta_social * heard.buy[f] + b.beta_appeal * offer.appeal
                  - b.beta_price * self.price_sensitivity * offer.price[category]
                  / (self.wtp * ref_price))
             if f == current:

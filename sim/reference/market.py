@@ -65,6 +65,7 @@ class Offer:
         ad_reach: chance a customer is exposed to the firm's advertising this month.
         retention_cap: chance of saving a leaving customer it knows fully.
         cross_sell: strength of its cross-sell triggers.
+        appeal: generic appeal its lever money buys under neutral levers (else 0).
         price: price paid per category (money); price_cents, list_cents, cost_cents: paid,
             list and unit-cost prices in cents (price_cents < 0: not offered);
             save_cost_cents: cost of one retention offer per category.
@@ -78,6 +79,7 @@ class Offer:
     ad_reach: float
     retention_cap: float
     cross_sell: float
+    appeal: float
     price: list[float]
     price_cents: list[int]
     list_cents: list[int]
@@ -100,7 +102,7 @@ def offers_from_arrays(arrays: dict[str, np.ndarray]) -> list[Offer]:
         Offer(position=a["offer_pos"][f], quality=a["quality"][f], service=a["service"][f],
               personalisation=a["personalisation"][f], learn=a["learn"][f],
               ad_reach=a["ad_reach"][f], retention_cap=a["retention_cap"][f],
-              cross_sell=a["cross_sell"][f], price=a["price"][f],
+              cross_sell=a["cross_sell"][f], appeal=a["appeal"][f], price=a["price"][f],
               price_cents=a["price_cents"][f], list_cents=a["list_cents"][f],
               cost_cents=a["cost_cents"][f], save_cost_cents=a["save_cost_cents"][f])
         for f in range(len(a["quality"]))

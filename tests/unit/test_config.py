@@ -72,7 +72,6 @@ def put(cfg: Config, path: str, value) -> Config:
     ("firms.a.mix", 1.1),
     ("firms.b.budget_rate", -0.5),
     ("firms.a.exploration", 0.0),
-    ("firms.a.data_unification", 1.5),
     ("firms.a.review_every", 0),
 ])
 def test_out_of_range_values_are_rejected(path, value):
@@ -102,9 +101,6 @@ def test_non_finite_values_are_rejected(path, value):
     ("market.economics.discount_rate", 1e-9),
     ("market.choice.outside_utility", -1e9),
     ("firms.a.markup", -0.99),
-    ("firms.a.data_unification", None),
-    ("firms.a.data_unification", 0.0),
-    ("firms.a.data_unification", 1.0),
     ("market.network.homophily", 1.0),
 ])
 def test_boundary_values_are_accepted(path, value):

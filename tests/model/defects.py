@@ -1,0 +1,82 @@
+"""Planted defects: test-only perturbations of a built model, so a logic test can prove it bites.
+
+A logic test that passes on the shipped model says little unless it fails on a model with a
+known flaw. Each function here plants one such flaw by patching the firm agent's class for the
+duration of a test (pytest's ``monkeypatch`` undoes it afterwards). Nothing here is reachable
+from the command line or from a configuration: production code has no defect switches.
+
+Each defect is described by the mechanism it breaks:
+
+- :func:`budget_bonus`: firms matching a predicate (a label, an orientation) get more money.
+- :func:`leak`: a lever whose effect is switched off still delivers a share of its effect.
+- :func:`negate`: one lever's effect is turned against the firm.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from sim.firms import Firm
+from sim.strategies import LEVER
+
+
+def budget_bonus(monkeypatch: pytest.MonkeyPatch, factor: float,
+                 applies: Callable[[Firm], bool]) -> None:
+    """Firms for which ``applies(firm)`` holds get ``factor`` × the budget their rule sets."""
+    original = Firm.budget_for
+
+    def patched(self: Firm, *args, **kwargs) -> float:
+        budget = original(self, *args, **kwargs)
+        return budget * factor if applies(self) else budget
+
+    monkeypatch.setattr(Firm, "budget_for", patched)
+
+
+def by_label(label: str) -> Callable[[Firm], bool]:
+    """Predicate: the firm's strategy *name* is ``label`` (behaviour tied to a label)."""
+    return lambda firm: firm.strategy == label
+
+
+def customer_oriented(firm: Firm) -> bool:
+    """Predicate: more than half of the firm's budget is on customer levers."""
+    return firm.orientation > 0.5
+
+
+def _after_levers(monkeypatch: pytest.MonkeyPatch, change: Callable[[Firm], None]) -> None:
+    """Run ``change(firm)`` after the firm's levers have set this month's capabilities."""
+    original = Firm._specific_levers
+
+    def patched(self: Firm, *args, **kwargs) -> None:
+        original(self, *args, **kwargs)
+        change(self)
+
+    monkeypatch.setattr(Firm, "_specific_levers", patched)
+
+
+def leak(monkeypatch: pytest.MonkeyPatch, lever: str, effect: str, fraction: float,
+         full: float) -> None:
+    """A switched-off lever still delivers ``fraction`` of ``full`` on attribute ``effect``.
+
+    Args:
+        lever: the lever whose spending drives the leak (no spending, no leak).
+        effect: the firm attribute the lever sets (``"ad_reach"``, ``"service"``, ...).
+        fraction: share of the full effect that leaks.
+        full: the effect's value at full capability.
+    """
+    def change(firm: Firm) -> None:
+        if firm.lever_spend[LEVER[lever]] > 0:
+            setattr(firm, effect, getattr(firm, effect) + fraction * full)
+
+    _after_levers(monkeypatch, change)
+
+
+def negate(monkeypatch: pytest.MonkeyPatch, effect: str, zero: float) -> None:
+    """The effect on attribute ``effect`` is mirrored around its zero-spend value ``zero``."""
+    def change(firm: Firm) -> None:
+        value = getattr(firm, effect)
+        setattr(firm, effect, float(np.maximum(0.0, 2.0 * zero - value)))
+
+    _after_levers(monkeypatch, change)
