@@ -22,6 +22,7 @@ from . import io
 from .config import Config
 from .metrics import firm_kpis, strategy_comparison
 from .model import MarketModel
+from .samples import network_sample
 
 #: Files a complete run folder holds; ``summary.json`` is written last (the completion marker).
 RUN_FILES = ("timeseries.parquet", "spells.parquet", "config.yaml", "summary.json")
@@ -99,6 +100,7 @@ def run(cfg: Config, out_dir: str | Path | None = None, progress: bool | None = 
         io.write_parquet(ts, out / "timeseries.parquet")
         if spells is not None:
             io.write_parquet(spells, out / "spells.parquet")
+        io.write_parquet(network_sample(model), out / "network_sample.parquet")  # dashboard replay
         io.write_text(config_yaml(cfg), out / "config.yaml")
         io.write_json(summary, out / "summary.json")
     return RunResult(ts, spells, kpis, summary)
