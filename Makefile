@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	@echo "ccsim: installing ccsim and its dependencies into $(VENV) (once, 1-2 minutes)..."
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PIP_E) ".[dev]"
+	$(PIP_E) ".[dev,dashboard]"
 	@echo "ccsim: compiling the simulation kernels (once, about 30 s)..."
 	@$(VENV)/bin/ccsim run market.n_customers=200 market.steps=2 output.print_table=false \
 	  hydra.run.dir=$(VENV)/warmup-run >$(VENV)/warmup.log 2>&1 \

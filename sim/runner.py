@@ -24,6 +24,7 @@ from .config import Config
 from .footprint import check_memory
 from .metrics import firm_kpis, headline_reasons, strategy_comparison
 from .model import MarketModel
+from .samples import network_sample
 
 #: Files a complete run folder holds; ``summary.json`` is written last (the completion marker).
 RUN_FILES = ("timeseries.parquet", "spells.parquet", "config.yaml", "summary.json")
@@ -118,6 +119,7 @@ def run(cfg: Config, out_dir: str | Path | None = None, progress: bool | None = 
         io.write_parquet(ts, out / "timeseries.parquet")
         if spells is not None:
             io.write_parquet(spells, out / "spells.parquet")
+        io.write_parquet(network_sample(model), out / "network_sample.parquet")  # dashboard replay
         io.write_text(config_yaml(cfg), out / "config.yaml")
         io.write_json(summary, out / MARKER)
     return RunResult(ts, spells, kpis, summary, cfg)
