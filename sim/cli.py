@@ -100,6 +100,12 @@ def cmd_run(argv: list[str]) -> int:
                 with_dir, folder = sweep.resume_overrides(overrides)
                 argv = [*argv, *with_dir[len(overrides):]]
                 print(f"ccsim: resuming {folder}", file=sys.stderr)
+                # every planned job complete (same configuration): nothing to launch
+                done = sweep.all_complete(folder, overrides)
+                if done is not None:
+                    print(f"sweep finished: {done.line()} → {folder} (all complete with the "
+                          "same configuration; nothing run)")
+                    return 0
         except ConfigError as exc:
             return _error(str(exc))
     from .config import register_configs

@@ -6,7 +6,6 @@ function (``sim.cli``) calls :func:`run`; so can notebooks and tests, with or wi
 
 from __future__ import annotations
 
-import hashlib
 import platform
 import sys
 import time
@@ -18,7 +17,7 @@ import pandas as pd
 from omegaconf import OmegaConf
 from tqdm.auto import tqdm
 
-from . import io
+from . import fingerprint, io
 from .config import Config
 from .metrics import firm_kpis, strategy_comparison
 from .model import MarketModel
@@ -38,13 +37,17 @@ class RunResult:
 
 
 def config_yaml(cfg: Config) -> str:
-    """The resolved configuration as YAML (what the config hash is taken of)."""
+    """The resolved configuration as YAML (saved as each run's ``config.yaml``)."""
     return OmegaConf.to_yaml(OmegaConf.structured(cfg), resolve=True)
 
 
 def config_hash(cfg: Config) -> str:
-    """sha256 of the resolved configuration's YAML."""
-    return hashlib.sha256(config_yaml(cfg).encode()).hexdigest()
+    """sha256 of what in the configuration changes results (``sim.fingerprint``).
+
+    Display-only keys (``output.progress``, ``output.print_table``) are left out, so changing
+    one never re-runs a finished sweep job.
+    """
+    return fingerprint.config_hash(cfg)
 
 
 def package_versions() -> dict[str, str]:
