@@ -8,6 +8,7 @@ creates any output folder.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from importlib.resources import files
 from pathlib import Path
@@ -55,6 +56,7 @@ def _hydra_message(exc: BaseException) -> str:
     return first
 
 
+@functools.cache  # pure function of the schema; to_config calls it per node
 def _schema_keys(path: str) -> list[str]:
     """Keys the schema allows under a dotted path (dict entries take their value type)."""
     import dataclasses
@@ -192,7 +194,7 @@ def check_overrides(overrides: list[str], multirun: bool = False) -> None:
         return
     from .sweep_plan import Composer, parse
 
-    composer = Composer()
+    composer = Composer.shared()
     parsed = parse(plain, composer.loader)
     base, sweeps = [], []
     for ov in parsed:
@@ -208,3 +210,4 @@ def check_overrides(overrides: list[str], multirun: bool = False) -> None:
             line = list(base)
             line[parsed.index(ov)] = f"{ov.get_key_element()}={value}"
             composer.config(line)
+    composer.validated.add(tuple(plain))  # sim.sweep: Hydra need not compose every job again

@@ -6,6 +6,9 @@ function (``sim.cli``) calls :func:`run`; so can notebooks and tests, with or wi
 
 from __future__ import annotations
 
+import dataclasses
+import enum
+import functools
 import platform
 import sys
 import time
@@ -14,7 +17,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pandas as pd
-from omegaconf import OmegaConf
+import yaml
 from tqdm.auto import tqdm
 
 from . import fingerprint, io
@@ -37,8 +40,24 @@ class RunResult:
 
 
 def config_yaml(cfg: Config) -> str:
-    """The resolved configuration as YAML (saved as each run's ``config.yaml``)."""
-    return OmegaConf.to_yaml(OmegaConf.structured(cfg), resolve=True)
+    """The resolved configuration as YAML (saved as each run's ``config.yaml``).
+
+    The same text as ``OmegaConf.to_yaml(OmegaConf.structured(cfg))`` (Enums by name, keys in
+    schema order), written with PyYAML directly: about ten times faster, which matters for
+    sweeps of short jobs.
+    """
+    return yaml.safe_dump(_yaml_plain(dataclasses.asdict(cfg)), sort_keys=False,
+                          allow_unicode=True, default_flow_style=False)
+
+
+def _yaml_plain(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _yaml_plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_yaml_plain(v) for v in value]
+    if isinstance(value, enum.Enum):
+        return value.name
+    return value
 
 
 def config_hash(cfg: Config) -> str:
@@ -50,15 +69,20 @@ def config_hash(cfg: Config) -> str:
     return fingerprint.config_hash(cfg)
 
 
-def package_versions() -> dict[str, str]:
-    """Versions of Python and the packages a run's numbers depend on."""
-    out = {"python": platform.python_version()}
+@functools.cache  # once per process: a sweep worker runs many jobs
+def _versions() -> tuple[tuple[str, str], ...]:
+    out = [("python", platform.python_version())]
     for pkg in ("ccsim", "mesa", "numpy", "numba", "pandas", "pyarrow", "hydra-core", "networkx"):
         try:
-            out[pkg] = version(pkg)
+            out.append((pkg, version(pkg)))
         except PackageNotFoundError:
-            out[pkg] = "unknown"
-    return out
+            out.append((pkg, "unknown"))
+    return tuple(out)
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python and the packages a run's numbers depend on."""
+    return dict(_versions())
 
 
 def simulate(cfg: Config, progress: bool | None = None) -> MarketModel:

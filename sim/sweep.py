@@ -410,6 +410,7 @@ class SweepCallback(Callback):
         if jobs is not None and all(j["run_id"] for j in jobs):
             info["jobs"] = jobs
         io.write_json(info, sweep_dir / SWEEP_INFO)
+        _skip_revalidation(config)
         before = report(sweep_dir, total)
         resumed = (f"; {before.ok} already complete (kept unless their configuration changed)"
                    if before.ok else "")
@@ -419,9 +420,45 @@ class SweepCallback(Callback):
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         """Count complete and failed jobs; ``ccsim run`` exits 1 if any failed."""
         global LAST_REPORT
+        _restore_revalidation()
         rep = report(Path(str(config.hydra.sweep.dir)))
         LAST_REPORT = rep
         log.info("sweep finished: %s → %s", rep.line(), rep.sweep_dir)
+
+
+_HYDRA_VALIDATE: Any = None
+
+
+def _skip_revalidation(config: DictConfig) -> None:
+    """Spare Hydra's basic sweeper composing every job once more before launching it.
+
+    ``BasicSweeper.validate_batch_is_legal`` composes each job's configuration in the main
+    process, one after another, only to see that it composes (each worker composes its job
+    again anyway); for 40 short jobs that is several seconds of the sweep's serial start. When
+    ``ccsim run``'s up-front check (``sim.configure.check_overrides``) has already composed and
+    validated every swept value of this very command line in this process, the sweeper's check
+    is skipped for this sweep (restored at its end). Anything else keeps Hydra's check.
+    """
+    global _HYDRA_VALIDATE
+    shared = sweep_plan.Composer._shared
+    task = tuple(str(o) for o in config.hydra.overrides.task)
+    if shared is None or task not in shared.validated or OmegaConf.select(
+            config, "hydra.sweeper._target_") != _BASIC_SWEEPER:
+        return
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+
+    if _HYDRA_VALIDATE is None:
+        _HYDRA_VALIDATE = BasicSweeper.validate_batch_is_legal
+        BasicSweeper.validate_batch_is_legal = lambda self, batch: None  # type: ignore[method-assign]
+
+
+def _restore_revalidation() -> None:
+    global _HYDRA_VALIDATE
+    if _HYDRA_VALIDATE is not None:
+        from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+
+        BasicSweeper.validate_batch_is_legal = _HYDRA_VALIDATE  # type: ignore[method-assign]
+        _HYDRA_VALIDATE = None
 
 
 def all_complete(folder: str | os.PathLike, overrides: list[str]) -> SweepReport | None:
@@ -439,7 +476,6 @@ def all_complete(folder: str | os.PathLike, overrides: list[str]) -> SweepReport
     Returns:
         The sweep's report if every planned job is complete, else None (run the sweep).
     """
-    from .configure import to_config
     from .fingerprint import config_hash
 
     root = Path(folder)
@@ -449,7 +485,7 @@ def all_complete(folder: str | os.PathLike, overrides: list[str]) -> SweepReport
                            for o in overrides):
         return None
     try:
-        composer = sweep_plan.Composer()
+        composer = sweep_plan.Composer.shared()
         wanted = sweep_plan.jobs(sweep_plan.plain_overrides(overrides), composer.loader)
     except Exception:  # noqa: BLE001 - the full path reports what is wrong
         return None
@@ -458,8 +494,7 @@ def all_complete(folder: str | os.PathLike, overrides: list[str]) -> SweepReport
     for job in plan:
         try:
             summary = json.loads((root / job["run_id"] / MARKER).read_text())
-            if summary.get("config_hash") != config_hash(to_config(
-                    composer.compose(job["overrides"]))):
+            if summary.get("config_hash") != config_hash(composer.config(job["overrides"])):
                 return None
         except Exception:  # noqa: BLE001 - missing, unreadable or invalid: not complete
             return None
@@ -542,14 +577,28 @@ def resume_overrides(overrides: list[str]) -> tuple[list[str], Path]:
 
 
 def _sweep_root(overrides: list[str]) -> Path:
-    """Parent folder of the configured ``hydra.sweep.dir`` (timestamps resolve to now)."""
+    """Parent folder of the configured ``hydra.sweep.dir`` (timestamps resolve to now).
+
+    The shipped setting (``${hydra.runtime.cwd}/results/sweeps/${now:...}``) is read without
+    composing; anything else (a ``hydra.sweep.dir`` override, an edited config) is composed.
+    """
+    from .configure import conf_dir
+
+    if not any(o.lstrip("+").startswith("hydra.sweep.dir=") for o in overrides):
+        try:
+            raw = str(OmegaConf.load(conf_dir() / "config.yaml").hydra.sweep._get_node("dir")
+                      ._value())
+        except Exception:  # noqa: BLE001 - compose below
+            raw = ""
+        parent = os.path.dirname(raw).replace("${hydra.runtime.cwd}", os.getcwd())
+        if parent and "${" not in parent and "${" in os.path.basename(raw):
+            return Path(parent)
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.core.utils import setup_globals
 
     from .config import register_configs
-    from .configure import conf_dir
 
     parsed = OverridesParser.create().parse_overrides(list(overrides))
     plain = [ov.input_line for ov in parsed if not ov.is_sweep_override()]  # compose: no sweeps

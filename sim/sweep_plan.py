@@ -187,9 +187,26 @@ class Composer:
     ``ConfigLoaderImpl._apply_overrides_to_config``, as Hydra itself does after composing.
     """
 
+    _shared: Composer | None = None
+
     def __init__(self, loader: Any = None) -> None:
         self.loader = loader if loader is not None else config_loader()
         self._bases: dict[tuple[str, ...], DictConfig] = {}
+        self._configs: dict[tuple[str, ...], Config] = {}
+        self._base_configs: dict[tuple[str, ...], Config | None] = {}
+        #: Command lines whose every swept value ``check_overrides`` validated in this process.
+        self.validated: set[tuple[str, ...]] = set()
+
+    @classmethod
+    def shared(cls) -> Composer:
+        """One composer for the whole process.
+
+        ``ccsim run``'s up-front check and its resume check then compose each job once. It
+        keeps what it composed: do not use it across edits of ``conf/``.
+        """
+        if cls._shared is None:
+            cls._shared = cls()
+        return cls._shared
 
     def _is_group(self, ov: Any) -> bool:
         return self.loader.repository.group_exists(ov.key_or_group)
@@ -199,14 +216,14 @@ class Composer:
         from hydra._internal.config_loader_impl import ConfigLoaderImpl
         from hydra.core.override_parser.overrides_parser import OverridesParser
 
-        from .configure import _hydra_message, compose
+        from .configure import _hydra_message
 
         try:
             parsed = OverridesParser.create().parse_overrides(list(overrides))
             groups = tuple(ov.input_line for ov in parsed if self._is_group(ov))
             values = [ov for ov in parsed if not self._is_group(ov)]
             if groups not in self._bases:
-                self._bases[groups] = compose(list(groups))
+                self._bases[groups] = _compose_plain(list(groups))
             cfg = copy.deepcopy(self._bases[groups])
             ConfigLoaderImpl._apply_overrides_to_config(values, cfg)
         except ConfigError:
@@ -216,10 +233,98 @@ class Composer:
         return cfg
 
     def config(self, overrides: Sequence[str]) -> Config:
-        """The validated :class:`Config` of one job; raises ConfigError."""
+        """The validated :class:`Config` of one job (kept for the next call); raises ConfigError.
+
+        The object is shared between calls with the same overrides: do not change it.
+        """
         from .configure import to_config
 
-        return to_config(self.compose(overrides))
+        key = tuple(overrides)
+        if key not in self._configs:
+            found = self._quick(overrides)
+            self._configs[key] = found if found is not None else to_config(self.compose(overrides))
+        return self._configs[key]
+
+    def _quick(self, overrides: Sequence[str]) -> Config | None:
+        """The job's Config from its group choices' validated Config, or None to compose.
+
+        Only plain ``key=value`` overrides of existing values qualify: each value is converted
+        by the schema's own OmegaConf node (as an override would be), set on a copy of the
+        validated Config and the result validated again. Anything unusual (an unknown key, a
+        value the node refuses, ``+``/``~``, a dict or list, interpolations in the config, a
+        failed validation) returns None, and the job is composed the slow way, which raises the
+        usual error.
+        """
+        from hydra.core.override_parser.overrides_parser import OverridesParser
+        from hydra.core.override_parser.types import OverrideType
+        from omegaconf import ValueNode
+
+        from .config import validate
+        from .configure import to_config
+
+        try:
+            parsed = OverridesParser.create().parse_overrides(list(overrides))
+            groups = tuple(ov.input_line for ov in parsed if self._is_group(ov))
+            if groups not in self._bases:
+                self._bases[groups] = _compose_plain(list(groups))
+            base = self._bases[groups]
+            if groups not in self._base_configs:
+                self._base_configs[groups] = (None if _interpolates(base) else to_config(base))
+            template = self._base_configs[groups]
+            if template is None:
+                return None
+            config = copy.deepcopy(template)
+            for ov in parsed:
+                if self._is_group(ov):
+                    continue
+                if (ov.type != OverrideType.CHANGE or ov.is_sweep_override() or ov.package
+                        or ov.get_key_element() != ov.key_or_group):
+                    return None
+                node: Any = base
+                for part in ov.key_or_group.split("."):
+                    node = node._get_node(part) if isinstance(node, DictConfig) else None
+                    if node is None:
+                        return None
+                value = ov.value()
+                if not isinstance(node, ValueNode) or isinstance(value, (dict, list)):
+                    return None
+                _set_path(config, ov.key_or_group, node.validate_and_convert(value))
+            return validate(config)
+        except Exception:  # noqa: BLE001 - the slow way reports it
+            return None
+
+
+def _compose_plain(groups: list[str]) -> DictConfig:
+    from .configure import compose
+
+    return compose(groups)
+
+
+def _interpolates(cfg: DictConfig) -> bool:
+    """Whether any value of the config is an interpolation (``${...}``)."""
+    def walk(node: Any) -> bool:
+        if isinstance(node, dict):
+            return any(walk(v) for v in node.values())
+        if isinstance(node, list):
+            return any(walk(v) for v in node)
+        return isinstance(node, str) and "${" in node
+
+    return walk(OmegaConf.to_container(cfg, resolve=False))
+
+
+def _set_path(obj: Any, dotted: str, value: Any) -> None:
+    """Set ``a.b.c`` on nested dataclasses and dicts."""
+    *parents, leaf = dotted.split(".")
+    for part in parents:
+        obj = obj[part] if isinstance(obj, dict) else getattr(obj, part)
+    if isinstance(obj, dict):
+        if leaf not in obj:
+            raise KeyError(dotted)
+        obj[leaf] = value
+    else:
+        if not hasattr(obj, leaf):
+            raise AttributeError(dotted)
+        setattr(obj, leaf, value)
 
 
 def plain_overrides(overrides: Sequence[str]) -> list[str]:

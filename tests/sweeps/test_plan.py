@@ -75,3 +75,36 @@ def test_hash_leaves_out_display_only_keys():
     assert config_hash(load_config(["seed=4"])) != config_hash(base)
     assert config_hash(load_config(["seed=3", "output.spells=false"])) != config_hash(base)
     assert config_hash(load_config(["seed=3", "firms.cc_a.markup=0.5"])) != config_hash(base)
+
+
+@pytest.mark.parametrize("job", [
+    ["seed=39", "market.steps=6", "scenario=subscription"],
+    ["firms.cc_a.markup=1", "market.network.kind=random", "seed=2"],  # int into a float, an enum
+    ["market=small", "output.print_table=false", "market.customers.trait_sigma=0"],
+    ["name=label", "firms=single"],
+])
+def test_quick_path_equals_composing(job):
+    composer = sweep_plan.Composer()
+    quick = composer._quick(job)
+    assert quick is not None  # plain values: no Hydra compose per job
+    assert quick == load_config(job)
+    assert config_hash(quick) == config_hash(load_config(job))
+
+
+def test_quick_path_leaves_errors_to_the_slow_path():
+    composer = sweep_plan.Composer()
+    for job in (["seed=-1"], ["market.stepz=1"], ["seed=abc"], ["+market.extra=1"]):
+        assert composer._quick(job) is None, job
+        with pytest.raises(ConfigError):
+            composer.config(job)
+
+
+@pytest.mark.parametrize("overrides", [[], ["scenario=bass"], ["firms=mix_ladder"],
+                                       ["firms=incentives", "name=a b: c", "market=small"]])
+def test_saved_config_yaml_is_omegaconfs_text(overrides):
+    from omegaconf import OmegaConf
+
+    from sim.runner import config_yaml
+
+    cfg = load_config(overrides)
+    assert config_yaml(cfg) == OmegaConf.to_yaml(OmegaConf.structured(cfg), resolve=True)
