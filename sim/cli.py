@@ -188,6 +188,12 @@ def cmd_run(argv: list[str]) -> int:
             if resume:
                 overrides, folder = sweep.resume_overrides(overrides)
                 print(f"ccsim: resuming {folder}", file=sys.stderr)
+                # every planned job complete (same configuration): nothing to launch
+                done = sweep.all_complete(folder, overrides)
+                if done is not None:
+                    print(f"sweep finished: {done.line()} → {folder} (all complete with the "
+                          "same configuration; nothing run)")
+                    return 0
             launch = check_launch(overrides, multirun=multirun, **args.where)
             check_memory(configs, parallel=launch.parallel)
         except ConfigError as exc:

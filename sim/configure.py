@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import os
 import re
 import tempfile
@@ -82,6 +83,7 @@ def primary_configs() -> list[str]:
     return sorted(p.stem for p in conf_dir().glob("*.yaml"))
 
 
+@functools.cache  # pure function of the schema; to_config calls it per node
 def _schema_keys(path: str) -> list[str]:
     """Keys the schema allows under a dotted path (dict entries take their value type)."""
     import dataclasses
@@ -319,7 +321,9 @@ def check_overrides(overrides: list[str], multirun: bool = False, *,
     """Validate a command line's overrides; with ``multirun`` every value of every sweep.
 
     Each swept value is checked with the other sweeps at their first value, so the cost is the
-    sum, not the product, of the sweep sizes.
+    sum, not the product, of the sweep sizes. A sweep (``sim.sweep_plan``) also refuses a key or
+    a value given twice and expands ``glob()``; with the shipped primary config its configs are
+    composed once per set of config-group choices and copied for plain values.
 
     Returns:
         The validated configurations that were checked (one per swept value).
@@ -328,16 +332,28 @@ def check_overrides(overrides: list[str], multirun: bool = False, *,
     parsed = parse_overrides(overrides)
     plain = [ov for ov in parsed
              if not ov.input_line.startswith("hydra.") and not ov.input_line.startswith("hydra/")]
+    lines = [ov.input_line for ov in plain]
     if not multirun:
-        return [load_config([ov.input_line for ov in plain], **where)]
-    base, sweeps = _first_values(plain)
-    configs = [load_config(base, **where)]
+        return [load_config(lines, **where)]
+    shipped = config_name == "config" and config_dir is None
+    if not shipped:  # another primary config: compose each job's configuration
+        base, sweeps = _first_values(plain)
+        load = functools.partial(load_config, **where)
+    else:
+        from .sweep_plan import Composer, parse
+
+        composer = Composer.shared()
+        base, sweeps = _first_values(parse(lines, composer.loader))
+        load = composer.config
+    configs = [load(base)]
     for i, values in sweeps:
         key = plain[i].get_key_element()
         for value in values[1:]:
             line = list(base)
             line[i] = f"{key}={value}"
-            configs.append(load_config(line, **where))
+            configs.append(load(line))
+    if shipped:
+        composer.validated.add(tuple(lines))  # sim.sweep: Hydra need not compose every job again
     return configs
 
 

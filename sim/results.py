@@ -6,8 +6,10 @@ A sweep folder (Hydra's ``hydra.sweep.dir``) holds one folder per job, named by 
 ``runs.parquet``
     one row per job: ``run_id`` (the job folder's name), each override of the command line as
     a column named by its key (``market.n_customers``, ``seed``, …), ``seed``, ``status``
-    (``ok``, ``failed``, or ``incomplete`` for a job that never finished), ``error`` (the
-    failed job's ``Type: message``), then every run-level KPI of ``summary.json["comparison"]``.
+    (``ok``, ``failed``, ``incomplete`` for a job that never finished, or ``unreadable`` for a
+    finished job whose files cannot be read, e.g. a truncated Parquet), ``error`` (the failed
+    or unreadable job's ``Type: message``), then every run-level KPI of
+    ``summary.json["comparison"]``.
 ``firm_kpis.parquet``
     one row per complete job × firm: ``run_id``, the override columns, ``seed``, ``firm`` and
     every per-firm KPI of ``summary.json["firms"]``.
@@ -16,8 +18,10 @@ A sweep folder (Hydra's ``hydra.sweep.dir``) holds one folder per job, named by 
     override columns and ``seed`` in front.
 
 Only a job with ``summary.json`` (written last, after its tables) is read as a result, so a
-killed or running job's partial files are never read. Writes are atomic and rows are sorted by
-``run_id``, so collecting twice gives byte-identical files. Everything is read back with
+killed or running job's partial files are never read. ``ccsim collect`` compares the folder with
+the jobs the sweep planned (``sweep.json``) and names the ones missing, failed or unreadable.
+Writes are atomic and rows are sorted by ``run_id``, so collecting twice gives byte-identical
+files. Everything is read back with
 pyarrow, JSON and safe YAML: nothing is ever unpickled.
 """
 
@@ -32,10 +36,14 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import yaml
 
 from . import io
-from .sweep import ERROR, MARKER, job_dirs, job_status
+from .sweep import ERROR, MARKER, job_dirs, job_status, planned
+
+#: What reading a damaged Parquet file raises (pyarrow's ArrowInvalid is a ValueError).
+_UNREADABLE = (OSError, ValueError, pa.ArrowException)
 
 RUNS, FIRMS, TIMESERIES = "runs.parquet", "firm_kpis.parquet", "timeseries.parquet"
 #: ``load_sweep(path, table=...)`` names → file in the sweep folder.
@@ -125,8 +133,9 @@ def run_info(path: str | Path, run_id: str | None = None) -> RunInfo:
     if status == "ok":
         try:
             info.summary = io.read_json(job / MARKER)
-        except (OSError, ValueError):  # cannot happen with atomic writes; do not trust it
-            info.status, info.error = "incomplete", "summary.json is unreadable"
+        except (OSError, ValueError) as exc:  # damaged after it was written: do not trust it
+            info.status = "unreadable"
+            info.error = f"summary.json is unreadable ({type(exc).__name__}: {exc})"
     elif status == "failed":
         try:
             err = io.read_json(job / ERROR)
@@ -188,6 +197,16 @@ def tables(sweep_dir: str | Path) -> dict[str, pd.DataFrame]:
                    key=lambda i: _natural_key(i.run_id))
     keys = _param_keys(infos)
     meta = _meta_frame(infos, keys)
+    frames: dict[str, pd.DataFrame] = {}
+    for info in infos:  # read first: a damaged table makes its job "unreadable", not an error
+        if info.status != "ok":
+            continue
+        try:
+            frames[info.run_id] = io.read_parquet(info.path / "timeseries.parquet")
+        except _UNREADABLE as exc:
+            info.status = "unreadable"
+            info.error = (f"timeseries.parquet is unreadable ({type(exc).__name__}: "
+                          f"{str(exc).splitlines()[0] if str(exc) else ''})")
 
     kpi_names: list[str] = []
     for info in infos:
@@ -211,7 +230,7 @@ def tables(sweep_dir: str | Path) -> dict[str, pd.DataFrame]:
             kpis = pd.DataFrame([{"firm": firm, **values} for firm, values in firms.items()])
             firm_rows.append(pd.concat([row_meta.loc[[0] * len(kpis)].reset_index(drop=True),
                                         kpis], axis=1))
-        ts = io.read_parquet(info.path / "timeseries.parquet")
+        ts = frames[info.run_id]
         series.append(pd.concat([row_meta.loc[[0] * len(ts)].reset_index(drop=True),
                                  ts.reset_index(drop=True)], axis=1))
     empty = meta.iloc[0:0]
@@ -323,10 +342,12 @@ def collect_main(argv: list[str]) -> int:
         return 2
     runs = io.read_parquet(written["runs"])
     counts = runs["status"].value_counts()
-    states = ", ".join(f"{counts.get(s, 0)} {s}" for s in ("ok", "failed", "incomplete")
+    states = ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUSES
                        if counts.get(s, 0) or s == "ok")
     print(f"collected {len(runs)} runs ({states}) → "
           + ", ".join(str(p) for p in written.values()))
+    for line in shortfall(args.sweep_dir, runs):
+        print(f"ccsim: warning: {line}", file=sys.stderr)
     _print_headline(Path(written["runs"]).parent, runs)
     return 0
 
@@ -340,5 +361,44 @@ def _print_headline(folder: Path, runs: pd.DataFrame) -> None:
     print("headline → " + ", ".join(str(p) for p in files.values()))
 
 
-__all__ = ["collect", "collect_main", "load_run", "load_sweep", "run_info", "tables",
-           "RunInfo", "TABLES"]
+#: Job statuses in ``runs.parquet``, in the order ``ccsim collect`` reports them.
+STATUSES = ("ok", "failed", "incomplete", "unreadable")
+
+
+def shortfall(sweep_dir: str | Path, runs: pd.DataFrame, show: int = 10) -> list[str]:
+    """Lines naming the planned jobs (``sweep.json``) that have no complete, readable result.
+
+    Args:
+        sweep_dir: The sweep folder.
+        runs: Its ``runs.parquet`` table.
+        show: How many jobs to name (the rest are counted).
+
+    Returns:
+        Nothing if every planned job is complete (or the sweep recorded no plan), else a line
+        with the counts and one line per job not complete (missing, failed, incomplete,
+        unreadable), with the error of a failed or unreadable one.
+    """
+    plan = planned(sweep_dir)
+    if plan is None:
+        return []
+    status = dict(zip(runs["run_id"], runs["status"], strict=True))
+    error = dict(zip(runs["run_id"], runs["error"], strict=True))
+    bad = []
+    for job in plan:
+        state = status.get(job["run_id"], "missing")
+        if state != "ok":
+            why = error.get(job["run_id"])
+            bad.append(f"  {job['run_id']}: {state}" + (f" ({why})" if isinstance(why, str)
+                                                           else ""))
+    if not bad:
+        return []
+    lines = [f"the sweep planned {len(plan)} jobs (sweep.json) and {len(plan) - len(bad)} are "
+             f"complete; not complete ({len(bad)}):", *bad[:show]]
+    if len(bad) > show:
+        lines.append(f"  … and {len(bad) - show} more (see runs.parquet's status column)")
+    lines.append("  resume the sweep (the same ccsim run -m command plus --resume) to run them")
+    return lines
+
+
+__all__ = ["collect", "collect_main", "load_run", "load_sweep", "run_info", "shortfall", "tables",
+           "RunInfo", "STATUSES", "TABLES"]

@@ -4,21 +4,26 @@ Hydra launches the jobs (its joblib launcher by default; Ray or submitit through
 plugins); nothing here schedules anything. A sweep is made resumable and crash-safe by making
 every job idempotent:
 
-* a job's folder is derived from its overrides (``hydra.sweep.subdir`` is
-  ``${hydra.job.override_dirname}``), so the same command names the same folders again;
+* a sweep is one folder whatever it sweeps (``hydra.sweep.dir`` depends on nothing a job's
+  configuration sets), and a job's folder is derived from its overrides (``hydra.sweep.subdir``
+  is ``${hydra.job.override_dirname}``, shortened when too long: :mod:`sim.sweep_plan`), so the
+  same command names the same folders again;
 * ``summary.json`` is the completion marker: :func:`sim.runner.run` writes it last, every file
   atomically. A job first looks for it and does nothing if it is there and was made from the
   same configuration (same config hash), so a complete job never runs twice;
 * a job holds an exclusive ``flock`` on its folder while it runs (the kernel drops it when the
-  process dies, even on ``kill -9``), so two sweeps resumed at once never run one job twice;
+  process dies, even on ``kill -9``); a job whose lock another process holds waits for it and
+  then finds the job finished (``skipped``, "finished by another process"), so two sweeps
+  resumed at once never run one job twice and both end with every job accounted for;
 * a job that raises writes ``error.json`` (status, error type, message, traceback) and returns
   normally, so the launcher goes on with the other jobs; ``ccsim run -m`` then exits 1.
 
 Each job also appends one JSON line per event (``start``, ``ok``, ``failed``, ``skipped``) to
 ``events.jsonl`` in its folder, and prints a progress line counted from the markers on disk, so
 it is right whichever worker finishes first. :class:`SweepCallback` (``hydra.callbacks`` in
-``conf/config.yaml``) records the number of jobs and the start time in ``sweep.json`` and reports
-the outcome at the end.
+``conf/config.yaml``) records the planned jobs (folder and overrides) and the start time in
+``sweep.json`` and reports the outcome at the end. :func:`all_complete` lets ``ccsim run -m ...
+--resume`` end at once, without starting Hydra's launcher, when every planned job is complete.
 """
 
 from __future__ import annotations
@@ -33,12 +38,14 @@ import sys
 import time
 import traceback
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
+
+from . import sweep_plan  # registers the ccsim.job_dir resolver (hydra.sweep.subdir) in workers
 
 log = logging.getLogger("ccsim.sweep")
 
@@ -58,7 +65,11 @@ _BASIC_SWEEPER = "hydra._internal.core_plugins.basic_sweeper.BasicSweeper"
 
 @dataclass
 class SweepReport:
-    """State of a sweep folder: how many jobs are complete, failed, or not finished."""
+    """State of a sweep folder: how many jobs are complete, failed, or not finished.
+
+    ``total`` is the number of planned jobs (``sweep.json``; None if unknown). With a plan, the
+    counts are over the planned jobs and a planned job without a folder counts as incomplete.
+    """
 
     sweep_dir: Path
     total: int | None
@@ -66,6 +77,17 @@ class SweepReport:
     failed: int
     incomplete: int
     failed_dirs: list[Path]
+    incomplete_ids: list[str] = field(default_factory=list)  #: run ids of unfinished jobs
+
+    def line(self) -> str:
+        """``4 ok of 4`` (failed and incomplete jobs named when there are any)."""
+        parts = [f"{self.ok} ok"]
+        if self.failed:
+            parts.append(f"{self.failed} failed")
+        if self.incomplete:
+            parts.append(f"{self.incomplete} incomplete")
+        total = self.total if self.total is not None else self.ok + self.failed + self.incomplete
+        return f"{', '.join(parts)} of {total}"
 
 
 #: The report of the last sweep this process ran (set by :class:`SweepCallback`).
@@ -101,26 +123,51 @@ def job_dirs(sweep_dir: str | os.PathLike) -> list[Path]:
     return sorted(found)
 
 
+def planned(sweep_dir: str | os.PathLike) -> list[dict] | None:
+    """The jobs ``sweep.json`` planned: ``{"run_id": folder name, "overrides": [...]}`` each.
+
+    None if the sweep recorded no plan (another sweeper, a custom ``hydra.sweep.subdir``, or a
+    sweep from before plans were recorded).
+    """
+    jobs = _read_info(Path(sweep_dir)).get("jobs")
+    if not isinstance(jobs, list) or not all(isinstance(j, dict) and j.get("run_id")
+                                             for j in jobs):
+        return None
+    return jobs
+
+
+def _tracked(root: Path) -> list[Path]:
+    """The planned job folders (existing or not), or every job folder if there is no plan."""
+    plan = planned(root)
+    if plan is None:
+        return job_dirs(root)
+    return [root / job["run_id"] for job in plan]
+
+
 def report(sweep_dir: str | os.PathLike, total: int | None = None) -> SweepReport:
-    """Count the sweep's jobs by status (``total`` from ``sweep.json`` if not given)."""
+    """Count the sweep's jobs by status (the planned ones if ``sweep.json`` has a plan)."""
     root = Path(sweep_dir)
     if total is None:
         total = _read_info(root).get("total")
     counts = {"ok": 0, "failed": 0, "incomplete": 0}
-    failed = []
-    for job in job_dirs(root):
+    failed, incomplete = [], []
+    for job in _tracked(root):
         status = job_status(job)
         counts[status] += 1
         if status == "failed":
             failed.append(job)
-    return SweepReport(root, total, counts["ok"], counts["failed"], counts["incomplete"], failed)
+        elif status == "incomplete":
+            incomplete.append(job.name)
+    return SweepReport(root, total, counts["ok"], counts["failed"], counts["incomplete"], failed,
+                       incomplete)
 
 
 def _read_info(sweep_dir: Path) -> dict:
     try:
-        return json.loads((sweep_dir / SWEEP_INFO).read_text())
+        info = json.loads((sweep_dir / SWEEP_INFO).read_text())
     except (OSError, ValueError):
         return {}
+    return info if isinstance(info, dict) else {}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -143,21 +190,28 @@ def limit_numba_threads() -> int:
 
 
 @contextlib.contextmanager
-def _job_lock(job_dir: Path) -> Iterator[bool]:
-    """Hold an exclusive, non-blocking flock on the job folder; yield whether it was acquired."""
+def _job_lock(job_dir: Path, run_id: str = "") -> Iterator[bool]:
+    """Hold an exclusive flock on the job folder, waiting while another process holds it.
+
+    Yields:
+        Whether another process held the lock (so this one waited for it to finish the job).
+    """
     try:
         import fcntl
     except ImportError:  # not POSIX: no lock, jobs stay idempotent through their marker
-        yield True
+        yield False
         return
+    job_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(job_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     try:
+        waited = False
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            yield False
-            return
-        yield True
+            log.info("%s: another process is running this job; waiting for it", run_id)
+            fcntl.flock(fd, fcntl.LOCK_EX)  # released when that process ends, even on kill -9
+            waited = True
+        yield waited
     finally:
         os.close(fd)  # closing releases the lock
 
@@ -189,12 +243,14 @@ def _injected_failure(overrides: list[str]) -> None:
 def run_job(cfg: DictConfig) -> str:
     """Run one sweep job idempotently in Hydra's job folder; never raise for a failed run.
 
+    If another process is running the same job (two resumes of one sweep), this waits for it
+    and then, finding the job finished, skips it.
+
     Args:
         cfg: The job's composed configuration (Hydra's task argument).
 
     Returns:
-        ``"ok"``, ``"failed"``, ``"skipped"`` (a complete result was already there) or
-        ``"busy"`` (another live process holds this job).
+        ``"ok"``, ``"failed"`` or ``"skipped"`` (a complete result was already there).
     """
     from hydra.core.hydra_config import HydraConfig
 
@@ -205,17 +261,14 @@ def run_job(cfg: DictConfig) -> str:
     overrides = [str(o) for o in hc.overrides.task]
     threads = limit_numba_threads()
     t0 = time.perf_counter()
-    with _job_lock(job_dir) as locked:
-        if not locked:
-            log.warning("%s: another process is running this job; leaving it to it", run_id)
-            return "busy"
-        status, detail = _run_locked(cfg, job_dir, run_id, overrides, threads)
+    with _job_lock(job_dir, run_id) as waited:
+        status, detail = _run_locked(cfg, job_dir, run_id, overrides, threads, waited)
     progress_line(sweep_dir, run_id, status, time.perf_counter() - t0, detail)
     return status
 
 
 def _run_locked(cfg: DictConfig, job_dir: Path, run_id: str, overrides: list[str],
-                threads: int) -> tuple[str, str]:
+                threads: int, waited: bool = False) -> tuple[str, str]:
     from . import io, runner
     from .configure import to_config
 
@@ -225,8 +278,11 @@ def _run_locked(cfg: DictConfig, job_dir: Path, run_id: str, overrides: list[str
         config = None
     if config is not None and (job_dir / MARKER).exists() and _is_complete(
             job_dir, runner.config_hash(config)):
-        _event(job_dir, "skipped", run_id=run_id)
-        return "skipped", "already complete"
+        _event(job_dir, "skipped", run_id=run_id, by_other_process=waited)
+        return "skipped", "finished by another process" if waited else "already complete"
+    if waited and (job_dir / ERROR).exists() and not (job_dir / MARKER).exists():
+        # the process this one waited for ran the job and it failed: report, do not run twice
+        return "failed", "failed in another process (see its error.json)"
     if (job_dir / MARKER).exists():  # withdrawn first: the old marker must not vouch for new files
         log.warning("%s: summary.json is from a different configuration; running again", run_id)
         (job_dir / MARKER).unlink()
@@ -278,7 +334,7 @@ def progress_line(sweep_dir: str | os.PathLike, run_id: str, status: str, second
     info = _read_info(root)
     total, started = info.get("total"), info.get("started")
     done = failed = recent = 0
-    for job in job_dirs(root):
+    for job in _tracked(root):
         for name in (MARKER, ERROR):
             try:
                 mtime = (job / name).stat().st_mtime
@@ -301,42 +357,61 @@ def progress_line(sweep_dir: str | os.PathLike, run_id: str, status: str, second
     return line
 
 
-def count_jobs(config: DictConfig) -> int | None:
-    """Number of jobs Hydra's basic sweeper makes of a multirun config (None for other sweepers)."""
-    from hydra.core.override_parser.overrides_parser import OverridesParser
+def plan_jobs(config: DictConfig) -> list[dict] | None:
+    """The jobs Hydra's basic sweeper makes of a multirun config, with their folder names.
 
+    Returns:
+        ``[{"run_id": folder name, "overrides": [...]}, ...]`` in launch order; ``run_id`` is
+        None if ``hydra.sweep.subdir`` is not ccsim's (job folders named by their overrides).
+        None for another sweeper, or if the command line cannot be planned.
+    """
     if OmegaConf.select(config, "hydra.sweeper._target_") != _BASIC_SWEEPER:
         return None
     params = OmegaConf.select(config, "hydra.sweeper.params") or {}
     lines = [f"{k}={v}" for k, v in params.items()]
     lines += [str(o) for o in config.hydra.overrides.task]
     try:
-        parsed = OverridesParser.create().parse_overrides(lines)
-        sizes: dict[str, int] = {}
-        for ov in parsed:
-            sizes[ov.get_key_element()] = (len(list(ov.sweep_string_iterator()))
-                                           if ov.is_sweep_override() else 1)
-    except Exception:  # noqa: BLE001 - e.g. glob() over a config group needs the config loader
+        jobs = sweep_plan.jobs(lines, sweep_plan.config_loader())
+    except Exception:  # noqa: BLE001 - the sweeper will report what is wrong
         return None
-    return math.prod(sizes.values())
+    subdir = OmegaConf.to_container(config.hydra.sweep, resolve=False).get("subdir")
+    named = OmegaConf.select(config, "hydra.job.config.override_dirname")
+    out = []
+    for job in jobs:
+        run_id = None
+        if subdir == sweep_plan.SUBDIR and named is not None:
+            run_id = sweep_plan.job_dirname(job, list(named.exclude_keys), named.item_sep,
+                                            named.kv_sep)
+        out.append({"run_id": run_id, "overrides": list(job)})
+    return out
+
+
+def count_jobs(config: DictConfig) -> int | None:
+    """Number of jobs Hydra's basic sweeper makes of a multirun config (None for other sweepers)."""
+    jobs = plan_jobs(config)
+    return None if jobs is None else len(jobs)
 
 
 class SweepCallback(Callback):
     """Hydra callback: writes ``sweep.json`` when a sweep starts, reports the outcome at its end."""
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
-        """Record the number of jobs and the start time (read by each job's progress line)."""
+        """Record the planned jobs and the start time (read by each job's progress line)."""
         from . import io
 
         global LAST_REPORT
         LAST_REPORT = None
         sweep_dir = Path(str(config.hydra.sweep.dir))
-        total = count_jobs(config)
+        jobs = plan_jobs(config)
+        total = None if jobs is None else len(jobs)
+        info: dict[str, Any] = {"total": total, "started": time.time(),
+                                "overrides": [str(o) for o in config.hydra.overrides.task],
+                                "launcher": OmegaConf.select(config, "hydra.launcher._target_")}
+        if jobs is not None and all(j["run_id"] for j in jobs):
+            info["jobs"] = jobs
+        io.write_json(info, sweep_dir / SWEEP_INFO)
+        _skip_revalidation(config)
         before = report(sweep_dir, total)
-        io.write_json({"total": total, "started": time.time(),
-                       "overrides": [str(o) for o in config.hydra.overrides.task],
-                       "launcher": OmegaConf.select(config, "hydra.launcher._target_")},
-                      sweep_dir / SWEEP_INFO)
         resumed = (f"; {before.ok} already complete (kept unless their configuration changed)"
                    if before.ok else "")
         log.info("sweep of %s jobs → %s%s", total if total is not None else "?", sweep_dir,
@@ -345,10 +420,85 @@ class SweepCallback(Callback):
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         """Count complete and failed jobs; ``ccsim run`` exits 1 if any failed."""
         global LAST_REPORT
+        _restore_revalidation()
         rep = report(Path(str(config.hydra.sweep.dir)))
         LAST_REPORT = rep
-        log.info("sweep finished: %d ok, %d failed, %d incomplete of %s → %s", rep.ok, rep.failed,
-                 rep.incomplete, rep.total if rep.total is not None else "?", rep.sweep_dir)
+        log.info("sweep finished: %s → %s", rep.line(), rep.sweep_dir)
+
+
+_HYDRA_VALIDATE: Any = None
+
+
+def _skip_revalidation(config: DictConfig) -> None:
+    """Spare Hydra's basic sweeper composing every job once more before launching it.
+
+    ``BasicSweeper.validate_batch_is_legal`` composes each job's configuration in the main
+    process, one after another, only to see that it composes (each worker composes its job
+    again anyway); for 40 short jobs that is several seconds of the sweep's serial start. When
+    ``ccsim run``'s up-front check (``sim.configure.check_overrides``) has already composed and
+    validated every swept value of this very command line in this process, the sweeper's check
+    is skipped for this sweep (restored at its end). Anything else keeps Hydra's check.
+    """
+    global _HYDRA_VALIDATE
+    shared = sweep_plan.Composer._shared
+    task = tuple(str(o) for o in config.hydra.overrides.task)
+    if shared is None or task not in shared.validated or OmegaConf.select(
+            config, "hydra.sweeper._target_") != _BASIC_SWEEPER:
+        return
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+
+    if _HYDRA_VALIDATE is None:
+        _HYDRA_VALIDATE = BasicSweeper.validate_batch_is_legal
+        BasicSweeper.validate_batch_is_legal = lambda self, batch: None  # type: ignore[method-assign]
+
+
+def _restore_revalidation() -> None:
+    global _HYDRA_VALIDATE
+    if _HYDRA_VALIDATE is not None:
+        from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+
+        BasicSweeper.validate_batch_is_legal = _HYDRA_VALIDATE  # type: ignore[method-assign]
+        _HYDRA_VALIDATE = None
+
+
+def all_complete(folder: str | os.PathLike, overrides: list[str]) -> SweepReport | None:
+    """Whether a sweep needs no job run: every planned job complete from the same configuration.
+
+    Cheap (no worker, no Hydra launcher): the plan of ``overrides`` must equal the one
+    ``sweep.json`` recorded, and each job's ``summary.json`` must hold the config hash of the
+    job's configuration, composed once per set of config-group choices (:mod:`sim.sweep_plan`).
+
+    Args:
+        folder: The sweep folder.
+        overrides: The command line's overrides (``hydra.*`` ones are ignored; a command that
+            changes the sweeper or how job folders are named is never called complete here).
+
+    Returns:
+        The sweep's report if every planned job is complete, else None (run the sweep).
+    """
+    from .fingerprint import config_hash
+
+    root = Path(folder)
+    plan = planned(root)
+    if plan is None or any(o.lstrip("+~").startswith(("hydra.sweeper", "hydra/sweeper",
+                                                      "hydra.job", "hydra.sweep.subdir"))
+                           for o in overrides):
+        return None
+    try:
+        composer = sweep_plan.Composer.shared()
+        wanted = sweep_plan.jobs(sweep_plan.plain_overrides(overrides), composer.loader)
+    except Exception:  # noqa: BLE001 - the full path reports what is wrong
+        return None
+    if [list(j["overrides"]) for j in plan] != wanted:
+        return None
+    for job in plan:
+        try:
+            summary = json.loads((root / job["run_id"] / MARKER).read_text())
+            if summary.get("config_hash") != config_hash(composer.config(job["overrides"])):
+                return None
+        except Exception:  # noqa: BLE001 - missing, unreadable or invalid: not complete
+            return None
+    return report(root)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -427,14 +577,28 @@ def resume_overrides(overrides: list[str]) -> tuple[list[str], Path]:
 
 
 def _sweep_root(overrides: list[str]) -> Path:
-    """Parent folder of the configured ``hydra.sweep.dir`` (timestamps resolve to now)."""
+    """Parent folder of the configured ``hydra.sweep.dir`` (timestamps resolve to now).
+
+    The shipped setting (``${hydra.runtime.cwd}/results/sweeps/${now:...}``) is read without
+    composing; anything else (a ``hydra.sweep.dir`` override, an edited config) is composed.
+    """
+    from .configure import conf_dir
+
+    if not any(o.lstrip("+").startswith("hydra.sweep.dir=") for o in overrides):
+        try:
+            raw = str(OmegaConf.load(conf_dir() / "config.yaml").hydra.sweep._get_node("dir")
+                      ._value())
+        except Exception:  # noqa: BLE001 - compose below
+            raw = ""
+        parent = os.path.dirname(raw).replace("${hydra.runtime.cwd}", os.getcwd())
+        if parent and "${" not in parent and "${" in os.path.basename(raw):
+            return Path(parent)
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.core.utils import setup_globals
 
     from .config import register_configs
-    from .configure import conf_dir
 
     parsed = OverridesParser.create().parse_overrides(list(overrides))
     plain = [ov.input_line for ov in parsed if not ov.is_sweep_override()]  # compose: no sweeps

@@ -44,8 +44,8 @@ def test_failed_job_is_recorded_and_the_others_complete(tmp_path, sweep_cli):
 
 
 def test_bad_sweep_value_stops_before_any_job(tmp_path, sweep_cli):
-    proc = sweep_cli([*TINY, "seed=0,1", "market.steps=6,-3", f"hydra.sweep.dir={tmp_path / 's'}"],
-                     tmp_path)
+    proc = sweep_cli(["market.n_customers=200", "seed=0,1", "market.steps=6,-3",
+                      f"hydra.sweep.dir={tmp_path / 's'}"], tmp_path)
     assert proc.returncode == 2
     assert "market.steps=-3" in proc.stderr
     assert not (tmp_path / "s").exists()

@@ -96,3 +96,48 @@ def test_collect_command_errors(tmp_path, capsys):
     assert "no such folder" in capsys.readouterr().err
     assert ccsim(["collect", str(tmp_path)]) == 2
     assert "no job folders" in capsys.readouterr().err
+
+
+def _plan(root, run_ids):
+    """The sweep.json a sweep of these jobs writes (sim.sweep.SweepCallback)."""
+    io.write_json({"total": len(run_ids), "started": 0.0,
+                   "jobs": [{"run_id": r, "overrides": [r]} for r in run_ids]},
+                  root / "sweep.json")
+
+
+def test_collect_names_planned_jobs_that_are_missing_failed_or_unreadable(tmp_path, finished_run,
+                                                                          cli):
+    root = tmp_path / "sweep"
+    _job(root, "seed=1", finished_run, ["seed=1"])
+    truncated = _job(root, "seed=2", finished_run, ["seed=2"])
+    data = (truncated / "timeseries.parquet").read_bytes()
+    (truncated / "timeseries.parquet").write_bytes(data[: len(data) // 2])  # cut off mid-file
+    failed = _job(root, "seed=3", overrides=["seed=3"])
+    io.write_json({"status": "failed", "error_type": "ValueError", "message": "bad"},
+                  failed / "error.json")
+    _plan(root, ["seed=1", "seed=2", "seed=3", "seed=4"])  # seed=4 never started
+
+    proc = cli.run(["collect", str(root)], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "collected 3 runs (1 ok, 1 failed, 1 unreadable)" in proc.stdout
+    err = proc.stderr
+    assert "ccsim: warning: the sweep planned 4 jobs (sweep.json) and 1 are complete" in err
+    assert "seed=2: unreadable (timeseries.parquet is unreadable (ArrowInvalid" in err
+    assert "seed=3: failed (ValueError: bad)" in err
+    assert "seed=4: missing" in err
+    assert "seed=1:" not in err
+    runs = pd.read_parquet(root / "runs.parquet").set_index("run_id")
+    assert runs.loc["seed=2", "status"] == "unreadable" and runs.loc["seed=1", "status"] == "ok"
+    assert set(pd.read_parquet(root / "timeseries.parquet")["run_id"]) == {"seed=1"}
+    assert set(pd.read_parquet(root / "firm_kpis.parquet")["run_id"]) == {"seed=1"}
+
+
+def test_collect_of_a_complete_planned_sweep_warns_of_nothing(tmp_path, finished_run, cli):
+    root = tmp_path / "sweep"
+    for seed in (1, 2):
+        _job(root, f"seed={seed}", finished_run, [f"seed={seed}"])
+    _plan(root, ["seed=1", "seed=2"])
+    proc = cli.run(["collect", str(root)], tmp_path)
+    assert proc.returncode == 0 and "collected 2 runs (2 ok)" in proc.stdout
+    assert proc.stderr.strip() == ""

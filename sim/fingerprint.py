@@ -1,0 +1,50 @@
+"""The config hash: which configuration a result was made from, display-only keys left out.
+
+A sweep job is complete when its ``summary.json`` holds the hash of the job's configuration
+(``sim.sweep``): a changed configuration runs again, an unchanged one never does. So the hash
+covers everything that changes what a run writes, and nothing that only changes what it shows
+(:data:`DISPLAY_ONLY`): turning the table or the progress bar off must not re-run a sweep.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import json
+from typing import Any
+
+#: Keys that change what a run shows, not what it computes or writes (not hashed).
+DISPLAY_ONLY = ("output.progress", "output.print_table")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    raise TypeError(f"{type(value).__name__} in a configuration cannot be hashed")
+
+
+def hashed_fields(cfg: Any) -> dict:
+    """The configuration as a plain dict without the :data:`DISPLAY_ONLY` keys."""
+    tree = dataclasses.asdict(cfg)
+    for dotted in DISPLAY_ONLY:
+        *parents, leaf = dotted.split(".")
+        node = tree
+        for part in parents:
+            node = node.get(part, {})
+        node.pop(leaf, None)
+    return tree
+
+
+def config_hash(cfg: Any) -> str:
+    """sha256 of the configuration's result-relevant fields (canonical JSON, sorted keys).
+
+    Args:
+        cfg: A :class:`sim.config.Config` (any dataclass of plain values, dicts and Enums).
+
+    Returns:
+        64 hex digits; equal for configurations that differ only in :data:`DISPLAY_ONLY` keys.
+    """
+    text = json.dumps(hashed_fields(cfg), sort_keys=True, separators=(",", ":"), default=_plain,
+                      allow_nan=True)
+    return hashlib.sha256(text.encode()).hexdigest()
