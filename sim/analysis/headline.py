@@ -181,7 +181,7 @@ def headline_table(runs: pd.DataFrame, by: Sequence[str] | None = None,
     if missing:
         raise KeyError(f"columns not in the table: {', '.join(missing)}")
     ok = _ok(runs)
-    groups = ok.groupby(by, sort=True, dropna=False) if by else [((), ok)]
+    groups = ok.groupby(by, sort=True, dropna=False) if by else [((), ok)] if len(ok) else []
     rows = []
     for key, g in groups:
         key = key if isinstance(key, tuple) else (key,)
@@ -228,6 +228,8 @@ def format_headline(table: pd.DataFrame, by: Sequence[str] | None = None,
     if fixed:
         lines.append("same in every setting: "
                      + ", ".join(f"{k}={table[k].iloc[0]}" for k in fixed))
+    if table.empty:
+        return "\n".join([*lines, "no complete run: nothing to summarise"])
     width = max(len(k) for k in HEADLINE)
     for _, row in table.iterrows():
         setting = ", ".join(f"{k}={row[k]}" for k in by if k not in fixed) or "all runs"

@@ -32,3 +32,12 @@ def sweep1(tmp_path_factory):
     """A sweep over one parameter × two seeds."""
     return sweep_dir(tmp_path_factory.mktemp("sweep1"),
                      {"market.awareness.wom_strength": [0.1, 0.5]}, seeds=[0, 1])
+
+
+@pytest.fixture(scope="session")
+def sweep3(tmp_path_factory):
+    """Two scenarios × two parameters × two seeds: eight settings of two seeds each."""
+    return sweep_dir(tmp_path_factory.mktemp("sweep3"),
+                     {"scenario": ["experience_economy", "subscription"],
+                      "market.awareness.ad_response": [0.01, 0.1],
+                      "market.network.mean_degree": [4, 12]})

@@ -118,3 +118,14 @@ def test_write_headline_files(tmp_path):
     assert list(table["scenario"]) == ["a", "b"]
     assert pd.read_csv(files["csv"])["two_to_one"].tolist() == list(table["two_to_one"])
     assert "scenario=a" in text
+
+
+def test_no_complete_run_gives_an_empty_headline():
+    """Only failed runs: no rows, and the printed headline says so."""
+    runs = _runs([0.5, 0.5], [0.1, 0.1], scenario="a")
+    runs["status"] = "failed"
+    table = headline_table(runs)
+    assert table.empty
+    assert format_headline(table).endswith("no complete run: nothing to summarise")
+    runs = runs.drop(columns="scenario")
+    assert headline_table(runs).empty

@@ -29,7 +29,7 @@ def test_single_run_every_kind(single_run):
     results = load_results(single_run)
     assert results.kind == "run" and results.spells is not None
     kinds = applicable_kinds(results)
-    assert kinds == ["share", "revenue", "kpis", "retention"]  # no heatmap for one run
+    assert kinds == ["share", "revenue", "kpis", "retention"]  # no heatmap, headline for one run
     files = make_figures(single_run)
     _check_written(files, single_run / "figures", kinds)
 
@@ -44,11 +44,12 @@ def test_sweep_every_kind_with_heatmap_auto_pick(sweep2, tmp_path, capsys):
                                                "market.network.mean_degree")
     assert pick_heatmap_axes(results.runs, y="market.awareness.ad_response") == (
         "market.network.mean_degree", "market.awareness.ad_response")
-    assert applicable_kinds(results) == ["share", "revenue", "kpis", "heatmap", "retention"]
+    assert applicable_kinds(results) == ["share", "revenue", "kpis", "headline", "heatmap",
+                                         "retention"]
     out = tmp_path / "figs"
     assert main([str(sweep2), "--out", str(out)]) == 0
     printed = capsys.readouterr().out.split()
-    assert len(printed) == 10 and all(p.startswith(str(out)) for p in printed)
+    assert len(printed) == 12 and all(p.startswith(str(out)) for p in printed)
     assert (out / "heatmap_growth_gap_points.png").exists()
     assert (out / "heatmap_growth_gap_points.pdf").exists()
     # another KPI, axes given explicitly, through the ccsim registry
@@ -82,7 +83,7 @@ def test_errors_exit_2_with_one_line(sweep1, single_run, tmp_path, capsys):
     for argv in cases:
         assert main(argv) == 2, argv
         err = capsys.readouterr().err
-        assert err.startswith("ccsim plot: error: ") and err.count("\n") == 1, (argv, err)
+        assert err.startswith("ccsim: error: ") and err.count("\n") == 1, (argv, err)
     assert cli.main(["plot", str(tmp_path / "nowhere")]) == 2
     assert "no such folder" in capsys.readouterr().err
 
@@ -94,8 +95,8 @@ def test_python_api_draws_on_given_or_new_axes(sweep2):
     ts = pd.read_parquet(sweep2 / "timeseries.parquet")
     ax = plot_share(ts)
     assert ax.get_legend() is not None
-    assert "over 8 runs" in ax.get_title()
+    assert "mean of 8 runs" in ax.get_title()  # a pooled table counts runs, not seeds
     fig, ax2 = plt.subplots()
     assert plot_share(ts[ts.run_id == ts.run_id.iloc[0]], ax2) is ax2
     plt.close("all")
-    assert set(KINDS) == {"share", "revenue", "kpis", "heatmap", "retention"}
+    assert set(KINDS) == {"share", "revenue", "kpis", "headline", "heatmap", "retention"}

@@ -1,4 +1,4 @@
-"""`ccsim sensitivity`: the SALib problem, the config bridge, and a quick run end to end."""
+"""`ccsim sensitivity`: the SALib problem (analysis), the config bridge and runs (studies)."""
 
 import dataclasses
 from pathlib import Path
@@ -10,6 +10,7 @@ import pytest
 from sim.analysis import sensitivity as sa
 from sim.configure import load_config
 from sim.runner import config_hash
+from sim.studies import sensitivity as study
 
 
 def _get(cfg, key):
@@ -43,7 +44,7 @@ def test_with_values_equals_load_config_with_overrides():
     base = ["market=small", "scenario=subscription"]
     row = x[3]
     values = sa.applied_values(x[3:4]).iloc[0].to_dict()
-    via_object = sa.with_values(load_config(base), values)
+    via_object = study.with_values(load_config(base), values)
     via_hydra = load_config([*base, *sa.overrides_for(row)])
     assert config_hash(via_object) == config_hash(via_hydra)
     assert isinstance(via_object.market.network.mean_degree, int)
@@ -71,7 +72,7 @@ def test_sobol_sample_and_analyze_on_a_known_function():
 def test_quick_end_to_end(tmp_path, capsys):
     """`--quick` writes indices, samples, runs, problem and the figure."""
     out = tmp_path / "quick"
-    assert sa.main(["--quick", "--out", str(out), "--no-progress"]) == 0
+    assert study.main(["--quick", "--out", str(out), "--no-progress"]) == 0
     printed = capsys.readouterr().out
     assert "growth_gap_points" in printed and str(out / "indices.csv") in printed
     indices = pd.read_csv(out / "indices.csv")
@@ -102,7 +103,7 @@ def test_bad_arguments_exit_2(tmp_path, capsys):
         ["--seeds", "0", "--out", str(tmp_path)],
     ]
     for argv in cases:
-        assert sa.main(argv) == 2, argv
+        assert study.main(argv) == 2, argv
         err = capsys.readouterr().err
         assert err.startswith("ccsim: error: ") and err.count("\n") == 1, (argv, err)
     assert not any(tmp_path.iterdir())  # nothing written
@@ -110,8 +111,9 @@ def test_bad_arguments_exit_2(tmp_path, capsys):
 
 def test_settings_from_args_quick_defaults():
     """`--quick` changes the defaults; overrides go after the base."""
-    args = sa.build_parser().parse_args(["--quick", "--method", "sobol", "scenario=subscription"])
-    s = sa.settings_from_args(args)
+    args = study.build_parser().parse_args(["--quick", "--method", "sobol",
+                                            "scenario=subscription"])
+    s = study.settings_from_args(args)
     assert (s.n, s.seeds) == (4, 1)
     assert s.overrides[-1] == "scenario=subscription"
     assert dataclasses.asdict(s)["method"] == "sobol"
@@ -121,13 +123,13 @@ def test_default_output_is_a_new_timestamped_folder(tmp_path, monkeypatch):
     """Without --out a new folder is made; committed results are never the default target."""
     monkeypatch.chdir(tmp_path)
     t = 1_800_000_000.0
-    first = sa.default_out("morris", now=t)
+    first = study.default_out("morris", now=t)
     assert first.parent == Path("results/sensitivity") and first.name.startswith("morris_")
     assert first != Path("results/sensitivity/morris")
     first.mkdir(parents=True)
-    second = sa.default_out("morris", now=t)  # same second: a suffix, not the same folder
+    second = study.default_out("morris", now=t)  # same second: a suffix, not the same folder
     assert second != first and second.name == first.name + "-2"
-    quick = sa.default_out("sobol", quick=True, now=t)
+    quick = study.default_out("sobol", quick=True, now=t)
     assert quick.parent == Path("results/tmp/sensitivity") and quick.name.startswith("sobol_quick_")
 
 
@@ -146,3 +148,16 @@ def test_cli_without_out_leaves_saved_results_alone(tmp_path, cli):
     new = [p for p in saved.parent.iterdir() if p != saved]
     assert len(new) == 1 and new[0].name.startswith("morris_quick_")
     assert (new[0] / "indices.csv").is_file() and str(new[0].name) in done.stdout
+
+
+def test_analysis_layer_never_runs_the_model():
+    """sim.analysis.sensitivity imports no runner, model or joblib; the study does the runs."""
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(sa))
+    imported = {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {a.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                 for a in node.names}
+    assert not {m for m in imported if m.lstrip(".") in ("runner", "model", "joblib")}
+    assert not hasattr(sa, "evaluate") and hasattr(study, "evaluate")

@@ -1,0 +1,1 @@
+"""Studies: code that runs many models (sensitivity analyses); analysis never runs one."""
