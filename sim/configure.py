@@ -329,6 +329,10 @@ def check_overrides(overrides: list[str], multirun: bool = False, *,
     plain = [ov for ov in parsed
              if not ov.input_line.startswith("hydra.") and not ov.input_line.startswith("hydra/")]
     if not multirun:
+        for ov in plain:
+            if ov.is_sweep_override():
+                raise ConfigError(f"{ov.input_line}: several values make a sweep; add -m "
+                                  f"(ccsim run -m {ov.input_line} ...)")
         return [load_config([ov.input_line for ov in plain], **where)]
     base, sweeps = _first_values(plain)
     configs = [load_config(base, **where)]
@@ -346,7 +350,7 @@ class Launch:
     """What Hydra will do with a checked command line: where it writes, how many jobs at once."""
 
     output_dir: Path  #: the run folder, or the sweep folder with ``-m``
-    parallel: int  #: jobs that may run at the same time (1 for a single run)
+    parallel: int  #: jobs that may run at the same time on this machine (1 for a single run)
 
 
 def check_launch(overrides: list[str], multirun: bool = False, *, config_name: str = "config",
@@ -378,8 +382,20 @@ def check_launch(overrides: list[str], multirun: bool = False, *, config_name: s
     check_output_dir(str(folder or ""), shown)
     parallel = 1
     if multirun:
-        parallel = _parallel_jobs(cfg)
+        parallel = min(_parallel_jobs(cfg), _job_count(parsed) or 2**31)
     return Launch(Path(str(folder)), parallel)
+
+
+def _job_count(parsed: list[Any]) -> int | None:
+    """Jobs a sweep makes (the product of its sweeps' sizes); None if a size is not known here."""
+    count = 1
+    for ov in parsed:
+        if ov.is_sweep_override():
+            try:
+                count *= len(list(ov.sweep_string_iterator()))
+            except Exception:  # noqa: BLE001 - e.g. glob() needs Hydra's config loader
+                return None
+    return count
 
 
 def _parallel_jobs(cfg: DictConfig) -> int:

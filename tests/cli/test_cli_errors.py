@@ -66,6 +66,7 @@ CASES = {
     "unclosed_list": (["market.steps=[1,2"], ["market.steps=[1,2", "KEY=VALUE"]),
     "no_key": (["=5"], ["=5", "no key"]),
     "no_value": (["seed"], ["seed", "KEY=VALUE"]),
+    "sweep_without_m": (["seed=1,2"], ["seed=1,2", "-m"]),
     # a market too big for memory is refused before it is built
     "too_many_customers": (["market.n_customers=1000000000"],
                            ["market.n_customers=1000000000", "memory", "available",

@@ -133,7 +133,10 @@ def test_top_level_help_quotes_range_sweeps(helps):
     assert re.search(r"[^']seed=range", done.stdout) is None
 
 
-@pytest.mark.parametrize("args", [["run", "--help"], ["--help"]])
+@pytest.mark.parametrize("args", [
+    ["run", "--help"], ["--help"],
+    ["run", "market=small", "market.n_customers=300", "market.steps=3", "hydra.run.dir=r"],
+])
 def test_output_into_a_closed_pipe_ends_quietly(tmp_path, cli, args):
     # the reader is gone before ccsim writes (as `| head -1` once it has its line): the first
     # write fails with EPIPE every time, so this is deterministic
@@ -147,6 +150,8 @@ def test_output_into_a_closed_pipe_ends_quietly(tmp_path, cli, args):
     assert "Traceback" not in err and "BrokenPipe" not in err and "Exception ignored" not in err
     assert err == ""
     assert proc.returncode == 141  # as a Unix tool killed by SIGPIPE
+    if "hydra.run.dir=r" in args:  # the run itself is complete; only its table went nowhere
+        assert (tmp_path / "r" / "summary.json").is_file()
 
 
 def test_help_key_list_covers_the_schema():

@@ -345,8 +345,10 @@ def test_check_launch_reads_the_output_folder_and_workers(tmp_path):
     launch = check_launch([f"hydra.run.dir={tmp_path}/r", "seed=3"])
     assert launch.output_dir == tmp_path / "r" and launch.parallel == 1
     launch = check_launch([f"hydra.sweep.dir={tmp_path}/s", "hydra.launcher.n_jobs=3",
-                           "seed=1,2"], multirun=True)
+                           "seed=1,2,3,4"], multirun=True)
     assert launch.output_dir == tmp_path / "s" and launch.parallel == 3
+    # never more at once than the sweep has jobs (the memory check multiplies by this)
+    assert check_launch(["hydra.launcher.n_jobs=8", "seed=1,2"], multirun=True).parallel == 2
     assert not any(tmp_path.iterdir())  # checking writes nothing
 
 
