@@ -377,9 +377,10 @@ def check_launch(overrides: list[str], multirun: bool = False, *, config_name: s
     try:
         folder = OmegaConf.select(cfg, key)
     except OmegaConfBaseException as exc:
-        raise ConfigError(f"{given[-1] if given else key}: {_hydra_message(exc)}") from None
+        msg = _hydra_message(exc).removeprefix(f"{key}: ")
+        raise ConfigError(f"{given[-1] if given else key}: {msg}") from None
     shown = given[-1] if given else f"{key}={folder}"
-    check_output_dir(str(folder or ""), shown)
+    check_output_dir(str(folder or ""), shown, SWEEP_SIGNS if multirun else RUN_SIGNS)
     parallel = 1
     if multirun:
         parallel = min(_parallel_jobs(cfg), _job_count(parsed) or 2**31)
@@ -414,18 +415,31 @@ def _parallel_jobs(cfg: DictConfig) -> int:
     return n_jobs if n_jobs > 0 else max(1, cores + 1 + n_jobs)
 
 
-def check_output_dir(folder: str, shown: str) -> None:
-    """Refuse an output folder that is empty, is (or lies under) a file, or cannot be written.
+#: What an earlier run leaves in its folder (a run may go into such a folder again).
+RUN_SIGNS = (".hydra", "summary.json", "error.json", "timeseries.parquet", "config.yaml")
+#: What an earlier sweep leaves in its folder (``multirun.yaml`` by Hydra, ``sweep.json`` ours).
+SWEEP_SIGNS = ("multirun.yaml", "sweep.json")
 
-    Nothing is left behind: writability is tried with a temporary folder that is removed at once.
+
+def check_output_dir(folder: str, shown: str, signs: tuple[str, ...] = RUN_SIGNS) -> None:
+    """Refuse an output folder that is empty, a file, unwritable, or full of other things.
+
+    A folder that exists and is not empty must hold an earlier run (or sweep) that this one
+    replaces (or continues): one of ``signs``. Nothing is left behind: writability is tried
+    with a temporary folder that is removed at once.
 
     Args:
         folder: The resolved folder (relative to the current folder).
         shown: The ``KEY=VALUE`` to name in the message.
+        signs: Names of which one must exist in a folder that is not empty.
     """
     if not folder.strip():
         raise ConfigError(f"{shown}: empty; name a folder (the default is under results/)")
     path = Path(folder)
+    if path.is_dir() and any(path.iterdir()) and not any((path / s).exists() for s in signs):
+        what = "sweep to continue" if signs == SWEEP_SIGNS else "run to replace"
+        raise ConfigError(f"{shown}: {path} already holds other files; name a new or empty "
+                          f"folder, or one with an earlier {what}")
     existing = path
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent

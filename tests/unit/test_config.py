@@ -375,6 +375,22 @@ def test_check_launch_errors(tmp_path, overrides, multirun, needles):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
 
 
+def test_a_folder_of_other_things_is_refused_an_earlier_run_is_not(tmp_path):
+    from sim.configure import SWEEP_SIGNS, check_output_dir
+
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(ConfigError, match="already holds other files"):
+        check_output_dir(str(tmp_path), f"hydra.run.dir={tmp_path}")
+    (tmp_path / "summary.json").write_text("{}")  # an earlier run: replaced by the new one
+    check_output_dir(str(tmp_path), f"hydra.run.dir={tmp_path}")
+    with pytest.raises(ConfigError, match="earlier sweep"):
+        check_output_dir(str(tmp_path), f"hydra.sweep.dir={tmp_path}", SWEEP_SIGNS)
+    (tmp_path / "multirun.yaml").write_text("{}")
+    check_output_dir(str(tmp_path), f"hydra.sweep.dir={tmp_path}", SWEEP_SIGNS)
+    check_output_dir(str(tmp_path / "new"), "hydra.run.dir=new")
+    assert not (tmp_path / "new").exists()
+
+
 def test_unwritable_output_folder_is_refused(tmp_path):
     import os
 
