@@ -206,9 +206,12 @@ def group_options(overrides: list[str], groups: tuple[str, ...] | list[str], *,
         cfg = hydra_compose(config_name=config_name, overrides=[*line, *extra],
                             return_hydra_config=True)
         loader = GlobalHydra.instance().config_loader()
-        options = {g: sorted(loader.get_group_options(g)) for g in groups}
+        options = {g: set(loader.get_group_options(g)) for g in groups}
+    if config_dir:  # the loader's own listing does not search hydra.searchpath additions
+        for g in groups:
+            options[g] |= {p.stem for p in (Path(config_dir) / g).glob("*.yaml")}
     choices = {str(k): str(v) for k, v in cfg.hydra.runtime.choices.items()}
-    return choices, options
+    return choices, {g: sorted(names) for g, names in options.items()}
 
 
 def _check_keys(node: DictConfig, path: str) -> None:

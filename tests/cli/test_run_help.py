@@ -158,3 +158,15 @@ def test_help_key_list_covers_the_schema():
     # the test's own walk must see what the schema declares (guards the test above)
     names = {key for key, _, _ in _leaf_keys(Config(firms={"a": FirmConfig()}))}
     assert {"seed", "name", "market.n_customers", "firms.NAME.markup", "output.spells"} <= names
+
+
+def test_help_lists_presets_of_a_config_dir(tmp_path, cli):
+    mine = tmp_path / "presets" / "scenario"
+    mine.mkdir(parents=True)
+    (mine / "mine.yaml").write_text("# @package _global_\n# My own scenario: seven months.\n"
+                                    "name: mine\nmarket:\n  steps: 7\n")
+    done = cli.run(["run", "--help", "--config-dir", "presets", "scenario=mine"], cwd=tmp_path,
+                   script=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"^    \* mine\s+My own scenario: seven months\.", done.stdout, re.M)
+    assert "market.steps=7 " in done.stdout
