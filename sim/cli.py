@@ -146,6 +146,9 @@ def parse_run_args(argv: list[str]) -> RunArgs:
         where["config_name"] = args.config_name
         flags += ["--config-name", args.config_name]
     if args.config_dir is not None:
+        if not os.path.isdir(args.config_dir):
+            raise ConfigError(f"--config-dir={args.config_dir}: no such folder; name a folder "
+                              "of presets (DIR/scenario/NAME.yaml, DIR/firms/NAME.yaml, ...)")
         where["config_dir"] = args.config_dir
         flags += ["--config-dir", args.config_dir]
     return RunArgs(list(args.overrides), multirun, wants_help, info, where, flags)

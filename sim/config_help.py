@@ -8,6 +8,7 @@ drift from what ``ccsim run`` accepts. Values are those of the command line give
 
 from __future__ import annotations
 
+import functools
 import shutil
 import textwrap
 import typing
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
+
+_wrap = functools.partial(textwrap.wrap, break_on_hyphens=False, break_long_words=False)
 
 #: Config groups whose presets are listed, in order (hydra/launcher: where sweep jobs run).
 GROUPS = ("market", "firms", "scenario", "hydra/launcher")
@@ -94,7 +97,7 @@ class _Writer:
 
     def section(self, title: str, doc: str = "") -> None:
         self.lines.append("")
-        self.lines.extend(textwrap.wrap(f"{title}" + (f" — {doc}" if doc else ""), self.width,
+        self.lines.extend(_wrap(f"{title}" + (f" — {doc}" if doc else ""), self.width,
                                         subsequent_indent="    "))
 
     def key(self, left: str, meaning: str, allowed: str) -> None:
@@ -103,10 +106,10 @@ class _Writer:
         indent = " " * (col + 2)
         if len(left) + 2 > col:
             self.lines.append(f"  {left}")
-            self.lines.extend(textwrap.wrap(right, self.width, initial_indent=indent,
+            self.lines.extend(_wrap(right, self.width, initial_indent=indent,
                                             subsequent_indent=indent) or [""])
             return
-        wrapped = textwrap.wrap(right, self.width - col - 2) or [""]
+        wrapped = _wrap(right, self.width - col - 2) or [""]
         self.lines.append(f"  {left:<{col}}{wrapped[0]}")
         self.lines.extend(indent + w for w in wrapped[1:])
 
@@ -195,7 +198,7 @@ def _presets(out: _Writer, choices: dict[str, str], options: dict[str, list[str]
                 if desc:
                     break
             line = f"    {mark} {name:<24}{desc}"
-            out.lines.extend(textwrap.wrap(line, out.width, subsequent_indent=" " * 30)
+            out.lines.extend(_wrap(line, out.width, subsequent_indent=" " * 30)
                              or [line])
 
 

@@ -208,9 +208,12 @@ def group_options(overrides: list[str], groups: tuple[str, ...] | list[str], *,
         cfg = hydra_compose(config_name=config_name, overrides=[*line, *extra],
                             return_hydra_config=True)
         loader = GlobalHydra.instance().config_loader()
-        options = {g: sorted(loader.get_group_options(g)) for g in groups}
+        options = {g: set(loader.get_group_options(g)) for g in groups}
+    if config_dir:  # the loader's own listing does not search hydra.searchpath additions
+        for g in groups:
+            options[g] |= {p.stem for p in (Path(config_dir) / g).glob("*.yaml")}
     choices = {str(k): str(v) for k, v in cfg.hydra.runtime.choices.items()}
-    return choices, options
+    return choices, {g: sorted(names) for g, names in options.items()}
 
 
 def _check_keys(node: DictConfig, path: str) -> None:
@@ -334,6 +337,10 @@ def check_overrides(overrides: list[str], multirun: bool = False, *,
              if not ov.input_line.startswith("hydra.") and not ov.input_line.startswith("hydra/")]
     lines = [ov.input_line for ov in plain]
     if not multirun:
+        for ov in plain:
+            if ov.is_sweep_override():
+                raise ConfigError(f"{ov.input_line}: several values make a sweep; add -m "
+                                  f"(ccsim run -m {ov.input_line} ...)")
         return [load_config(lines, **where)]
     shipped = config_name == "config" and config_dir is None
     if not shipped:  # another primary config: compose each job's configuration
@@ -362,7 +369,7 @@ class Launch:
     """What Hydra will do with a checked command line: where it writes, how many jobs at once."""
 
     output_dir: Path  #: the run folder, or the sweep folder with ``-m``
-    parallel: int  #: jobs that may run at the same time (1 for a single run)
+    parallel: int  #: jobs that may run at the same time on this machine (1 for a single run)
 
 
 def check_launch(overrides: list[str], multirun: bool = False, *, config_name: str = "config",
@@ -389,13 +396,26 @@ def check_launch(overrides: list[str], multirun: bool = False, *, config_name: s
     try:
         folder = OmegaConf.select(cfg, key)
     except OmegaConfBaseException as exc:
-        raise ConfigError(f"{given[-1] if given else key}: {_hydra_message(exc)}") from None
+        msg = _hydra_message(exc).removeprefix(f"{key}: ")
+        raise ConfigError(f"{given[-1] if given else key}: {msg}") from None
     shown = given[-1] if given else f"{key}={folder}"
-    check_output_dir(str(folder or ""), shown)
+    check_output_dir(str(folder or ""), shown, SWEEP_SIGNS if multirun else RUN_SIGNS)
     parallel = 1
     if multirun:
-        parallel = _parallel_jobs(cfg)
+        parallel = min(_parallel_jobs(cfg), _job_count(parsed) or 2**31)
     return Launch(Path(str(folder)), parallel)
+
+
+def _job_count(parsed: list[Any]) -> int | None:
+    """Jobs a sweep makes (the product of its sweeps' sizes); None if a size is not known here."""
+    count = 1
+    for ov in parsed:
+        if ov.is_sweep_override():
+            try:
+                count *= len(list(ov.sweep_string_iterator()))
+            except Exception:  # noqa: BLE001 - e.g. glob() needs Hydra's config loader
+                return None
+    return count
 
 
 def _parallel_jobs(cfg: DictConfig) -> int:
@@ -414,18 +434,31 @@ def _parallel_jobs(cfg: DictConfig) -> int:
     return n_jobs if n_jobs > 0 else max(1, cores + 1 + n_jobs)
 
 
-def check_output_dir(folder: str, shown: str) -> None:
-    """Refuse an output folder that is empty, is (or lies under) a file, or cannot be written.
+#: What an earlier run leaves in its folder (a run may go into such a folder again).
+RUN_SIGNS = (".hydra", "summary.json", "error.json", "timeseries.parquet", "config.yaml")
+#: What an earlier sweep leaves in its folder (``multirun.yaml`` by Hydra, ``sweep.json`` ours).
+SWEEP_SIGNS = ("multirun.yaml", "sweep.json")
 
-    Nothing is left behind: writability is tried with a temporary folder that is removed at once.
+
+def check_output_dir(folder: str, shown: str, signs: tuple[str, ...] = RUN_SIGNS) -> None:
+    """Refuse an output folder that is empty, a file, unwritable, or full of other things.
+
+    A folder that exists and is not empty must hold an earlier run (or sweep) that this one
+    replaces (or continues): one of ``signs``. Nothing is left behind: writability is tried
+    with a temporary folder that is removed at once.
 
     Args:
         folder: The resolved folder (relative to the current folder).
         shown: The ``KEY=VALUE`` to name in the message.
+        signs: Names of which one must exist in a folder that is not empty.
     """
     if not folder.strip():
         raise ConfigError(f"{shown}: empty; name a folder (the default is under results/)")
     path = Path(folder)
+    if path.is_dir() and any(path.iterdir()) and not any((path / s).exists() for s in signs):
+        what = "sweep to continue" if signs == SWEEP_SIGNS else "run to replace"
+        raise ConfigError(f"{shown}: {path} already holds other files; name a new or empty "
+                          f"folder, or one with an earlier {what}")
     existing = path
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent

@@ -42,6 +42,10 @@ CASES = {
     "run_dir_not_writable": ([f"hydra.run.dir={UNWRITABLE}"],
                              [f"hydra.run.dir={UNWRITABLE}", "cannot write"]),
     "run_dir_empty": (["hydra.run.dir="], ["hydra.run.dir=", "empty"]),
+    "run_dir_is_the_current_folder": (["hydra.run.dir=."], ["hydra.run.dir=.", "other files"]),
+    "sweep_dir_holds_other_files": (["-m", "seed=1,2", "hydra.sweep.dir=."],
+                                    ["hydra.sweep.dir=", "other files"]),
+    "config_dir_missing": (["--config-dir", "nowhere", "scenario=x"], ["--config-dir=nowhere"]),
     # every dash flag goes through the same up-front check
     "config_name_flag": (["--config-name=config", "market.n_customers=-5"],
                          ["market.n_customers=-5", "out of range"]),
@@ -66,6 +70,7 @@ CASES = {
     "unclosed_list": (["market.steps=[1,2"], ["market.steps=[1,2", "KEY=VALUE"]),
     "no_key": (["=5"], ["=5", "no key"]),
     "no_value": (["seed"], ["seed", "KEY=VALUE"]),
+    "sweep_without_m": (["seed=1,2"], ["seed=1,2", "-m"]),
     # a market too big for memory is refused before it is built
     "too_many_customers": (["market.n_customers=1000000000"],
                            ["market.n_customers=1000000000", "memory", "available",
@@ -78,6 +83,7 @@ CASES = {
 SETUP = {
     "run_dir_is_a_file": "afile", "run_dir_under_a_file": "afile", "sweep_dir_is_a_file": "afile",
     "experimental_rerun": "afile", "run_dir_not_writable": "readonly",
+    "run_dir_is_the_current_folder": "afile", "sweep_dir_holds_other_files": "afile",
 }
 EXTRA_CASES = {
     "multirun_without_sweep": (["-m", "seed=1", "market=small", "market.n_customers=300",

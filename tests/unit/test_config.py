@@ -2,8 +2,8 @@
 
 Every rule in ``validate`` gets a failing case (and, where there is a boundary, the accepted
 value next to it); the Hydra layer (``load_config``, ``check_overrides``) is checked for unknown
-keys, unknown presets, wrong types and values inside sweeps. Messages must name the key and
-the value.
+keys, unknown presets, wrong types and values inside sweeps, ``check_launch`` for Hydra's own
+settings (launcher, output folder). Messages must name the key and the value.
 """
 
 from __future__ import annotations
@@ -297,3 +297,122 @@ def test_check_overrides_ignores_hydra_keys():
 def test_multirun_without_a_sweep_is_valid(overrides):
     # regression: a trailing `del k` raised UnboundLocalError when no override was a sweep
     check_overrides(overrides, multirun=True)
+
+
+# ----------------------------------------------------------------------------------------------
+# names, override syntax and Hydra's own settings (issue 11)
+# (sim.configure's launch checks are imported where used: the import block above stays as is)
+
+
+@pytest.mark.parametrize("name", ["../../x", "a/b", "..", "", "  ", "a\\b"])
+def test_name_is_a_label_not_a_path(name):
+    cfg = base()
+    cfg.name = name
+    with pytest.raises(ConfigError, match="a name is a label") as err:
+        validate(cfg)
+    assert str(err.value).startswith(f"name={name}:")
+
+
+@pytest.mark.parametrize("name", ["run", "experience_economy", "my run 2", "v1.2"])
+def test_plain_names_pass(name):
+    cfg = base()
+    cfg.name = name
+    validate(cfg)
+
+
+@pytest.mark.parametrize("line, needles", [
+    ("market.steps=[1,2", ["market.steps=[1,2:", "KEY=VALUE"]),
+    ("=5", ["=5:", "no key"]),
+    ("seed", ["seed:", "KEY=VALUE"]),
+    ("a=b=c", ["a=b=c:"]),
+])
+def test_syntax_errors_name_the_override(line, needles):
+    with pytest.raises(ConfigError) as err:
+        check_overrides(["seed=1", line])
+    msg = str(err.value)
+    assert "\n" not in msg
+    for needle in needles:
+        assert needle in msg
+
+
+def test_check_overrides_returns_every_checked_config():
+    configs = check_overrides(["seed=1,2,3", "market.n_customers=500,800"], multirun=True)
+    assert [c.market.n_customers for c in configs] == [500, 500, 500, 800]
+    assert [c.seed for c in configs] == [1, 2, 3, 1]
+
+
+def test_check_launch_reads_the_output_folder_and_workers(tmp_path):
+    from sim.configure import check_launch
+
+    launch = check_launch([f"hydra.run.dir={tmp_path}/r", "seed=3"])
+    assert launch.output_dir == tmp_path / "r" and launch.parallel == 1
+    launch = check_launch([f"hydra.sweep.dir={tmp_path}/s", "hydra.launcher.n_jobs=3",
+                           "seed=1,2,3,4"], multirun=True)
+    assert launch.output_dir == tmp_path / "s" and launch.parallel == 3
+    # never more at once than the sweep has jobs (the memory check multiplies by this)
+    assert check_launch(["hydra.launcher.n_jobs=8", "seed=1,2"], multirun=True).parallel == 2
+    assert not any(tmp_path.iterdir())  # checking writes nothing
+
+
+@pytest.mark.parametrize("overrides, multirun, needles", [
+    (["hydra/launcher=nope"], False, ["hydra/launcher=nope", "no such launcher", "joblib"]),
+    (["hydra.launcher.n_jobs=abc"], True, ["hydra.launcher.n_jobs=abc", "not an integer"]),
+    (["hydra.launcher.n_jobs=0"], True, ["hydra.launcher.n_jobs=0"]),
+    (["hydra.run.dir="], False, ["hydra.run.dir=:", "empty"]),
+    (["hydra.run.dir=FILE"], False, ["hydra.run.dir=FILE", "not a folder"]),
+    (["hydra.sweep.dir=FILE/sub"], True, ["hydra.sweep.dir=FILE/sub", "is a file"]),
+])
+def test_check_launch_errors(tmp_path, overrides, multirun, needles):
+    from sim.configure import check_launch
+
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    overrides = [o.replace("FILE", str(afile)) for o in overrides]
+    with pytest.raises(ConfigError) as err:
+        check_launch(overrides, multirun=multirun)
+    msg = str(err.value)
+    assert "\n" not in msg
+    for needle in needles:
+        assert needle.replace("FILE", str(afile)) in msg
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
+def test_a_folder_of_other_things_is_refused_an_earlier_run_is_not(tmp_path):
+    from sim.configure import SWEEP_SIGNS, check_output_dir
+
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(ConfigError, match="already holds other files"):
+        check_output_dir(str(tmp_path), f"hydra.run.dir={tmp_path}")
+    (tmp_path / "summary.json").write_text("{}")  # an earlier run: replaced by the new one
+    check_output_dir(str(tmp_path), f"hydra.run.dir={tmp_path}")
+    with pytest.raises(ConfigError, match="earlier sweep"):
+        check_output_dir(str(tmp_path), f"hydra.sweep.dir={tmp_path}", SWEEP_SIGNS)
+    (tmp_path / "multirun.yaml").write_text("{}")
+    check_output_dir(str(tmp_path), f"hydra.sweep.dir={tmp_path}", SWEEP_SIGNS)
+    check_output_dir(str(tmp_path / "new"), "hydra.run.dir=new")
+    assert not (tmp_path / "new").exists()
+
+
+def test_unwritable_output_folder_is_refused(tmp_path):
+    import os
+
+    from sim.configure import check_output_dir
+
+    if os.geteuid() == 0:
+        target = "/sys/ccsim-test/run"  # root may write anywhere but here
+    else:
+        ro = tmp_path / "ro"
+        ro.mkdir(mode=0o555)
+        target = str(ro / "run")
+    with pytest.raises(ConfigError, match="cannot write in"):
+        check_output_dir(target, f"hydra.run.dir={target}")
+
+
+def test_config_dir_adds_presets(tmp_path):
+    (tmp_path / "scenario").mkdir()
+    (tmp_path / "scenario" / "mine.yaml").write_text(
+        "# @package _global_\nname: mine\nmarket:\n  steps: 7\n")
+    (cfg,) = check_overrides(["scenario=mine"], config_dir=str(tmp_path))
+    assert cfg.name == "mine" and cfg.market.steps == 7
+    with pytest.raises(ConfigError, match="scenario=nope: no such scenario preset.*mine"):
+        check_overrides(["scenario=nope"], config_dir=str(tmp_path))

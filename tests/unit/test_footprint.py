@@ -1,0 +1,91 @@
+"""The memory estimate (``sim.footprint``) against what the model really takes, and the refusal.
+
+The estimate must not fall below the measured cost per customer (peak resident memory of
+building and running a market, two sizes, the difference divided by the difference in
+customers, so the fixed cost of the process cancels out) and not overstate it wildly.
+Measured when written: 2,925 B/customer (estimate 3,367) with the default small-world network,
+613 B (estimate 732) fully mixed over 24 months; 20,000 and 60,000 customers.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from sim import footprint
+from sim.config import ConfigError
+from sim.configure import load_config
+
+MEASURE = r"""
+import json, resource, sys
+from sim.configure import load_config
+from sim.model import MarketModel
+from sim.runner import simulate
+import sim.kernels.journey  # noqa: F401  (compiled or cached before the baseline)
+simulate(load_config(["market.n_customers=200", "market.steps=1", *sys.argv[2:]]), progress=False)
+cfg = load_config([f"market.n_customers={sys.argv[1]}", *sys.argv[2:]])
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+model = MarketModel(cfg)
+for _ in range(cfg.market.steps):
+    model.step()
+model.timeseries(); model.spells_table()
+print(json.dumps((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024))
+"""
+
+
+def _peak_growth(n: int, overrides: list[str]) -> int:
+    done = subprocess.run([sys.executable, "-c", MEASURE, str(n), *overrides],
+                          capture_output=True, text=True, timeout=600,
+                          env={"OPENBLAS_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1",
+                               "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("overrides", [
+    ["market.steps=6"],  # the default small-world network: building it is the peak
+    pytest.param(["market.steps=24", "market.network.kind=fully_mixed"],  # arrays and spells
+                 marks=pytest.mark.slow),
+])
+def test_estimate_covers_the_measured_cost_per_customer(overrides):
+    small, large = 20_000, 60_000
+    measured = (_peak_growth(large, overrides) - _peak_growth(small, overrides)) / (large - small)
+    estimated = footprint.bytes_per_customer(load_config(overrides))
+    assert measured > 0
+    assert measured <= estimated <= 2.5 * measured, (measured, estimated)
+
+
+def test_a_market_too_big_for_memory_is_refused():
+    cfg = load_config(["market.n_customers=1000000000"])
+    with pytest.raises(ConfigError) as err:
+        footprint.check_memory([cfg])
+    msg = str(err.value)
+    assert msg.startswith("market.n_customers=1000000000: needs about ")
+    assert "bytes per customer" in msg and "available" in msg and "up to about" in msg
+
+
+def test_parallel_jobs_multiply_the_need(monkeypatch):
+    cfg = load_config(["market.n_customers=100000"])
+    one = footprint.estimate_bytes(cfg)
+    monkeypatch.setattr(footprint, "available_bytes", lambda: int(one * 1.5))
+    footprint.check_memory([cfg], parallel=1)
+    with pytest.raises(ConfigError, match="for 2 jobs at once"):
+        footprint.check_memory([cfg], parallel=2)
+
+
+def test_estimate_grows_with_what_the_model_allocates():
+    base = load_config([])
+    assert footprint.estimate_bytes(load_config(["market.n_customers=20000"])) > \
+        footprint.estimate_bytes(base)
+    assert footprint.bytes_per_customer(load_config(["market.network.mean_degree=30"])) > \
+        footprint.bytes_per_customer(base)
+    assert footprint.bytes_per_customer(load_config(["firms=mix_ladder"])) > \
+        footprint.bytes_per_customer(load_config(["firms=single"]))
+
+
+def test_available_memory_is_known_here():
+    avail = footprint.available_bytes()
+    assert avail is None or avail > 0
