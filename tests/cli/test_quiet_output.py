@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 CCSIM = [sys.executable, "-m", "sim"]
 TINY = ["market.n_customers=200", "market.steps=3"]
 
@@ -32,3 +34,16 @@ def test_run_and_sweep_write_no_log_file_and_no_launcher_lines(tmp_path: Path) -
     text = sweep.stdout + sweep.stderr
     assert "Joblib.Parallel" not in text and "Launching jobs" not in text, text
     assert "#0 : " not in text and "#1 : " not in text, text
+
+
+def test_submitit_local_leaves_no_literal_percent_j_folder(tmp_path: Path) -> None:
+    """submitit's job files go straight into <sweep>/.submitit/ (no folder named `%j`)."""
+    pytest.importorskip("hydra_plugins.hydra_submitit_launcher")
+    sweep = _ccsim("run", "-m", "hydra/launcher=submitit_local", "seed=0", *TINY,
+                   f"hydra.sweep.dir={tmp_path / 'sweep'}", cwd=tmp_path)
+    assert sweep.returncode == 0, sweep.stderr
+    assert list((tmp_path / "sweep").glob("*/summary.json"))
+    submitit = tmp_path / "sweep" / ".submitit"
+    assert list(submitit.glob("*_log.out")), sorted(p.name for p in submitit.iterdir())
+    assert not [p for p in submitit.rglob("*") if "%" in p.name]
+    assert "UserWarning" not in sweep.stderr and "#0 : " not in sweep.stdout + sweep.stderr
