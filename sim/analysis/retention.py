@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import optimize, special
+from threadpoolctl import threadpool_limits
 
 __all__ = [
     "SBGFit",
@@ -36,7 +37,10 @@ __all__ = [
 
 # Search box for (log α, log β). Wide enough for any realistic cohort, finite so that degenerate
 # data (nobody churns, everybody churns at once) still gives finite estimates at the boundary.
-_LOG_PARAM_BOUNDS = (float(np.log(1e-6)), float(np.log(1e6)))
+_PARAM_BOUNDS = (1e-6, 1e6)
+_LOG_PARAM_BOUNDS = (float(np.log(_PARAM_BOUNDS[0])), float(np.log(_PARAM_BOUNDS[1])))
+# A fitted log-parameter this close to the edge of the search box sits on it (not identified).
+_AT_BOUND_LOG_TOL = 1e-3
 # Starting points for the multi-start optimiser, in log space.
 _LOG_STARTS = tuple((a, b) for a in (-2.0, 0.0, 2.0) for b in (-2.0, 0.0, 2.0))
 # Above this horizon survival is computed from Beta functions instead of a cumulative sum.
@@ -180,12 +184,19 @@ class SBGFit:
         beta: Beta shape β > 0 (pulls churn probabilities down).
         log_likelihood: Maximised (weighted) log-likelihood of the calibration data.
         n_periods: Number of renewal periods used for fitting (len(survivors) − 1).
+        degenerate: Why α and β are not estimates, or ``""`` when they are. A fit whose α or
+            β ends on the edge of the search box [1e-6, 1e6] is degenerate: nobody churned,
+            everybody churned in the first period, or churn shows no heterogeneity (the
+            cohort's retention does not rise over time, so the data are fitted by a constant
+            churn rate and only α / (α + β) is identified). Its curve is still the best fit
+            and can be drawn; α and β themselves must not be reported.
     """
 
     alpha: float
     beta: float
     log_likelihood: float
     n_periods: int
+    degenerate: str = ""
 
     def __post_init__(self) -> None:
         """Reject non-finite or non-positive shape parameters."""
@@ -272,13 +283,14 @@ class SBGFit:
             return float(margin * (1.0 + derl / (1.0 + discount_rate)))
         return float(margin * derl)
 
-    def to_dict(self) -> dict[str, float | int]:
-        """Return the fit as plain Python numbers, ready for JSON."""
+    def to_dict(self) -> dict[str, float | int | str]:
+        """Return the fit as plain Python numbers (and the degeneracy reason), ready for JSON."""
         return {
             "alpha": float(self.alpha),
             "beta": float(self.beta),
             "log_likelihood": float(self.log_likelihood),
             "n_periods": int(self.n_periods),
+            "degenerate": str(self.degenerate),
         }
 
 
@@ -310,19 +322,50 @@ def _maximise(loglik_and_grad: Callable[[np.ndarray], tuple[float, np.ndarray]],
         return -loglik * scale, -grad * scale
 
     best: optimize.OptimizeResult | None = None
-    for start in _LOG_STARTS:
-        res = optimize.minimize(
-            objective,
-            np.array(start),
-            jac=True,
-            method="L-BFGS-B",
-            bounds=[_LOG_PARAM_BOUNDS, _LOG_PARAM_BOUNDS],
-            options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 10_000},
-        )
-        if np.isfinite(res.fun) and (best is None or res.fun < best.fun):
-            best = res
+    # One BLAS thread: on a 2-parameter problem OpenBLAS's thread pool only adds overhead,
+    # about 10x the fitting time on a busy 2-core machine (48 s vs 5 s for a default run).
+    with threadpool_limits(limits=1, user_api="blas"):
+        for start in _LOG_STARTS:
+            res = optimize.minimize(
+                objective,
+                np.array(start),
+                jac=True,
+                method="L-BFGS-B",
+                bounds=[_LOG_PARAM_BOUNDS, _LOG_PARAM_BOUNDS],
+                options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 10_000},
+            )
+            if np.isfinite(res.fun) and (best is None or res.fun < best.fun):
+                best = res
     assert best is not None  # the objective is finite everywhere inside the bounds
     return best.x
+
+
+def _degeneracy(log_params: np.ndarray, n_churned: float, n_first: float,
+                n_total: float) -> str:
+    """Why a fit's (α, β) are not estimates, or ``""`` (see :attr:`SBGFit.degenerate`).
+
+    Args:
+        log_params: The fitted (log α, log β).
+        n_churned: Churners over all periods.
+        n_first: Churners in the first period.
+        n_total: Customers at t = 0.
+    """
+    if n_churned <= 0:
+        return "no churn in the cohort (nobody left in the observed periods)"
+    if n_first >= n_total:
+        return "every member churned in the first period"
+    lo, hi = _LOG_PARAM_BOUNDS
+    at_bound = [(name, "upper" if x >= hi - _AT_BOUND_LOG_TOL else "lower")
+                for name, x in zip(("alpha", "beta"), log_params, strict=True)
+                if x >= hi - _AT_BOUND_LOG_TOL or x <= lo + _AT_BOUND_LOG_TOL]
+    if not at_bound:
+        return ""
+    if any(side == "upper" for _, side in at_bound):
+        return ("no heterogeneity in churn: retention does not rise over time, so the data "
+                "fit one constant churn rate, alpha / (alpha + beta), and alpha, beta "
+                "themselves run to the search bound 1e6")
+    names = " and ".join(name for name, _ in at_bound)
+    return f"{names} at the search bound 1e-6: not identified"
 
 
 def fit_sbg(survivors: Any, *, weights: Any = None) -> SBGFit:
@@ -331,8 +374,9 @@ def fit_sbg(survivors: Any, *, weights: Any = None) -> SBGFit:
     Churners in period t contribute log P(T=t); those alive at the last observed period n are
     right-censored and contribute log S(n). The optimiser (L-BFGS-B with an analytic gradient
     over log α, log β, from several starting points) keeps the best optimum. Parameters are
-    bounded to [1e-6, 1e6], so degenerate curves (nobody churns; everybody churns in period 1)
-    return finite estimates at the boundary rather than diverging.
+    bounded to [1e-6, 1e6], so degenerate curves (nobody churns; everybody churns in period 1;
+    churn without heterogeneity) return finite values at the boundary rather than diverging,
+    and :attr:`SBGFit.degenerate` says why they are not estimates.
 
     Args:
         survivors: Number alive at t = 0, 1, …, n (survivors[0] is the cohort size), at least
@@ -356,7 +400,9 @@ def fit_sbg(survivors: Any, *, weights: Any = None) -> SBGFit:
     best_x = _maximise(lambda x: _sbg_loglik_and_grad(x, s, w), scale)
     alpha, beta = (float(v) for v in np.exp(best_x))
     loglik, _ = _sbg_loglik_and_grad(best_x, s, w)
-    return SBGFit(alpha=alpha, beta=beta, log_likelihood=loglik, n_periods=n_periods)
+    degenerate = _degeneracy(best_x, s[0] - s[-1], s[0] - s[1], s[0])
+    return SBGFit(alpha=alpha, beta=beta, log_likelihood=loglik, n_periods=n_periods,
+                  degenerate=degenerate)
 
 
 def _pooled_loglik_and_grad(
@@ -419,7 +465,10 @@ def fit_sbg_pooled(curves: Any) -> SBGFit:
     best_x = _maximise(lambda x: _pooled_loglik_and_grad(x, churned, censored), scale)
     alpha, beta = (float(v) for v in np.exp(best_x))
     loglik, _ = _pooled_loglik_and_grad(best_x, churned, censored)
-    return SBGFit(alpha=alpha, beta=beta, log_likelihood=loglik, n_periods=n_periods)
+    n_total = sum(float(s[0]) for s in checked)
+    degenerate = _degeneracy(best_x, churned.sum(), churned[0], n_total - censored[0])
+    return SBGFit(alpha=alpha, beta=beta, log_likelihood=loglik, n_periods=n_periods,
+                  degenerate=degenerate)
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,12 +1,17 @@
 """``ccsim retention RUN_DIR``: sBG fits and Kaplan–Meier curves per firm from a saved run.
 
-Reads a run folder's ``spells.parquet`` (one row per customer–firm relationship: customer,
-category, firm, start, end, firm_name; end = −1 if still active when the run ended) and
-``summary.json`` (steps, steps_per_year), and for one product category writes to
-``RUN_DIR/retention/`` (or ``--out``):
+This module reads a run folder and computes the report; :mod:`.retention_figure` draws it and
+:mod:`.retention_cli` writes it and is the command line.
+
+Reads a complete run folder's ``spells.parquet`` (one row per customer–firm relationship:
+customer, category, firm, start, end, firm_name; end = −1 if still active when the run ended),
+``summary.json`` (steps, steps_per_year) and checks its ``timeseries.parquet``, and for one
+product category writes to ``RUN_DIR/retention/`` (or ``--out``):
 
 * ``sbg_fits.csv`` / ``sbg_fits.parquet`` — one row per firm and acquisition cohort, plus one
-  pooled row per firm: α, β, log-likelihood, retention implied by the fit, DERL, fit error;
+  pooled row per firm: α, β, log-likelihood, retention implied by the fit, DERL, fit error,
+  and ``degenerate``: why α and β are not estimates (empty when they are; then α and β are
+  NaN — see :attr:`~sim.analysis.retention.SBGFit.degenerate`);
 * ``cohort_survival.parquet`` — each fitted cohort's observed and fitted survivor curve;
 * ``kaplan_meier.parquet`` — each firm's Kaplan–Meier curve and its pooled sBG curve;
 * ``survival.png`` / ``survival.pdf`` — observed vs fitted survival, one panel per firm.
@@ -41,7 +46,7 @@ per-step rate; a customer's CLV is DERL × margin per period.
 
 from __future__ import annotations
 
-import argparse
+import json
 import math
 import sys
 from dataclasses import dataclass, field
@@ -62,16 +67,15 @@ from .retention import (
 )
 
 __all__ = [
+    "FIT_COLUMNS",
+    "POOLED",
     "RetentionReport",
     "RetentionReportError",
+    "RunData",
     "build_report",
-    "format_table",
     "load_run",
     "main",
-    "plot_survival",
     "resolve_category",
-    "run_report",
-    "write_report",
 ]
 
 #: Label of the pooled (all cohorts) row in the fits table.
@@ -80,13 +84,10 @@ POOLED = "pooled"
 FIT_COLUMNS = (
     "firm", "strategy", "category", "cohort", "first_step", "last_step", "n", "n_periods",
     "alpha", "beta", "log_likelihood", "mean_churn", "retention_t1", "retention_t12",
-    "survival_t12", "derl", "max_abs_diff",
+    "survival_t12", "derl", "max_abs_diff", "degenerate",
 )
 _SPELL_COLUMNS = ("customer", "category", "firm", "start", "end")
 _UNITS = {12: "months", 52: "weeks", 4: "quarters", 1: "years", 365: "days"}
-_KM_COLOUR = "#c7c7c7"
-_COHORT_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
-                   "#e377c2", "#bcbd22", "#17becf")
 
 
 class RetentionReportError(Exception):
@@ -99,7 +100,8 @@ class RunData:
 
     Attributes:
         spells: The spell table (``spells.parquet``).
-        summary: ``summary.json`` as a dict (has ``steps`` and ``steps_per_year``).
+        summary: ``summary.json`` as a dict (has ``steps`` and ``steps_per_year``; ``name``,
+            ``seed`` and ``firms`` — firm name → dict with ``strategy`` — when present).
         category_names: Category names in index order (from ``config.yaml``; empty if absent).
     """
 
@@ -122,7 +124,10 @@ class RetentionReport:
         skipped: Cohorts not fitted: firm, cohort, n, n_periods, reason.
         meta: Settings and counts: category, category_index, cohort_length, steps,
             steps_per_year, unit, discount_rate (annual), min_spells, min_periods, firms
-            (names in firm order), strategies, n_left_truncated, n_zero_length, run label.
+            (names in firm order), strategies, run label, and who was counted:
+            n_spells (every relationship of the run, all categories), n_other_categories,
+            n_left_truncated, n_zero_length and n_acquired (the ones analysed; their sum is
+            n_spells), n_acquired_by_firm.
     """
 
     fits: pd.DataFrame
@@ -138,7 +143,13 @@ class RetentionReport:
 
 
 def load_run(run_dir: str | Path) -> RunData:
-    """Read the spells, summary and category names of a run folder.
+    """Read the spells, summary and category names of a complete run folder.
+
+    Every file is checked before anything is computed: ``summary.json`` (the completion
+    marker, written last) must be a JSON object with positive integer ``steps`` and
+    ``steps_per_year``; ``timeseries.parquet`` and ``spells.parquet`` must be readable Parquet
+    (a run killed while writing, or a file cut short, is refused); ``config.yaml``, if present,
+    must be readable YAML.
 
     Args:
         run_dir: A folder written by :func:`sim.runner.run` (or ``ccsim run``).
@@ -147,44 +158,94 @@ def load_run(run_dir: str | Path) -> RunData:
         The run's data.
 
     Raises:
-        RetentionReportError: If the folder, ``spells.parquet`` or ``summary.json`` is missing
+        RetentionReportError: Naming the file, if the folder or one of its files is missing
             or unusable.
     """
     run = Path(run_dir)
     if not run.is_dir():
-        raise RetentionReportError(f"no run folder at {run}")
+        raise RetentionReportError(f"{run}: no run folder there")
     summary_path, spells_path = run / "summary.json", run / "spells.parquet"
+    timeseries_path = run / "timeseries.parquet"
     if not summary_path.is_file():
         raise RetentionReportError(
-            f"{run} is not a complete run folder: summary.json is missing")
+            f"{run} is not a complete run folder: summary.json is missing (the run did not "
+            "finish, or this is a sweep folder: give one of its job folders)")
+    summary = _read_summary(summary_path)
+    if not timeseries_path.is_file():
+        raise RetentionReportError(
+            f"{run} is not a complete run folder: timeseries.parquet is missing")
     if not spells_path.is_file():
         raise RetentionReportError(
             f"{run} has no spells.parquet (was it run with output.spells=false?)")
-    try:
-        summary = io.read_json(summary_path)
-        spells = io.read_parquet(spells_path)
-    except (OSError, ValueError) as exc:
-        raise RetentionReportError(f"cannot read {run}: {exc}") from None
-    for key in ("steps", "steps_per_year"):
-        if not isinstance(summary.get(key), int) or summary[key] < 1:
-            raise RetentionReportError(f"{summary_path} has no valid {key!r}")
+    _read_parquet(timeseries_path)  # only checked: a run is analysed whole or not at all
+    spells = _read_parquet(spells_path)
     missing = [c for c in _SPELL_COLUMNS if c not in spells.columns]
     if missing:
-        raise RetentionReportError(f"{spells_path} lacks column(s) {', '.join(missing)}")
+        raise RetentionReportError(f"{spells_path}: lacks column(s) {', '.join(missing)}")
+    for column in ("category", "firm", "start", "end"):
+        if not pd.api.types.is_integer_dtype(spells[column]):
+            raise RetentionReportError(
+                f"{spells_path}: column {column!r} holds {spells[column].dtype}, not integers")
     return RunData(spells, summary, _category_names(run / "config.yaml"))
 
 
+def _read_summary(path: Path) -> dict[str, Any]:
+    """``summary.json`` as a dict, checked for the keys the report uses."""
+    try:
+        summary = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RetentionReportError(f"{path}: cannot read it ({_reason(exc)})") from None
+    except json.JSONDecodeError as exc:
+        raise RetentionReportError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(summary, dict):
+        raise RetentionReportError(
+            f"{path}: holds a JSON {type(summary).__name__}; expected the object ccsim run "
+            "writes (steps, steps_per_year, firms, ...)")
+    for key in ("steps", "steps_per_year"):
+        value = summary.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise RetentionReportError(
+                f"{path}: {key}={json.dumps(value)}; expected a positive integer")
+    firms = summary.get("firms", {})
+    if not isinstance(firms, dict) or not all(isinstance(v, dict) for v in firms.values()):
+        raise RetentionReportError(
+            f"{path}: 'firms' is not an object of firm name -> KPIs")
+    for key in ("name", "seed"):
+        if isinstance(summary.get(key), dict | list):
+            raise RetentionReportError(f"{path}: {key!r} is not a plain value")
+    return summary
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    """Read a whole Parquet file, or refuse it naming the file."""
+    try:
+        return io.read_parquet(path)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many kinds; all mean "unusable"
+        raise RetentionReportError(
+            f"{path}: not a readable Parquet file ({_reason(exc)})") from None
+
+
+def _reason(exc: BaseException) -> str:
+    """An exception as a short one-line reason."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
 def _category_names(config_path: Path) -> list[str]:
-    """Category names in order from a run's ``config.yaml`` (empty list if unavailable)."""
+    """Category names in order from a run's ``config.yaml`` (empty list if it has none)."""
     if not config_path.is_file():
         return []
     from omegaconf import OmegaConf
 
     try:
-        cats = OmegaConf.load(config_path).market.categories
-        return [str(name) for name in cats]
-    except Exception:  # noqa: BLE001 - names are a nicety; indices still work
-        return []
+        config = OmegaConf.load(config_path)
+    except Exception as exc:  # noqa: BLE001 - YAML, I/O and OmegaConf errors alike
+        raise RetentionReportError(f"{config_path}: not readable YAML ({_reason(exc)})") from None
+    cats = OmegaConf.select(config, "market.categories", default=None) \
+        if OmegaConf.is_dict(config) else None
+    if cats is None or not (OmegaConf.is_dict(cats) or OmegaConf.is_list(cats)):
+        return []  # names are a nicety; category indices still work
+    return [str(name) for name in cats]  # a mapping name -> settings, in index order
 
 
 def resolve_category(choice: str | int | None, names: list[str],
@@ -233,13 +294,18 @@ def _per_step_rate(annual_rate: float, steps_per_year: int) -> float:
     return (1.0 + annual_rate) ** (1.0 / steps_per_year) - 1.0
 
 
-def _fit_row(fit: SBGFit, per_step_discount: float) -> dict[str, float]:
-    """Quantities implied by a fit: mean churn, retention at t=1 and t=12, S(12), DERL."""
+def _fit_row(fit: SBGFit, per_step_discount: float) -> dict[str, Any]:
+    """Quantities implied by a fit: mean churn, retention at t=1 and t=12, S(12), DERL.
+
+    A degenerate fit's α and β are NaN (they sit on the search bound and are not estimates);
+    what they imply for the observed cohort (churn, retention, survival, DERL) is kept.
+    """
     with np.errstate(all="ignore"):
         derl = fit.discounted_expected_residual_lifetime(0, per_step_discount)
     return {
-        "alpha": fit.alpha,
-        "beta": fit.beta,
+        "alpha": float("nan") if fit.degenerate else fit.alpha,
+        "beta": float("nan") if fit.degenerate else fit.beta,
+        "degenerate": fit.degenerate,
         "log_likelihood": fit.log_likelihood,
         "mean_churn": fit.alpha / (fit.alpha + fit.beta),
         "retention_t1": float(fit.retention(1)),
@@ -262,6 +328,7 @@ def build_report(
     discount_rate: float = 0.10,
     strategies: dict[str, str] | None = None,
     run_label: str = "",
+    progress: bool | None = False,
 ) -> RetentionReport:
     """Fit sBG per firm and acquisition cohort, a pooled sBG and Kaplan–Meier per firm.
 
@@ -281,6 +348,7 @@ def build_report(
         discount_rate: Annual discount rate for DERL, > 0.
         strategies: Optional firm name → strategy, for labels.
         run_label: Optional description of the run, for the figure title.
+        progress: Show a progress bar over firms on stderr (None: only on a terminal).
 
     Returns:
         The report.
@@ -313,12 +381,18 @@ def build_report(
         raise RetentionReportError(f"no relationships were acquired during the run in {name}")
 
     firm_order = (sp[["firm", "firm_name"]].drop_duplicates("firm").sort_values("firm"))
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=len(firm_order), desc="sBG fits", unit="firm", file=sys.stderr,
+               leave=False, disable=None if progress is None else not progress)
     fit_rows: list[dict[str, Any]] = []
     cohort_rows: list[pd.DataFrame] = []
     km_rows: list[pd.DataFrame] = []
     skipped: list[dict[str, Any]] = []
     firms: list[str] = []
     for firm_index, firm in zip(firm_order["firm"], firm_order["firm_name"], strict=True):
+        bar.set_postfix_str(str(firm))
+        bar.update()
         d = acquired[acquired["firm"] == firm_index]
         if d.empty:
             skipped.append({"firm": firm, "cohort": POOLED, "n": 0, "n_periods": 0,
@@ -377,6 +451,7 @@ def build_report(
         km_rows.append(km.assign(firm=firm, category=name)[
             ["firm", "category", "t", "at_risk", "events", "survival", "sbg_pooled"]])
 
+    bar.close()
     fits = pd.DataFrame(fit_rows, columns=list(FIT_COLUMNS))
     if not fits.empty:  # firm order, cohorts in time order, pooled last
         fits["_f"] = fits["firm"].map({f: i for i, f in enumerate(firms)})
@@ -391,8 +466,11 @@ def build_report(
         "discount_rate": float(discount_rate), "min_spells": int(min_spells),
         "min_periods": int(min_periods), "firms": firms,
         "strategies": {f: strategies.get(f, "") for f in firms},
+        "n_spells": len(spells), "n_other_categories": len(spells) - len(sp),
         "n_left_truncated": int(left_truncated.sum()), "n_zero_length": int(zero_length.sum()),
-        "n_acquired": len(acquired), "run_label": run_label,
+        "n_acquired": len(acquired),
+        "n_acquired_by_firm": {f: int((acquired["firm_name"] == f).sum()) for f in firms},
+        "run_label": run_label,
     }
     return RetentionReport(
         fits=fits,
@@ -404,268 +482,8 @@ def build_report(
     )
 
 
-# --------------------------------------------------------------------------------------------
-# Output: table, figure, files
-# --------------------------------------------------------------------------------------------
-
-
-def format_table(report: RetentionReport) -> str:
-    """The fits as a compact text table (one line per firm and cohort)."""
-    f = report.fits
-    if f.empty:
-        return "(no cohort had enough customers to fit)"
-    u = report.meta.get("unit", "steps")
-    table = pd.DataFrame({
-        "firm": f["firm"],
-        "cohort": f["cohort"],
-        f"acquired ({u})": [f"{a}–{b}" for a, b in zip(f["first_step"], f["last_step"],
-                                                      strict=True)],
-        "n": f["n"].map("{:,}".format),
-        "periods": f["n_periods"],
-        "alpha": f["alpha"].map("{:.3g}".format),
-        "beta": f["beta"].map("{:.3g}".format),
-        "r(1)": f["retention_t1"].map("{:.1%}".format),
-        "r(12)": f["retention_t12"].map("{:.1%}".format),
-        "S(12)": f["survival_t12"].map("{:.1%}".format),
-        "DERL": f["derl"].map(lambda v: "n/a" if v != v else f"{v:.1f}"),
-        "max|fit-obs|": f["max_abs_diff"].map("{:.3f}".format),
-    })
-    return table.to_string(index=False)
-
-
-def _num(value: float) -> str:
-    """A parameter for a title: 3 significant digits, no exponent below a million."""
-    return f"{value:,.0f}" if 1000 <= value < 1e6 else f"{value:.3g}"
-
-
-def _cohort_label(cohort: str, fits: pd.DataFrame, unit: str) -> str:
-    row = fits[fits["cohort"] == cohort].iloc[0]
-    return f"cohort {cohort}: acquired in {unit} {row['first_step']}–{row['last_step']}"
-
-
-def plot_survival(report: RetentionReport) -> Any:
-    """Observed vs sBG-fitted survival since acquisition, one panel per firm.
-
-    Each panel shows every fitted cohort's observed share still a customer (points) and its
-    sBG fit (line, same colour), the firm's Kaplan–Meier curve from all its acquisitions
-    (wide light-grey line through its values at whole periods) and the pooled sBG fit (dashed
-    black), both drawn while at least ``min_spells`` relationships are at risk. Panel titles
-    give the pooled α, β and number of relationships.
-
-    Args:
-        report: A report from :func:`build_report`.
-
-    Returns:
-        A :class:`matplotlib.figure.Figure` (no pyplot state, any backend).
-    """
-    from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-    from matplotlib.ticker import MultipleLocator, PercentFormatter
-
-    meta, fits = report.meta, report.fits
-    firms, unit = meta["firms"], meta["unit"]
-    n = max(len(firms), 1)
-    ncols = 1 if n == 1 else 2 if n <= 4 else 3
-    nrows = math.ceil(n / ncols)
-    fig = Figure(figsize=(4.6 * ncols + 0.4, 3.5 * nrows + 1.4), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False))
-    axes = axes.ravel()
-    cohorts = sorted({c for c in report.cohorts["cohort"]}, key=int)
-    colour = {c: _COHORT_COLOURS[i % len(_COHORT_COLOURS)] for i, c in enumerate(cohorts)}
-    min_spells = meta["min_spells"]
-    km_all = report.kaplan_meier
-    horizon = max(km_all.loc[km_all["at_risk"] >= min_spells, "t"].tolist()
-                  + report.cohorts["t"].tolist() + [1])
-
-    for ax, firm in zip(axes, firms, strict=False):
-        for cohort in cohorts:
-            c = report.cohorts[(report.cohorts["firm"] == firm)
-                               & (report.cohorts["cohort"] == cohort)]
-            if c.empty:
-                continue
-            ax.plot(c["t"], c["fitted"], color=colour[cohort], lw=1.6, zorder=3)
-            ax.plot(c["t"], c["observed"], ls="none", marker="o", ms=3.6, mew=0,
-                    color=colour[cohort], alpha=0.85, zorder=4)
-        km = report.kaplan_meier[report.kaplan_meier["firm"] == firm]
-        shown = km[km["at_risk"] >= min_spells]
-        ax.plot(shown["t"], shown["survival"], color=_KM_COLOUR, lw=4.5, alpha=0.8,
-                solid_capstyle="round", zorder=2)
-        if shown["sbg_pooled"].notna().any():
-            ax.plot(shown["t"], shown["sbg_pooled"], color="black", ls=(0, (4, 2)), lw=1.3,
-                    zorder=5)
-        strategy = meta["strategies"].get(firm, "").replace("_", "-")
-        title = f"{firm} ({strategy})" if strategy else firm
-        pooled = fits[(fits["firm"] == firm) & (fits["cohort"] == POOLED)]
-        if not pooled.empty:
-            p = pooled.iloc[0]
-            title += (f"\npooled sBG: α = {_num(p['alpha'])}, β = {_num(p['beta'])}, "
-                      f"n = {p['n']:,}")
-        ax.set_title(title, fontsize=10)
-        ax.grid(True, color="0.9", lw=0.6)
-        ax.set_axisbelow(True)
-    for ax in axes[len(firms):]:
-        ax.set_visible(False)
-
-    step = 6 if horizon <= 36 else 12 if horizon <= 120 else None
-    if step and step * math.ceil(horizon / step) - horizon <= step / 2:
-        horizon = step * math.ceil(horizon / step)  # end on a tick when that costs little
-    for i, ax in enumerate(axes[:len(firms)]):
-        ax.set_xlim(0, horizon)
-        ax.set_ylim(0, 1.02)
-        if step:
-            ax.xaxis.set_major_locator(MultipleLocator(step))
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        if i % ncols == 0:
-            ax.set_ylabel("share still a customer")
-        if i >= len(firms) - ncols:
-            ax.set_xlabel(f"{unit} since acquisition")
-            ax.tick_params(labelbottom=True)
-
-    handles = [Line2D([], [], color=colour[c], lw=1.6, marker="o", ms=4, mew=0,
-                      label=_cohort_label(c, fits, unit)) for c in cohorts]
-    handles += [
-        Line2D([], [], color="0.3", ls="none", marker="o", ms=4, mew=0,
-               label="observed share of cohort (points)"),
-        Line2D([], [], color="0.3", lw=1.6, label="sBG fit to cohort (lines)"),
-        Line2D([], [], color=_KM_COLOUR, lw=4.5, alpha=0.8,
-               label="Kaplan–Meier, all acquisitions"),
-        Line2D([], [], color="black", ls=(0, (4, 2)), lw=1.3, label="pooled sBG fit"),
-    ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=2 if ncols <= 2 else 3,
-               fontsize=9, frameon=False)
-    run = f" — {meta['run_label']}" if meta.get("run_label") else ""
-    fig.suptitle(f"Retention after acquisition, {meta['category']} category{run}",
-                 fontsize=12)
-    return fig
-
-
-def _save_figure(fig: Any, path: Path) -> Path:
-    fmt = path.suffix.lstrip(".")
-    return io._atomic(path, lambda p: fig.savefig(p, format=fmt, dpi=150))
-
-
-def write_report(report: RetentionReport, out_dir: str | Path) -> dict[str, Path]:
-    """Write the tables and the figure into ``out_dir`` (created if needed), atomically.
-
-    Args:
-        report: A report from :func:`build_report`.
-        out_dir: Output folder.
-
-    Returns:
-        Mapping of output kind → path written.
-    """
-    out = Path(out_dir)
-    paths = {
-        "fits_csv": io.write_text(report.fits.to_csv(index=False), out / "sbg_fits.csv"),
-        "fits": io.write_parquet(report.fits, out / "sbg_fits.parquet"),
-        "cohorts": io.write_parquet(report.cohorts, out / "cohort_survival.parquet"),
-        "kaplan_meier": io.write_parquet(report.kaplan_meier, out / "kaplan_meier.parquet"),
-    }
-    fig = plot_survival(report)
-    paths["png"] = _save_figure(fig, out / "survival.png")
-    paths["pdf"] = _save_figure(fig, out / "survival.pdf")
-    return paths
-
-
-# --------------------------------------------------------------------------------------------
-# Command line
-# --------------------------------------------------------------------------------------------
-
-
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="ccsim retention",
-        description="Fit the sBG retention model per firm to a saved run's acquisition cohorts "
-                    "and plot observed vs fitted survival with Kaplan–Meier curves.")
-    p.add_argument("run_dir", metavar="RUN_DIR", help="a run folder (from ccsim run)")
-    p.add_argument("--category", default=None,
-                   help="category name or index (default: the first, e.g. core)")
-    p.add_argument("--cohort-length", type=int, default=12,
-                   help="steps per acquisition cohort (default 12)")
-    p.add_argument("--out", default=None, help="output folder (default RUN_DIR/retention)")
-    p.add_argument("--min-spells", type=int, default=30,
-                   help="smallest cohort that is fitted (default 30)")
-    p.add_argument("--min-periods", type=int, default=3,
-                   help="fewest observed periods a fitted cohort needs (default 3)")
-    p.add_argument("--discount-rate", type=float, default=0.10,
-                   help="annual discount rate for DERL (default 0.10)")
-    return p
-
-
-def run_report(run_dir: str | Path, *, category: str | int | None = None,
-               cohort_length: int = 12, out: str | Path | None = None,
-               min_spells: int = 30, min_periods: int = 3,
-               discount_rate: float = 0.10) -> tuple[RetentionReport, dict[str, Path]]:
-    """Read a run folder, build the report and write it (what ``ccsim retention`` does).
-
-    Args:
-        run_dir: The run folder.
-        category: Category name or index (default the first).
-        cohort_length: Steps per acquisition cohort.
-        out: Output folder (default ``run_dir/retention``).
-        min_spells: Smallest cohort that is fitted.
-        min_periods: Fewest observed periods a fitted cohort needs.
-        discount_rate: Annual discount rate for DERL.
-
-    Returns:
-        The report and the paths written.
-
-    Raises:
-        RetentionReportError: On a missing/incomplete run folder or invalid options.
-    """
-    data = load_run(run_dir)
-    present = sorted(int(c) for c in data.spells["category"].unique())
-    index, name = resolve_category(category, data.category_names, present)
-    s = data.summary
-    strategies = {f: v.get("strategy", "") for f, v in (s.get("firms") or {}).items()
-                  if isinstance(v, dict)}
-    label = " ".join(x for x in (
-        f"run '{s['name']}'" if s.get("name") else "",
-        f"seed {s['seed']}" if s.get("seed") is not None else "") if x)
-    report = build_report(
-        data.spells, s["steps"], category=index, category_name=name,
-        cohort_length=cohort_length, steps_per_year=s["steps_per_year"],
-        min_spells=min_spells, min_periods=min_periods, discount_rate=discount_rate,
-        strategies=strategies, run_label=label)
-    out_dir = Path(out) if out is not None else Path(run_dir) / "retention"
-    return report, write_report(report, out_dir)
-
-
 def main(argv: list[str]) -> int:
-    """``ccsim retention RUN_DIR [--category C] [--cohort-length L] [--out DIR]``.
+    """``ccsim retention``: see :func:`sim.analysis.retention_cli.main`."""
+    from .retention_cli import main as cli_main
 
-    Args:
-        argv: Arguments after ``retention``.
-
-    Returns:
-        Exit status: 0 on success, 2 on a usage error or unusable run folder.
-    """
-    try:
-        args = _parser().parse_args(argv)
-    except SystemExit as exc:  # --help (0) or a usage error (2, already printed)
-        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
-    try:
-        report, paths = run_report(
-            args.run_dir, category=args.category, cohort_length=args.cohort_length,
-            out=args.out, min_spells=args.min_spells, min_periods=args.min_periods,
-            discount_rate=args.discount_rate)
-    except RetentionReportError as exc:
-        print(f"ccsim retention: error: {exc}", file=sys.stderr)
-        return 2
-    m = report.meta
-    print(f"sBG retention — {m['run_label'] or args.run_dir}, {m['category']} category, "
-          f"cohorts of {m['cohort_length']} {m['unit']}, {m['steps']} {m['unit']} observed")
-    print(format_table(report))
-    notes = [f"{m['n_acquired']:,} relationships acquired during the run; "
-             f"{m['n_left_truncated']:,} existing at the start excluded (left-truncated)"]
-    if m["n_zero_length"]:
-        notes.append(f"{m['n_zero_length']:,} zero-length spells dropped")
-    if not report.skipped.empty:
-        sk = report.skipped
-        notes.append("not fitted: " + ", ".join(
-            f"{r.firm}/{r.cohort} ({r.reason})" for r in sk.itertuples()))
-    notes.append(f"DERL: discounted expected {m['unit']} of payments after acquisition at "
-                 f"{m['discount_rate']:.0%}/yr (CLV = DERL × margin per period)")
-    print("\n".join(notes))
-    print(f"wrote {paths['fits_csv'].parent}")
-    return 0
+    return cli_main(argv)

@@ -144,7 +144,8 @@ def test_to_dict_is_plain_json_types() -> None:
     """to_dict returns builtin floats/ints with the fitted values."""
     fit = fit_sbg(HIGH_END[:8])
     d = fit.to_dict()
-    assert set(d) == {"alpha", "beta", "log_likelihood", "n_periods"}
+    assert set(d) == {"alpha", "beta", "log_likelihood", "n_periods", "degenerate"}
+    assert d["degenerate"] == ""  # a regular cohort: alpha, beta are estimates
     assert all(type(d[k]) is float for k in ("alpha", "beta", "log_likelihood"))
     assert type(d["n_periods"]) is int and d["n_periods"] == 7
     assert d["alpha"] == fit.alpha and d["beta"] == fit.beta

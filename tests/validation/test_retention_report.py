@@ -21,16 +21,15 @@ from scipy import optimize, special  # noqa: E402
 
 from sim import cli  # noqa: E402
 from sim.analysis.retention import fit_sbg, fit_sbg_pooled  # noqa: E402
+from sim.analysis.retention_cli import format_table, run_report  # noqa: E402
+from sim.analysis.retention_figure import plot_survival  # noqa: E402
 from sim.analysis.retention_report import (  # noqa: E402
     FIT_COLUMNS,
     POOLED,
     RetentionReport,
     RetentionReportError,
     build_report,
-    format_table,
-    plot_survival,
     resolve_category,
-    run_report,
 )
 from sim.configure import load_config  # noqa: E402
 from sim.runner import run  # noqa: E402
@@ -72,17 +71,23 @@ def test_report_writes_table_and_figure(report_dir: Path, real) -> None:
     out = report_dir
     for name in OUTPUTS:
         assert (out / name).stat().st_size > 0, name
-    fits = pd.read_csv(out / "sbg_fits.csv", dtype={"cohort": str})
+    fits = pd.read_csv(out / "sbg_fits.csv", dtype={"cohort": str, "degenerate": str})
     assert list(fits.columns) == list(FIT_COLUMNS)
+    fits["degenerate"] = fits["degenerate"].fillna("")  # CSV: an empty reason reads as NaN
     pd.testing.assert_frame_equal(
         fits, pd.read_parquet(out / "sbg_fits.parquet"), check_dtype=False)
     firms = {"pc_a", "pc_b", "cc_a", "cc_b"}
     assert set(fits["firm"]) == firms
     assert set(fits.loc[fits["cohort"] == POOLED, "firm"]) == firms  # one pooled fit per firm
     assert set(fits["category"]) == {"core"}
-    assert (fits["alpha"] > 0).all() and (fits["beta"] > 0).all()
+    estimated = fits[fits["degenerate"] == ""]
+    assert len(estimated) >= 4
+    assert (estimated["alpha"] > 0).all() and (estimated["beta"] > 0).all()
+    assert fits.loc[fits["degenerate"] != "", ["alpha", "beta"]].isna().all().all()
     assert (fits["log_likelihood"] < 0).all()
-    np.testing.assert_allclose(fits["retention_t1"], fits["beta"] / (fits["alpha"] + fits["beta"]))
+    np.testing.assert_allclose(estimated["retention_t1"],
+                               estimated["beta"] / (estimated["alpha"] + estimated["beta"]))
+    np.testing.assert_allclose(fits["retention_t1"], 1 - fits["mean_churn"])
     assert fits["retention_t12"].between(fits["retention_t1"], 1).all()  # sBG: retention rises
     # compact table, one line per fit
     table = format_table(real[0]).splitlines()
@@ -174,13 +179,14 @@ def test_errors_are_one_line_exit_2(make: str | None, args: list[str], message: 
         target.mkdir()
     elif make == "no_spells":
         target.mkdir()
-        (target / "summary.json").write_text((run_dir / "summary.json").read_text())
+        for name in ("summary.json", "timeseries.parquet"):
+            (target / name).write_bytes((run_dir / name).read_bytes())
     elif make == "ok":
         target = run_dir
     out = tmp_path / "out"
     assert cli.main(["retention", str(target), *args, "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and err.startswith("ccsim retention: error:")
+    assert len(err.splitlines()) == 1 and err.startswith("ccsim: error:")
     assert message in err
     assert not out.exists()  # nothing written
 
