@@ -8,9 +8,9 @@ default contest, every network kind, every scenario and adaptive firms.
 
 from __future__ import annotations
 
+import invariants as inv
 import pytest
 
-import invariants as inv
 from sim.model import FIRM_METRICS
 
 SETTINGS = {

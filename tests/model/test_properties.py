@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import invariants as inv
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import invariants as inv
 from sim.configure import load_config
 from sim.runner import simulate
 from sim.strategies import LEVERS
