@@ -111,10 +111,12 @@ NOTES: dict[str, str] = {
                                 "satisfaction)/10",
     "market.economics.learn_rate": "× the insight capability, which buys data unification "
                                    "and analytics together (§7.12)",
-    "market.economics.service_cost": "charged per relationship at the end of the step (§7.14)",
-    "market.economics.personalisation_cost": "charged per relationship at the end of the step, "
-                                             "× the personalisation level (§7.14)",
-    "market.economics.half_saturation": "capability = stock / (stock + half_saturation × N)",
+    "market.economics.service_cost": "× unit cost × service level, per unit sold; in the list "
+                                     "price (§7.13)",
+    "market.economics.personalisation_cost": "× unit cost × personalisation level, per unit "
+                                             "sold; in the list price (§7.13)",
+    "market.economics.half_saturation": "appeal = stock / (stock + half_saturation × N) "
+                                        "(neutral levers, §7.12)",
     "market.economics.max_discount": "discount = min(max_discount, promotion budget ÷ last "
                                      "month's list revenue) (§7.13)",
 }
@@ -143,10 +145,11 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "retention": "1 − churned ÷ relationships at the start of the step (NaN if none)",
     "units": "category-months delivered and paid for this step",
     "revenue": "money received (paid prices), from integer cents",
-    "cogs": "unit costs of the units delivered",
-    "cost_service_delivery": "service cost: relationships × service_cost × service level",
-    "cost_personalisation_delivery": "relationships × personalisation_cost × "
-                                     "personalisation level",
+    "cogs": "production costs of the units delivered (unit cost at the firm's quality)",
+    "cost_service_delivery": "service delivery: Σ over units of unit cost × service_cost × "
+                             "service level",
+    "cost_personalisation_delivery": "personalisation delivery: Σ over units of unit cost × "
+                                     "personalisation_cost × personalisation level",
     "cost_retention_offers": "cost of the retention offers made this step",
     "cost_fixed": "fixed cost",
     **{f"cost_{lever}": f"lever spending on `{lever}` (budget × share)" for lever in S.LEVERS

@@ -35,11 +35,15 @@ class NetworkKind(str, Enum):  # noqa: UP042 - OmegaConf reads plain Enum subcla
 class LeverResponse(str, Enum):  # noqa: UP042
     """How lever money reaches customers: each lever its own effect, or one generic appeal.
 
-    ``neutral`` (one stock, one appeal term) exists to test the model's structure.
+    ``neutral`` (one stock, one appeal term) exists to test the model's structure;
+    ``neutral_per_lever`` gives every lever its own stock on the same concave curve and the
+    appeal is their mean, which measures how much spreading money over levers gains from the
+    curves' shape alone (the concavity bias).
     """
 
     specific = "specific"
     neutral = "neutral"
+    neutral_per_lever = "neutral_per_lever"
 
 
 class Objective(str, Enum):  # noqa: UP042
@@ -152,6 +156,9 @@ class ChoiceConfig:
     beta_cross_sell: float = _num(1.0, 0.0, 100.0, unit="utils",
                                   help="pull of a personalised offer from a firm the customer "
                                        "already buys another category from")
+    beta_ad: float = _num(0.5, 0.0, 100.0, unit="utils",
+                          help="weight of a firm's advertising salience (its ad reach × the "
+                               "customer's ad susceptibility) for customers who know the firm")
     beta_appeal: float = _num(1.5, 0.0, 100.0, unit="utils",
                               help="weight of the generic appeal that all lever money buys "
                                    "with economics.lever_response=neutral")
@@ -202,11 +209,14 @@ class EconomicsConfig:
         metadata={"help": "specific: each lever has its own effect; neutral: all lever money "
                           "(promotion as cash) feeds one stock whose capability enters utility "
                           "as one generic appeal term, every lever-specific effect at its "
-                          "zero-spend value (a test of the structure)"})
+                          "zero-spend value (a test of the structure); neutral_per_lever: "
+                          "the same, but each lever has its own stock on one shared concave "
+                          "curve (measures the concavity bias)"})
     half_saturation: float = _num(1.0, 0.0, 1e9, lo_open=True, unit="money per customer",
-                                  help="lever stock (per customer in the market) at capability 0.5")
+                                  help="neutral levers: appeal stock (per customer in the market) "
+                                       "at appeal 0.5")
     stock_decay: float = _share(0.05, unit="share per month",
-                                help="monthly decay of capability stocks without investment")
+                                help="neutral levers: monthly decay of the appeal stock")
     quality_base: float = _share(0.3, unit="quality level, 0–1", help="quality with no R&D")
     service_base: float = _share(0.2, unit="service level, 0–1",
                                  help="service level with no service investment")
@@ -221,11 +231,12 @@ class EconomicsConfig:
                                      help="monthly move of the offer toward customers' needs")
     cross_sell_trigger: float = _prob(0.3, "chance a triggered cross-sell brings a customer to "
                                            "market")
-    service_cost: float = _num(4.0, 0.0, 1e6, unit="money / relationship / month",
-                               help="cost of serving one customer–category relationship at service "
-                                    "level 1 (relationships held at the end of the month)")
-    personalisation_cost: float = _num(2.0, 0.0, 1e6, unit="money / relationship / month",
-                                       help="cost of personalising one relationship at level 1")
+    service_cost: float = _num(0.2, 0.0, 100.0, unit="× unit cost",
+                               help="delivery cost of service at level 1, per unit sold (part of "
+                                    "the unit cost, priced in like quality)")
+    personalisation_cost: float = _num(0.1, 0.0, 100.0, unit="× unit cost",
+                                       help="delivery cost of personalisation at level 1, per unit "
+                                            "sold (part of the unit cost, priced in like quality)")
     retention_offer: float = _num(0.5, 0.0, 10.0, unit="× monthly price",
                                   help="cost of one retention offer")
     fixed_cost: float = _num(1.0, 0.0, 1e6, unit="money / market customer / month",
@@ -246,6 +257,38 @@ class EconomicsConfig:
 
 
 @dataclass
+class LeverCurve:
+    """One lever's response curve: a stock with carry-over, concave in money (uncalibrated)."""
+
+    half_saturation: float = _num(1.0, 0.0, 1e9, lo_open=True, unit="money per customer",
+                                  help="stock at capability 0.5, per customer in the market "
+                                       "(rd, advertising, cocreation) or per relationship of the "
+                                       "firm (insight, personalisation, service, retention, "
+                                       "cross_sell)")
+    carryover: float = _num(0.95, 0.0, 1.0, unit="share per month",
+                            help="share of the stock left after a month (adstock for "
+                                 "advertising)")
+
+
+def _curve(half_saturation: float, carryover: float) -> Any:
+    return field(default_factory=lambda: LeverCurve(half_saturation, carryover))
+
+
+@dataclass
+class LeversConfig:
+    """Each lever's response curve (promotion's is economics.max_discount); uncalibrated."""
+
+    rd: LeverCurve = _curve(1.0, 0.95)
+    advertising: LeverCurve = _curve(0.5, 0.6)
+    insight: LeverCurve = _curve(7.0, 0.95)
+    personalisation: LeverCurve = _curve(7.0, 0.95)
+    service: LeverCurve = _curve(7.0, 0.95)
+    cocreation: LeverCurve = _curve(1.0, 0.95)
+    retention: LeverCurve = _curve(7.0, 0.95)
+    cross_sell: LeverCurve = _curve(7.0, 0.95)
+
+
+@dataclass
 class MarketConfig:
     """The market: its size and length, its customers, their network and behaviour."""
 
@@ -261,6 +304,7 @@ class MarketConfig:
     experience: ExperienceConfig = field(default_factory=ExperienceConfig)
     churn: ChurnConfig = field(default_factory=ChurnConfig)
     economics: EconomicsConfig = field(default_factory=EconomicsConfig)
+    levers: LeversConfig = field(default_factory=LeversConfig)
 
 
 @dataclass

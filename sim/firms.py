@@ -16,6 +16,7 @@ from .config import FirmConfig, LeverResponse, MarketConfig, Objective
 from .strategies import (
     LEVER,
     LEVERS,
+    PER_CUSTOMER_LEVERS,
     customer_orientation,
     resolve_shares,
 )
@@ -24,9 +25,47 @@ N_LEVERS = len(LEVERS)
 I_PROMO = LEVER["promotion"]
 
 
-def capability(stock: np.ndarray, half_saturation: float) -> np.ndarray:
+def capability(stock: np.ndarray, half_saturation: np.ndarray | float) -> np.ndarray:
     """Diminishing returns: capability stock/(stock + h) in [0, 1)."""
     return stock / (stock + half_saturation)
+
+
+def adstock(stock: np.ndarray, spend: np.ndarray, carryover: np.ndarray) -> np.ndarray:
+    """Carry-over of lever money: this month's stock = carry-over × last month's + spend."""
+    return carryover * stock + spend
+
+
+def delivery_costs(unit_cost: np.ndarray, quality_cost: np.ndarray, quality: float,
+                   service_cost: float, service: float, personalisation_cost: float,
+                   personalisation: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-unit cost of delivering the offer, per category: (production, service, personal).
+
+    One rule for every delivery cost: each is a multiple of the category's unit cost at level 1,
+    scaled by the level delivered (quality, service level, personalisation level).
+    """
+    production = unit_cost * (1.0 + quality_cost * quality)
+    return (production, unit_cost * service_cost * service,
+            unit_cost * personalisation_cost * personalisation)
+
+
+def list_price(unit_cost: np.ndarray, markup: float) -> np.ndarray:
+    """Cost-plus list price: the whole unit cost, delivery included, times (1 + markup)."""
+    return unit_cost * (1.0 + markup)
+
+
+def lever_curves(market: MarketConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(half-saturation, carry-over, per-customer?) per lever in ``LEVERS`` order.
+
+    Promotion has no stock (its money buys a discount): its entries are placeholders.
+    """
+    h = np.ones(N_LEVERS)
+    carry = np.zeros(N_LEVERS)
+    for k, name in enumerate(LEVERS):
+        if name != "promotion":
+            curve = getattr(market.levers, name)
+            h[k], carry[k] = curve.half_saturation, curve.carryover
+    per_customer = np.array([name in PER_CUSTOMER_LEVERS for name in LEVERS])
+    return h, carry, per_customer
 
 
 class Firm(mesa.Agent):
@@ -48,13 +87,19 @@ class Firm(mesa.Agent):
         self.n_market = market.n_customers
         self.share_of_market = 1.0 / max(1, len(model.firm_configs))
         self.half_saturation = eco.half_saturation * self.n_market
-        self.neutral = LeverResponse(eco.lever_response) == LeverResponse.neutral
+        self.curve_h, self.carryover, self.per_customer = lever_curves(market)
+        self.relationships = int((model.state.firm_of == index).sum())
+        response = LeverResponse(eco.lever_response)
+        self.neutral = response != LeverResponse.specific
+        self.per_lever_appeal = response == LeverResponse.neutral_per_lever
         # capability stocks start at the steady state of the firm's own strategy
         budget0 = self.budget_for(initial_list_revenue)
-        self.stocks = budget0 * self.shares / max(eco.stock_decay, 0.01)
+        self.stocks = budget0 * self.shares / np.maximum(1.0 - self.carryover, 0.01)
         self.stocks[I_PROMO] = 0.0
-        # neutral levers: one stock fed by all lever money, promotion included
+        # neutral levers: one stock fed by all lever money, promotion included (or one per
+        # lever on a shared curve)
         self.appeal_stock = budget0 / max(eco.stock_decay, 0.01)
+        self.appeal_stocks = budget0 * self.shares / max(eco.stock_decay, 0.01)
         self.appeal = 0.0
         self.offer_pos = np.array(model.initial_positions[index], dtype=np.float64)
         self.list_revenue_prev = float(initial_list_revenue)
@@ -77,19 +122,32 @@ class Firm(mesa.Agent):
         floor = self.market.economics.min_budget * self.n_market * self.share_of_market
         return max(floor, self.cfg.budget_rate * revenue)
 
+    def allocate(self, budget: float, step: int) -> np.ndarray:
+        """This step's spending per lever: the budget split by the strategy's shares.
+
+        ``step`` is unused by the rule itself; experiments that hold spending on a recorded
+        path (``tests/model/levers.py``) key on it.
+        """
+        return budget * self.shares
+
     def plan_offer(self, step: int, need_means: np.ndarray | None) -> None:
         """Stage 1: invest the budget, update capabilities, set offer positions and prices."""
         eco = self.market.economics
         budget = self.budget_for(self.revenue_prev)
-        spend = budget * self.shares
+        spend = self.allocate(budget, step)
         self.lever_spend = spend
         if self.neutral:
-            self._neutral_levers(budget)
+            self._neutral_levers(budget, spend)
         else:
             self._specific_levers(spend, need_means)
-        cost = self.unit_cost * (1.0 + self.quality_cost * self.quality)
-        self.cost_cents = np.round(cost * 100.0).astype(np.int64)
-        self.list_cents = np.round(cost * (1.0 + self.cfg.markup) * 100.0).astype(np.int64)
+        production, service, personal = delivery_costs(
+            self.unit_cost, self.quality_cost, self.quality, eco.service_cost, self.service,
+            eco.personalisation_cost, self.personalisation)
+        self.cost_cents = np.round(production * 100.0).astype(np.int64)
+        self.service_cents = np.round(service * 100.0).astype(np.int64)
+        self.pers_cents = np.round(personal * 100.0).astype(np.int64)
+        self.list_cents = np.round(list_price(production + service + personal, self.cfg.markup)
+                                   * 100.0).astype(np.int64)
         self.price_cents = np.round(self.list_cents * (1.0 - self.discount)).astype(np.int64)
         self.price_cents[~self.offered] = -1
         self.save_cost_cents = np.round(self.price_cents * eco.retention_offer).astype(np.int64)
@@ -99,8 +157,11 @@ class Firm(mesa.Agent):
         eco = self.market.economics
         invest = spend.copy()
         invest[I_PROMO] = 0.0  # promotion buys a discount, not a stock
-        self.stocks = (1.0 - eco.stock_decay) * self.stocks + invest
-        cap = capability(self.stocks, self.half_saturation)
+        self.stocks = adstock(self.stocks, invest, self.carryover)
+        # per-customer levers are money per relationship the firm serves; the others act on
+        # the offer or the whole market and are measured against its size
+        scale = np.where(self.per_customer, max(self.relationships, 1), self.n_market)
+        cap = capability(self.stocks, self.curve_h * scale)
         self.capabilities = cap
         self.quality = eco.quality_base + (1.0 - eco.quality_base) * cap[LEVER["rd"]]
         self.service = eco.service_base + (1.0 - eco.service_base) * cap[LEVER["service"]]
@@ -121,16 +182,24 @@ class Firm(mesa.Agent):
             self.discount = eco.max_discount if promo_budget > 0 else 0.0
         self.appeal = 0.0
 
-    def _neutral_levers(self, budget: float) -> None:
+    def _neutral_levers(self, budget: float, spend: np.ndarray) -> None:
         """All lever money feeds one stock; every lever-specific effect stays at zero spend.
 
         The structural null (``lever_response=neutral``): the stock's capability
         ``A/(A + hN)`` is a generic appeal in customers' utility, whatever the money was meant
-        for, so two strategies with the same budget are the same firm.
+        for, so two strategies with the same budget are the same firm. With
+        ``neutral_per_lever`` each lever keeps its own stock on one shared curve with
+        half-saturation hN/L, and the appeal is the mean of their capabilities: equal to the
+        single stock's when the money is spread evenly over all L levers, less when it is not.
         """
         eco = self.market.economics
         self.appeal_stock = (1.0 - eco.stock_decay) * self.appeal_stock + budget
-        self.appeal = float(self.appeal_stock / (self.appeal_stock + self.half_saturation))
+        self.appeal_stocks = (1.0 - eco.stock_decay) * self.appeal_stocks + spend
+        if self.per_lever_appeal:
+            caps = capability(self.appeal_stocks, self.half_saturation / N_LEVERS)
+            self.appeal = float(caps.mean())
+        else:
+            self.appeal = float(self.appeal_stock / (self.appeal_stock + self.half_saturation))
         self.capabilities = np.zeros(N_LEVERS)
         self.quality = eco.quality_base
         self.service = eco.service_base
@@ -147,8 +216,8 @@ class Firm(mesa.Agent):
         eco = self.market.economics
         rel = it["rel"]
         revenue = it["revenue_cents"]
-        service_c = round(rel * eco.service_cost * self.service * 100.0)
-        pers_c = round(rel * eco.personalisation_cost * self.personalisation * 100.0)
+        service_c = it["service_cost_cents"]
+        pers_c = it["personalisation_cost_cents"]
         lever_c = {name: round(self.lever_spend[k] * 100.0) for k, name in enumerate(LEVERS)}
         if not self.neutral:  # promotion is paid for by forgone revenue, not cash
             lever_c["promotion"] = it["list_revenue_cents"] - revenue
@@ -158,6 +227,7 @@ class Firm(mesa.Agent):
         profit = contribution - it["retention_cost_cents"] - cash_levers - fixed_c
         self.cash += profit
         self.revenue_prev = revenue / 100.0
+        self.relationships = rel
         self.list_revenue_prev = it["list_revenue_cents"] / 100.0
         self.period_revenue += revenue / 100.0
 

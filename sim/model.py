@@ -63,6 +63,7 @@ def behaviour_vector(cfg: Config) -> np.ndarray:
         "promoter_threshold": e.promoter_threshold, "detractor_threshold": e.detractor_threshold,
         "churn_base": ch.base, "churn_sensitivity": ch.sensitivity, "churn_threshold": ch.threshold,
         "cross_sell_trigger": m.economics.cross_sell_trigger, "beta_appeal": c.beta_appeal,
+        "beta_ad": c.beta_ad,
     }
     return np.array([float(values[name]) for name in PARAMS], dtype=np.float64)
 
@@ -156,6 +157,8 @@ class MarketModel(mesa.Model):
             "price_cents": np.stack([f.price_cents for f in fs]),
             "list_cents": np.stack([f.list_cents for f in fs]),
             "cost_cents": np.stack([f.cost_cents for f in fs]),
+            "service_cents": np.stack([f.service_cents for f in fs]),
+            "pers_cents": np.stack([f.pers_cents for f in fs]),
             "save_cost_cents": np.stack([f.save_cost_cents for f in fs]),
         }
 
@@ -184,7 +187,8 @@ class MarketModel(mesa.Model):
             s.spend, prev, nxt, s.ended,
             o["offer_pos"], o["quality"], o["service"], o["personalisation"], o["learn"],
             o["ad_reach"], o["retention_cap"], o["cross_sell"], o["appeal"],
-            o["price"], o["price_cents"], o["list_cents"], o["cost_cents"], o["save_cost_cents"],
+            o["price"], o["price_cents"], o["list_cents"], o["cost_cents"],
+            o["service_cents"], o["pers_cents"], o["save_cost_cents"],
             self.ref_price, self.occasion_prob, self.renewal_prob,
             self.prm, rng.step_keys(self.seed, t),
             itally, ftally, need_sum,

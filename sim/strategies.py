@@ -22,6 +22,10 @@ LEVERS = (
     "cross_sell",  # triggers offers in other categories to known customers
 )
 LEVER = {name: k for k, name in enumerate(LEVERS)}
+#: Levers whose capability is money per relationship of the firm's own (a per-customer
+#: activity: serving, knowing, personalising, saving, cross-selling); the others (R&D,
+#: advertising, co-creation) act on the offer or the whole market and scale with its size.
+PER_CUSTOMER_LEVERS = ("insight", "personalisation", "service", "retention", "cross_sell")
 #: Levers that start from the individual customer (used to place a strategy on the mix axis).
 CUSTOMER_LEVERS = ("insight", "personalisation", "service", "cocreation", "retention", "cross_sell")
 

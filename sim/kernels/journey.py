@@ -28,6 +28,7 @@ from .layout import (
     N_ITALLY,
     P_AD_FATIGUE,
     P_AD_RESPONSE,
+    P_B_AD,
     P_B_APPEAL,
     P_B_BELIEF,
     P_B_FIT,
@@ -79,12 +80,14 @@ from .layout import (
     T_LOST_CHURN,
     T_LOST_OUTSIDE,
     T_LOST_SWITCH,
+    T_PERS_COST,
     T_PROMOTERS,
     T_REL,
     T_REL_START,
     T_RETENTION_COST,
     T_REVENUE,
     T_SAVED,
+    T_SERVICE_COST,
     T_TENURE_SUM,
     T_UNITS,
     T_VOICE_CUST,
@@ -141,7 +144,7 @@ def journey_step(  # noqa: D417 - related arrays are documented together
     voice_prev, voice_next, ended,
     offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap, cross_sell,
     appeal,
-    price, price_cents, list_cents, cost_cents, save_cost_cents,
+    price, price_cents, list_cents, cost_cents, service_cents, pers_cents, save_cost_cents,
     ref_price, occasion_prob, renewal_prob,
     prm, keys,
     itally, ftally, need_sum,
@@ -167,7 +170,9 @@ def journey_step(  # noqa: D417 - related arrays are documented together
             firm capabilities this step (float64 [F]); appeal: generic appeal of a firm's lever
             money under neutral levers, else 0 (float64 [F]).
         price: price paid (money, float64 [F, C]); price_cents, list_cents, cost_cents: paid,
-            list and unit-cost prices in cents (int64 [F, C]; price_cents < 0: not offered);
+            list and production-cost prices in cents (int64 [F, C]; price_cents < 0: not offered);
+            service_cents, pers_cents: service and personalisation delivery cost per unit
+            (int64 [F, C]);
             save_cost_cents: cost of one retention offer (int64 [F, C]).
         ref_price, occasion_prob, renewal_prob: per category (float64 [C]).
         prm: behaviour parameters (float64, indexed by ``layout.P_*``); keys: this step's
@@ -197,7 +202,8 @@ def journey_step(  # noqa: D417 - related arrays are documented together
             aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
             voice_prev, voice_next, ended,
             offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap,
-            cross_sell, appeal, price, price_cents, list_cents, cost_cents, save_cost_cents,
+            cross_sell, appeal, price, price_cents, list_cents, cost_cents, service_cents,
+            pers_cents, save_cost_cents,
             ref_price, occasion_prob, renewal_prob, prm, keys,
             it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, n_firms, n_cat,
         )
@@ -225,7 +231,7 @@ def _block_of_customers(
     voice_prev, voice_next, ended,
     offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap, cross_sell,
     appeal,
-    price, price_cents, list_cents, cost_cents, save_cost_cents,
+    price, price_cents, list_cents, cost_cents, service_cents, pers_cents, save_cost_cents,
     ref_price, occasion_prob, renewal_prob, prm, keys,
     it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, n_firms, n_cat,
 ):
@@ -334,6 +340,7 @@ def _block_of_customers(
                         u = (prm[P_B_FIT] * fv + prm[P_B_QUALITY] * quality[f]
                              + prm[P_B_SERVICE] * service[f] + prm[P_B_BELIEF] * belief[i, f]
                              + prm[P_B_SOCIAL] * soc[f] + prm[P_B_APPEAL] * appeal[f]
+                             + prm[P_B_AD] * ad_susceptibility[i] * ad_reach[f]
                              - prm[P_B_PRICE] * ps_i * price[f, c] / (wtp_i * ref_price[c]))
                         if f == g:
                             u += prm[P_SWITCH]
@@ -405,6 +412,8 @@ def _block_of_customers(
             it[f, T_REVENUE] += paid
             it[f, T_LIST_REVENUE] += list_cents[f, c]
             it[f, T_COGS] += cost_cents[f, c]
+            it[f, T_SERVICE_COST] += service_cents[f, c]
+            it[f, T_PERS_COST] += pers_cents[f, c]
             ft[f, F_FIT] += fv
             ft[f, F_EXPERIENCE] += e
             for d in range(needs.shape[2]):

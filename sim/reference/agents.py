@@ -277,10 +277,10 @@ class Customer(mesa.Agent):
     def choose(self, category: int, heard: Heard, partner: int, triggered_by: int) -> None:
         """Stage 3 (choice): pick a firm I know, or nothing, by a random-utility (logit) rule.
 
-        Utility weighs fit, quality, service, belief, social proof, generic appeal (neutral
-        levers only) and price, plus a bonus for staying (switching cost) and the pull of a
-        cross-sell offer from a firm I already buy from. A firm about to lose me may keep me
-        with a retention offer.
+        Utility weighs fit, quality, service, belief, social proof, advertising salience,
+        generic appeal (neutral levers only) and price, plus a bonus for staying (switching
+        cost) and the pull of a cross-sell offer from a firm I already buy from. A firm about
+        to lose me may keep me with a retention offer.
 
         Args:
             category: the category I shop for.
@@ -301,6 +301,7 @@ class Customer(mesa.Agent):
             u = (b.beta_fit * fv + b.beta_quality * offer.quality
                  + b.beta_service * offer.service + b.beta_belief * self.belief[f]
                  + b.beta_social * heard.buy[f] + b.beta_appeal * offer.appeal
+                 + b.beta_ad * self.ad_susceptibility * offer.ad_reach
                  - b.beta_price * self.price_sensitivity * offer.price[category]
                  / (self.wtp * ref_price))
             if f == current:
@@ -372,6 +373,8 @@ class Customer(mesa.Agent):
         counts["revenue_cents"] += cents
         counts["list_revenue_cents"] += offer.list_cents[category]
         counts["cogs_cents"] += offer.cost_cents[category]
+        counts["service_cost_cents"] += offer.service_cents[category]
+        counts["personalisation_cost_cents"] += offer.pers_cents[category]
         sums["fit_sum"] += fv
         sums["experience_sum"] += e
         # co-creating firms learn where their demand is: the mean need of the units they sold

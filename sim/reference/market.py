@@ -67,7 +67,8 @@ class Offer:
         cross_sell: strength of its cross-sell triggers.
         appeal: generic appeal its lever money buys under neutral levers (else 0).
         price: price paid per category (money); price_cents, list_cents, cost_cents: paid,
-            list and unit-cost prices in cents (price_cents < 0: not offered);
+            list and production-cost prices in cents (price_cents < 0: not offered);
+            service_cents, pers_cents: service and personalisation delivery cost per unit;
             save_cost_cents: cost of one retention offer per category.
     """
 
@@ -84,6 +85,8 @@ class Offer:
     price_cents: list[int]
     list_cents: list[int]
     cost_cents: list[int]
+    service_cents: list[int]
+    pers_cents: list[int]
     save_cost_cents: list[int]
 
     def offered(self, category: int) -> bool:
@@ -104,7 +107,8 @@ def offers_from_arrays(arrays: dict[str, np.ndarray]) -> list[Offer]:
               ad_reach=a["ad_reach"][f], retention_cap=a["retention_cap"][f],
               cross_sell=a["cross_sell"][f], appeal=a["appeal"][f], price=a["price"][f],
               price_cents=a["price_cents"][f], list_cents=a["list_cents"][f],
-              cost_cents=a["cost_cents"][f], save_cost_cents=a["save_cost_cents"][f])
+              cost_cents=a["cost_cents"][f], service_cents=a["service_cents"][f],
+              pers_cents=a["pers_cents"][f], save_cost_cents=a["save_cost_cents"][f])
         for f in range(len(a["quality"]))
     ]
 

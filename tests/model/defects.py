@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
 import pytest
 
 from sim.firms import Firm
@@ -73,10 +72,12 @@ def leak(monkeypatch: pytest.MonkeyPatch, lever: str, effect: str, fraction: flo
     _after_levers(monkeypatch, change)
 
 
-def negate(monkeypatch: pytest.MonkeyPatch, effect: str, zero: float) -> None:
-    """The effect on attribute ``effect`` is mirrored around its zero-spend value ``zero``."""
+def negate(monkeypatch: pytest.MonkeyPatch, effect: str, zero: float, full: float) -> None:
+    """The effect on attribute ``effect`` runs backwards: more money, less effect.
+
+    The value is mirrored within its range [``zero``, ``full``] (zero spend gives ``full``).
+    """
     def change(firm: Firm) -> None:
-        value = getattr(firm, effect)
-        setattr(firm, effect, float(np.maximum(0.0, 2.0 * zero - value)))
+        setattr(firm, effect, zero + full - getattr(firm, effect))
 
     _after_levers(monkeypatch, change)

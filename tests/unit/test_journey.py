@@ -75,6 +75,7 @@ class Micro:
             price_cents=np.tile(np.array([1234, 2345, 999][:F], np.int64)[:, None], (1, C)),
             list_cents=np.tile(np.array([1500, 2500, 999][:F], np.int64)[:, None], (1, C)),
             cost_cents=np.tile(np.array([600, 900, 500][:F], np.int64)[:, None], (1, C)),
+            service_cents=np.zeros((F, C), np.int64), pers_cents=np.zeros((F, C), np.int64),
             save_cost_cents=np.tile(np.array([617, 1172, 500][:F], np.int64)[:, None], (1, C)),
             ref_price=np.full(C, 10.0), occasion_prob=np.zeros(C), renewal_prob=np.zeros(C),
         )

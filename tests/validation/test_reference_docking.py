@@ -43,6 +43,8 @@ CASES = [
                      "market.steps=24"]),
     ("incentives", ["firms=incentives", "market.n_customers=500", "market.steps=36"]),
     ("mix_ladder", ["firms=mix_ladder", "market.n_customers=300", "market.steps=24"]),
+    ("neutral_levers", ["market.economics.lever_response=neutral", "market.n_customers=300",
+                        "market.steps=18"]),
 ]
 SEEDS = [0, 1, 2, 3, 4]
 
