@@ -40,6 +40,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "plot": ("sim.plots:main", "PATH: standard figures from a saved run or sweep"),
     "sensitivity": ("sim.analysis.sensitivity:main",
                     "global sensitivity (SALib Morris, Sobol) of the customer-centric advantage"),
+    "dashboard": ("sim.app.cli:main", "[--port N] [--run PATH]: the teaching dashboard"),
 }
 
 
