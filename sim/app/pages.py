@@ -30,11 +30,11 @@ compare_paths = solara.reactive(("", ""))
 PLAY_INTERVAL_S = 0.4
 
 
-def _text(text: str, css: str) -> solara.Element:
+def _text(text: str, css: str, wrap: bool = False) -> solara.Element:
     """Fixed-width text with a class the browser test can find."""
     return solara.v.Html(tag="pre", children=[text], class_=css,
-                         style_="font-size: 12px; line-height: 1.25; white-space: pre;"
-                                "overflow-x: auto; margin: 0")
+                         style_="font-size: 12px; line-height: 1.25; margin: 0; overflow-x: auto;"
+                                f"white-space: {'pre-wrap' if wrap else 'pre'}")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -156,7 +156,7 @@ def LiveView(key: str):
     with solara.Column(classes=["ccsim-live"]):
         LessonCard(lesson)
         with solara.Card("The same market on the command line (Reset applies the controls)"):
-            _text("ccsim run " + " ".join(model.value.overrides), "ccsim-command")
+            _text("ccsim run " + " ".join(model.value.overrides), "ccsim-command", wrap=True)
         LiveMarket(model.value)
         FirmLever(model.value)
 
