@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import socket
+import subprocess
 import time
 import urllib.request
 from pathlib import Path
@@ -47,12 +48,16 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(cli, saved_runs):
+def server(cli, saved_runs, tmp_path_factory):
     """``ccsim dashboard --run RUN_A`` on a free port, in the folder holding results/runs/."""
     port = _free_port()
     cwd = saved_runs["a"].parents[2]
-    proc = cli.start(["dashboard", "--port", str(port), "--run", str(saved_runs["a"])], cwd,
-                     script=True)
+    log = tmp_path_factory.mktemp("server") / "dashboard.log"
+    with open(log, "w") as out:  # a file, not a pipe: a full pipe would stall the server
+        proc = subprocess.Popen(
+            [cli.script(), "dashboard", "--port", str(port), "--run", str(saved_runs["a"])],
+            cwd=cwd, env=cli.env(), stdin=subprocess.DEVNULL, stdout=out,
+            stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
     while True:
@@ -64,16 +69,16 @@ def server(cli, saved_runs):
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
-            out, err = proc.communicate()
-            raise AssertionError(f"the dashboard did not start:\n{out}\n{err}")
+            proc.wait()
+            raise AssertionError(f"the dashboard did not start:\n{log.read_text()}")
         time.sleep(1)
     yield url
     proc.terminate()
     try:
-        proc.communicate(timeout=30)
-    except Exception:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
         proc.kill()
-        proc.communicate()
+        proc.wait()
 
 
 @pytest.fixture(scope="module")
