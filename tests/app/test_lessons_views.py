@@ -97,3 +97,22 @@ def test_launch_line(monkeypatch, capsys, tmp_path):
     assert "warning" not in capsys.readouterr().err
     assert app_cli.is_loopback("127.0.0.1") and app_cli.is_loopback("::1")
     assert app_cli.is_loopback("localhost") and not app_cli.is_loopback("192.168.1.4")
+
+
+@pytest.mark.parametrize("lesson", [x for x in lessons.LESSONS if x.available],
+                         ids=lambda x: x.key)
+def test_each_lesson_builds_its_market_from_its_controls(lesson):
+    from sim.app import live_model as lm
+
+    params = lm.model_params(lesson.overrides)
+    for name, spec in params.items():
+        if isinstance(spec, dict) and spec.get("type") == "Select":
+            assert spec["value"] in spec["values"], name
+    kwargs = {**lm.initial_kwargs(params), "n_customers": 400}
+    model = lm.LiveModel(**kwargs)
+    cfg = load_config([*lesson.overrides, "market.n_customers=400"])
+    assert list(model.cfg.firms) == list(cfg.firms)
+    for name, firm in cfg.firms.items():  # the controls keep the lesson's strategies
+        assert (model.cfg.firms[name].strategy, model.cfg.firms[name].mix) == \
+            (firm.strategy, firm.mix)
+    assert model.cfg.market.awareness == cfg.market.awareness
