@@ -106,6 +106,8 @@ def main(argv: list[str]) -> int:
               "machines, with no password; anyone who can reach it can run models on this one",
               file=sys.stderr)
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    # Solara's rules-of-hooks check warns about Mesa's own ComponentsView at every start
+    env.setdefault("SOLARA_CHECK_HOOKS", "off")
     env.setdefault("MPLBACKEND", "Agg")
     shown = f"[{args.host}]" if ":" in args.host else args.host
     page = "replay" if args.run is not None else ""

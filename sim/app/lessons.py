@@ -38,9 +38,9 @@ class Lesson:
         out = []
         for item in self.overrides:
             group, eq, option = item.partition("=")
-            if eq and "." not in group and not group.startswith(("+", "~", "hydra")):
-                if not (conf_dir() / group / f"{option}.yaml").exists():
-                    out.append(f"{group}/{option}")
+            is_group = eq and (conf_dir() / group).is_dir()  # seed=3 sets a value, not a preset
+            if is_group and not (conf_dir() / group / f"{option}.yaml").exists():
+                out.append(f"{group}/{option}")
         return out
 
     @property

@@ -30,11 +30,11 @@ compare_paths = solara.reactive(("", ""))
 PLAY_INTERVAL_S = 0.4
 
 
-def _text(text: str, css: str) -> solara.Element:
+def _text(text: str, css: str, wrap: bool = False) -> solara.Element:
     """Fixed-width text with a class the browser test can find."""
     return solara.v.Html(tag="pre", children=[text], class_=css,
-                         style_="font-size: 12px; line-height: 1.25; white-space: pre;"
-                                "overflow-x: auto; margin: 0")
+                         style_="font-size: 12px; line-height: 1.25; margin: 0; overflow-x: auto;"
+                                f"white-space: {'pre-wrap' if wrap else 'pre'}")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -156,7 +156,7 @@ def LiveView(key: str):
     with solara.Column(classes=["ccsim-live"]):
         LessonCard(lesson)
         with solara.Card("The same market on the command line (Reset applies the controls)"):
-            _text("ccsim run " + " ".join(model.value.overrides), "ccsim-command")
+            _text("ccsim run " + " ".join(model.value.overrides), "ccsim-command", wrap=True)
         LiveMarket(model.value)
         FirmLever(model.value)
 
@@ -185,9 +185,11 @@ def RunPicker(label: str, value: str, on_value):
     """A run folder: chosen from results/runs/ or typed."""
     found = [str(p) for p in list_runs()]
     values = found + ([value] if value and value not in found else [])
-    if values:
-        solara.Select(label, values=values, value=value or None, on_value=on_value)
-    solara.InputText(f"{label}: folder", value=value, on_value=on_value, continuous_update=False)
+    with solara.Column(gap="0px"):
+        if values:
+            solara.Select(label, values=values, value=value or None, on_value=on_value)
+        solara.InputText(f"{label}: folder", value=value, on_value=on_value,
+                         continuous_update=False)
 
 
 @solara.component
@@ -248,11 +250,10 @@ def ComparePage():
     last = min((r.steps for r in (run_a, run_b) if r is not None), default=0)
     step = solara.use_reactive(last)
     solara.use_effect(lambda: step.set(last), [a_path, b_path])
-    with solara.Sidebar():
-        with solara.Card("Runs to compare"):
-            RunPicker("Run A", a_path, lambda v: compare_paths.set((v, compare_paths.value[1])))
-            RunPicker("Run B", b_path, lambda v: compare_paths.set((compare_paths.value[0], v)))
     solara.Markdown("## Two saved runs side by side")
+    with solara.Columns([1, 1]):  # pickers above their runs: the page needs its whole width
+        RunPicker("Run A", a_path, lambda v: compare_paths.set((v, compare_paths.value[1])))
+        RunPicker("Run B", b_path, lambda v: compare_paths.set((compare_paths.value[0], v)))
     for err in (err_a, err_b):
         if err:
             solara.Error(err)

@@ -163,4 +163,5 @@ def legend_html(counts: pd.DataFrame) -> str:
         f'height:10px;border-radius:5px;background:{r.colour};margin-right:6px"></span>'
         f'{escape(r.firm)}: <b class="count">{r.customers}</b></li>'
         for r in counts.itertuples())
-    return f'<ul class="ccsim-legend" style="list-style:none;padding-left:0">{items}</ul>'
+    return (f'<ul class="ccsim-legend" style="list-style:none;padding-left:0;white-space:nowrap">'
+            f"{items}</ul>")

@@ -24,3 +24,9 @@ def saved_runs(tmp_path_factory) -> dict[str, Path]:
         runner.run(load_config(list(overrides)), folder, progress=False)
         out[name] = folder
     return out
+
+
+@pytest.fixture(scope="session")
+def saved_overrides() -> dict[str, tuple[str, ...]]:
+    """The overrides each saved run was made with."""
+    return SAVED
