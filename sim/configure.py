@@ -257,6 +257,17 @@ def to_config(cfg: DictConfig) -> Config:
     return validate(obj)
 
 
+def read_config(path: str | Path) -> Config:
+    """The validated :class:`Config` of a saved run's ``config.yaml``; raises ConfigError."""
+    try:
+        saved = OmegaConf.load(Path(path))
+        return to_config(OmegaConf.merge(OmegaConf.structured(Config), saved))
+    except ConfigError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - unreadable or not of the schema: one line
+        raise ConfigError(f"{path}: not a ccsim configuration ({_hydra_message(exc)})") from None
+
+
 def load_config(overrides: list[str] | tuple[str, ...] = (), *, config_name: str = "config",
                 config_dir: str | None = None) -> Config:
     """The validated configuration ``ccsim run *overrides`` would run; raises ConfigError."""

@@ -16,6 +16,8 @@ import pandas as pd
 import yaml
 
 from .. import io, results, samples
+from ..config import Config, ConfigError
+from ..configure import read_config
 
 #: Where ``ccsim run`` writes runs (the picker's folder unless ``CCSIM_RUNS_DIR`` says otherwise).
 RUNS_DIR = Path("results") / "runs"
@@ -43,6 +45,7 @@ class SavedRun:
         spells: Its spells table, or None if the run did not save one.
         sample: Its network sample, or None if the run predates them.
         summary: Its ``summary.json``.
+        config: Its validated configuration, or None if ``config.yaml`` is missing or unreadable.
     """
 
     path: Path
@@ -54,6 +57,7 @@ class SavedRun:
     spells: pd.DataFrame | None
     sample: pd.DataFrame | None
     summary: dict
+    config: Config | None = None
 
     @property
     def label(self) -> str:
@@ -137,4 +141,12 @@ def open_run(path: str | os.PathLike) -> SavedRun:
         path=folder, ts=ts, firms=firms, steps=int(ts["step"].max()),
         steps_per_year=int(summary.get("steps_per_year") or market.get("steps_per_year") or 12),
         n_categories=len(market.get("categories") or {}) or 2,
-        spells=spells, sample=_optional(folder / "network_sample.parquet"), summary=summary)
+        spells=spells, sample=_optional(folder / "network_sample.parquet"), summary=summary,
+        config=_saved_config(folder / "config.yaml"))
+
+
+def _saved_config(path: Path) -> Config | None:
+    try:
+        return read_config(path) if path.exists() else None
+    except ConfigError:
+        return None

@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from .. import samples
+from ..config import Config
 from ..metrics import firm_kpis, strategy_comparison
 from ..runner import RunResult, format_table
 
@@ -41,17 +42,22 @@ def firm_colour(index: int) -> str:
     return NO_FIRM_COLOUR if index < 0 else FIRM_COLOURS[index % len(FIRM_COLOURS)]
 
 
-def run_result(ts: pd.DataFrame, steps_per_year: int) -> RunResult:
-    """A :class:`~sim.runner.RunResult` of the steps so far, built as ``runner.run`` builds it."""
-    return RunResult(ts, None, firm_kpis(ts, steps_per_year),
-                     {"comparison": strategy_comparison(ts, steps_per_year)})
+def run_result(ts: pd.DataFrame, steps_per_year: int, config: Config | None = None) -> RunResult:
+    """A :class:`~sim.runner.RunResult` of the steps so far, built as ``runner.run`` builds it.
+
+    ``config`` (the market's, when known) names the discount rate in the table's legend.
+    """
+    summary = {"steps": int(ts["step"].nunique()) if len(ts) else 0,
+               "steps_per_year": steps_per_year,
+               "comparison": strategy_comparison(ts, steps_per_year)}
+    return RunResult(ts, None, firm_kpis(ts, steps_per_year), summary, config)
 
 
-def kpi_text(ts: pd.DataFrame, steps_per_year: int) -> str:
+def kpi_text(ts: pd.DataFrame, steps_per_year: int, config: Config | None = None) -> str:
     """The KPI table exactly as ``ccsim run`` prints it (``sim.runner.format_table``)."""
     if ts.empty:
         return "(no steps yet: press Step or ▶)"
-    return format_table(run_result(ts, steps_per_year))
+    return format_table(run_result(ts, steps_per_year, config))
 
 
 def step_rows(ts: pd.DataFrame, step: int) -> pd.DataFrame:

@@ -29,7 +29,7 @@ sync_api = pytest.importorskip("playwright.sync_api")
 from sim import io, runner, samples  # noqa: E402
 from sim.app import live_model as lm  # noqa: E402
 from sim.app import views  # noqa: E402
-from sim.configure import load_config  # noqa: E402
+from sim.configure import load_config, read_config  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "results" / "tmp" / "dashboard"
@@ -227,7 +227,8 @@ def test_replay_shows_the_saved_step(server, page, saved_runs):
         assert int(values[2]) == row.customers
         assert float(values[3]) == pytest.approx(row.revenue, rel=1e-5)
         assert float(values[6]) == pytest.approx(row.nps, rel=1e-5, abs=1e-9)
-    assert _text(page, "pre.ccsim-kpi") == views.kpi_text(ts[ts["step"] <= k], 12)
+    assert _text(page, "pre.ccsim-kpi") == views.kpi_text(
+        ts[ts["step"] <= k], 12, read_config(saved_runs["a"] / "config.yaml"))
     saved = samples.firms_from_spells(io.read_parquet(saved_runs["a"] / "spells.parquet"),
                                       io.read_parquet(saved_runs["a"] / "network_sample.parquet")
                                       ["customer"].to_numpy(), 2, k)

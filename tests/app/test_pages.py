@@ -20,7 +20,7 @@ from mesa.visualization.utils import force_update  # noqa: E402
 from sim import io, runner, samples  # noqa: E402
 from sim.app import live_model as lm  # noqa: E402
 from sim.app import pages, views  # noqa: E402
-from sim.configure import load_config  # noqa: E402
+from sim.configure import load_config, read_config  # noqa: E402
 
 SMALL = {"n_customers": 700, "seed": 4}
 
@@ -110,7 +110,7 @@ def test_replay_shows_the_saved_row_of_the_step(saved_runs):
         rows = ts[ts["step"] == 4]
         for row in rows.itertuples():
             assert re.search(rf"^\s*4\s+{row.firm}\s+{row.customers}\s", text, re.M), text
-        assert _pre(rc, "ccsim-kpi") == views.kpi_text(ts[ts["step"] <= 4], 12)
+        assert _pre(rc, "ccsim-kpi") == views.kpi_text(ts[ts["step"] <= 4], 12, _saved_config(run))
     finally:
         pages.replay_path.set("")
 
@@ -148,7 +148,12 @@ def test_comparison_shows_both_runs(saved_runs):
         assert len(tables) == 2
         for table, name in zip(tables, ("a", "b"), strict=True):
             ts = io.read_parquet(saved_runs[name] / "timeseries.parquet")
-            assert table == views.kpi_text(ts, 12)
+            assert table == views.kpi_text(ts, 12, _saved_config(saved_runs[name]))
         assert tables[0] != tables[1]
     finally:
         pages.compare_paths.set(("", ""))
+
+
+def _saved_config(run):
+    """The configuration a saved run was made with (the KPI table's legend names its rate)."""
+    return read_config(run / "config.yaml")

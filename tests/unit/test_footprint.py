@@ -20,19 +20,26 @@ from sim.config import ConfigError
 from sim.configure import load_config
 
 MEASURE = r"""
-import json, resource, sys
+import json, sys
 from sim.configure import load_config
 from sim.model import MarketModel
 from sim.runner import simulate
 import sim.kernels.journey  # noqa: F401  (compiled or cached before the baseline)
 simulate(load_config(["market.n_customers=200", "market.steps=1", *sys.argv[2:]]), progress=False)
 cfg = load_config([f"market.n_customers={sys.argv[1]}", *sys.argv[2:]])
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def status(key):
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith(key))
+# the warm-up (a Numba compile when the cache is cold) may have peaked above what the market
+# takes: reset the peak (VmHWM) to the current resident size, then measure from there
+with open("/proc/self/clear_refs", "w") as fh:
+    fh.write("5")
+before = status("VmRSS:")
 model = MarketModel(cfg)
 for _ in range(cfg.market.steps):
     model.step()
 model.timeseries(); model.spells_table()
-print(json.dumps((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024))
+print(json.dumps((status("VmHWM:") - before) * 1024))
 """
 
 
