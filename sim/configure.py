@@ -9,6 +9,7 @@ folder.
 from __future__ import annotations
 
 import contextlib
+import copy
 import difflib
 import os
 import re
@@ -19,6 +20,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from hydra.core.override_parser.types import OverrideType
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
@@ -258,13 +260,32 @@ def to_config(cfg: DictConfig) -> Config:
 def load_config(overrides: list[str] | tuple[str, ...] = (), *, config_name: str = "config",
                 config_dir: str | None = None) -> Config:
     """The validated configuration ``ccsim run *overrides`` would run; raises ConfigError."""
+    return to_config(_compose_checked(overrides, config_name=config_name, config_dir=config_dir))
+
+
+def _compose_checked(overrides: list[str] | tuple[str, ...], **where: Any) -> DictConfig:
+    """:func:`compose`, with Hydra's and OmegaConf's errors as one-line ConfigErrors."""
     try:
-        cfg = compose(overrides, config_name=config_name, config_dir=config_dir)
+        return compose(overrides, **where)
     except ConfigError:
         raise
     except Exception as exc:  # Hydra wraps OmegaConf errors in its own exceptions
         raise ConfigError(_hydra_message(exc)) from None
-    return to_config(cfg)
+
+
+def _variant(base: DictConfig, key: str, value: Any) -> Config | None:
+    """``base`` with one plain key set, validated; None if anything about it fails.
+
+    This is what Hydra does for a ``key=value`` override (``OmegaConf.update`` with merge) but
+    without composing again (~25 ms instead of ~300 ms); the caller composes on failure, so
+    errors read exactly as without the shortcut.
+    """
+    try:
+        cfg = copy.deepcopy(base)
+        OmegaConf.update(cfg, key, value, merge=True)
+        return to_config(cfg)
+    except Exception:  # noqa: BLE001 - any doubt: the caller takes the full path
+        return None
 
 
 def parse_overrides(overrides: list[str]) -> list[Any]:
@@ -338,14 +359,30 @@ def check_overrides(overrides: list[str], multirun: bool = False, *,
                                   f"(ccsim run -m {ov.input_line} ...)")
         return [load_config([ov.input_line for ov in plain], **where)]
     base, sweeps = _first_values(plain)
-    configs = [load_config(base, **where)]
+    base_cfg = _compose_checked(base, **where)
+    configs = [to_config(base_cfg)]
+    groups = _group_names(config_dir)
     for i, values in sweeps:
-        key = plain[i].get_key_element()
-        for value in values[1:]:
-            line = list(base)
-            line[i] = f"{key}={value}"
-            configs.append(load_config(line, **where))
+        ov = plain[i]
+        key = ov.get_key_element()
+        # a plain key (not a config group, not +/~, no @package) is set on the composed base
+        plain_key = (ov.type == OverrideType.CHANGE and ov.package is None and "/" not in key
+                     and key not in groups)
+        typed = list(ov.sweep_iterator()) if plain_key else []
+        for j, value in enumerate(values[1:], start=1):
+            cfg = _variant(base_cfg, key, typed[j]) if plain_key else None
+            if cfg is None:
+                line = list(base)
+                line[i] = f"{key}={value}"
+                cfg = load_config(line, **where)
+            configs.append(cfg)
     return configs
+
+
+def _group_names(config_dir: str | None) -> set[str]:
+    """Config groups (folders of presets): ``market``, ``firms``, ``scenario``, ``hydra``."""
+    folders = [conf_dir()] + ([Path(config_dir)] if config_dir else [])
+    return {p.name for f in folders if f.is_dir() for p in f.iterdir() if p.is_dir()} | {"hydra"}
 
 
 @dataclass

@@ -414,3 +414,16 @@ def test_config_dir_adds_presets(tmp_path):
     assert cfg.name == "mine" and cfg.market.steps == 7
     with pytest.raises(ConfigError, match="scenario=nope: no such scenario preset.*mine"):
         check_overrides(["scenario=nope"], config_dir=str(tmp_path))
+
+
+def test_swept_plain_keys_give_the_same_configs_as_composing_each(monkeypatch):
+    # swept plain keys are set on the composed base instead of composing again: same result
+    overrides = ["seed=1,2", "market.n_customers=500,800", "firms.cc_a.markup=0.4,0.9",
+                 "market.network.kind=small_world,scale_free",
+                 "scenario=subscription,product_aware_economy"]
+    fast = check_overrides(overrides, multirun=True)
+    import sim.configure as configure
+
+    monkeypatch.setattr(configure, "_variant", lambda *a: None)  # always compose
+    slow = check_overrides(overrides, multirun=True)
+    assert fast == slow and len(fast) == 6
