@@ -271,13 +271,17 @@ def read_config(path: str | Path) -> Config:
 def load_config(overrides: list[str] | tuple[str, ...] = (), *, config_name: str = "config",
                 config_dir: str | None = None) -> Config:
     """The validated configuration ``ccsim run *overrides`` would run; raises ConfigError."""
+    return to_config(_compose_checked(overrides, config_name=config_name, config_dir=config_dir))
+
+
+def _compose_checked(overrides: list[str] | tuple[str, ...], **where: Any) -> DictConfig:
+    """:func:`compose`, with Hydra's and OmegaConf's errors as one-line ConfigErrors."""
     try:
-        cfg = compose(overrides, config_name=config_name, config_dir=config_dir)
+        return compose(overrides, **where)
     except ConfigError:
         raise
     except Exception as exc:  # Hydra wraps OmegaConf errors in its own exceptions
         raise ConfigError(_hydra_message(exc)) from None
-    return to_config(cfg)
 
 
 def parse_overrides(overrides: list[str]) -> list[Any]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import os
-import resource
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -97,9 +96,14 @@ def available_bytes() -> int | None:
         cap, used = _read_int(limit), _read_int(usage)
         if cap is not None and cap < 2**60:
             found.append(cap - (used or 0))
-    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
-    if soft != resource.RLIM_INFINITY:
-        found.append(soft)
+    try:
+        import resource  # POSIX only
+    except ImportError:
+        resource = None
+    if resource is not None:
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY:
+            found.append(soft)
     if not found and hasattr(os, "sysconf"):
         try:
             found.append(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))

@@ -416,3 +416,18 @@ def test_config_dir_adds_presets(tmp_path):
     assert cfg.name == "mine" and cfg.market.steps == 7
     with pytest.raises(ConfigError, match="scenario=nope: no such scenario preset.*mine"):
         check_overrides(["scenario=nope"], config_dir=str(tmp_path))
+
+
+def test_swept_plain_keys_give_the_same_configs_as_composing_each(monkeypatch):
+    # swept plain keys are set on a copy of the validated base (sim.sweep_plan.Composer) instead
+    # of composing again: same result
+    overrides = ["seed=1,2", "market.n_customers=500,800", "firms.cc_a.markup=0.4,0.9",
+                 "market.network.kind=small_world,scale_free",
+                 "scenario=subscription,product_aware_economy"]
+    fast = check_overrides(overrides, multirun=True)
+    from sim.sweep_plan import Composer
+
+    monkeypatch.setattr(Composer, "_quick", lambda self, overrides: None)  # always compose
+    monkeypatch.setattr(Composer, "_shared", None)  # nothing kept from the fast pass
+    slow = check_overrides(overrides, multirun=True)
+    assert fast == slow and len(fast) == 6
