@@ -53,7 +53,7 @@ def NetworkView(sample, firms, names: list[str]):
 
 @solara.component
 def MarketPanels(ts, names: list[str], steps_per_year: int, sample, firms, key: object,
-                 title: str = ""):
+                 title: str = "", config=None):
     """Charts, KPI table and network of one market at one step (live or saved).
 
     Args:
@@ -64,6 +64,8 @@ def MarketPanels(ts, names: list[str], steps_per_year: int, sample, firms, key: 
         firms: Sampled customers' firms at the step (None: no picture).
         key: Changes whenever the picture must be redrawn (the charts are memoised on it).
         title: Heading above the panels.
+        config: The run's configuration, if known (the KPI table then states the CLV
+            discount rate, as ``ccsim run`` does).
     """
     fig = solara.use_memo(lambda: views.charts(ts, names), [key])
     if title:
@@ -77,7 +79,7 @@ def MarketPanels(ts, names: list[str], steps_per_year: int, sample, firms, key: 
             else:
                 NetworkView(sample, firms, names)
         with solara.Card("KPI table (as ccsim run prints it)"):
-            _text(views.kpi_text(ts, steps_per_year), "ccsim-kpi")
+            _text(views.kpi_text(ts, steps_per_year, config), "ccsim-kpi")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -138,7 +140,7 @@ def LiveMarket(model):
     names = [f.name for f in model.firms]
     solara.Text(f"Step {model.steps} of {model.cfg.market.steps}", classes=["ccsim-step"])
     MarketPanels(ts, names, model.cfg.market.steps_per_year, sample, firms,
-                 key=(id(model), model.steps))
+                 key=(id(model), model.steps), config=model.cfg)
 
 
 @solara.component

@@ -41,17 +41,22 @@ def firm_colour(index: int) -> str:
     return NO_FIRM_COLOUR if index < 0 else FIRM_COLOURS[index % len(FIRM_COLOURS)]
 
 
-def run_result(ts: pd.DataFrame, steps_per_year: int) -> RunResult:
-    """A :class:`~sim.runner.RunResult` of the steps so far, built as ``runner.run`` builds it."""
+def run_result(ts: pd.DataFrame, steps_per_year: int, config: object = None) -> RunResult:
+    """A :class:`~sim.runner.RunResult` of the steps so far, built as ``runner.run`` builds it.
+
+    ``config`` (the run's :class:`~sim.config.Config`) lets the table state the CLV discount
+    rate; the steps so far and ``steps_per_year`` give its windows.
+    """
     return RunResult(ts, None, firm_kpis(ts, steps_per_year),
-                     {"comparison": strategy_comparison(ts, steps_per_year)})
+                     {"steps": int(ts["step"].max()), "steps_per_year": steps_per_year,
+                      "comparison": strategy_comparison(ts, steps_per_year)}, config)
 
 
-def kpi_text(ts: pd.DataFrame, steps_per_year: int) -> str:
+def kpi_text(ts: pd.DataFrame, steps_per_year: int, config: object = None) -> str:
     """The KPI table exactly as ``ccsim run`` prints it (``sim.runner.format_table``)."""
     if ts.empty:
         return "(no steps yet: press Step or ▶)"
-    return format_table(run_result(ts, steps_per_year))
+    return format_table(run_result(ts, steps_per_year, config))
 
 
 def step_rows(ts: pd.DataFrame, step: int) -> pd.DataFrame:
