@@ -188,9 +188,22 @@ def _table(k: pd.DataFrame, cols: dict[str, tuple[str, str]]) -> str:
                          for col, (label, fmt) in present.items()}).to_string(index=False)
 
 
-def _windows(summary: dict) -> tuple[str, str]:
+def _steps(result: RunResult) -> tuple[int, int]:
+    """Steps run and steps per year: from the summary, else from the timeseries (live views)."""
+    summary, ts = result.summary, result.timeseries
+    steps = summary.get("steps")
+    if steps is None:
+        steps = int(ts["step"].max()) if ts is not None and len(ts) else 0
+    spy = summary.get("steps_per_year")
+    if spy is None:
+        spy = (int(ts.groupby("year")["step"].nunique().max())
+               if ts is not None and len(ts) and "year" in ts else 12)
+    return int(steps), int(spy)
+
+
+def _windows(result: RunResult) -> tuple[str, str]:
     """The whole run and its last year, in words (``"36 months"``, ``"last 12 months"``)."""
-    steps, spy = int(summary.get("steps", 0)), int(summary.get("steps_per_year", 12))
+    steps, spy = _steps(result)
     unit = "month" if spy == 12 else "step"
     whole = f"{steps} {unit}{'s' if steps != 1 else ''}"
     last = min(steps, spy)
@@ -199,13 +212,13 @@ def _windows(summary: dict) -> tuple[str, str]:
 
 def _legend(result: RunResult, which: str) -> list[str]:
     """What the columns of one table measure, in which unit, over which window (wrapped)."""
-    whole, last_year = _windows(result.summary)
-    spy = int(result.summary.get("steps_per_year", 12))
+    whole, last_year = _windows(result)
+    steps, spy = _steps(result)
     if which == "outcomes":
         cfg = result.config
         rate = (f"{cfg.market.economics.discount_rate:.0%} a year" if cfg is not None
                 else "market.economics.discount_rate")
-        span = ("first year to last year" if int(result.summary.get("steps", 0)) >= 2 * spy
+        span = ("first year to last year" if steps >= 2 * spy
                 else "first step to last step, annualised")
         text = (f"revenue, profit: money over the whole run ({whole}). rev CAGR/yr: revenue "
                 f"growth a year, {span}. margin: profit ÷ revenue over the run. retention/yr: "

@@ -87,3 +87,18 @@ def test_undefined_figures_say_why(tiny):
     text = format_table(dataclasses.replace(tiny, summary={**tiny.summary, "comparison": no_pc}))
     assert "nan" not in text.lower().replace("n/a", "")
     assert text.count("n/a: no product-centric firm") == 5
+
+
+def test_windows_from_the_timeseries_when_the_summary_has_none(tiny):
+    """A bare summary (the dashboard's live table): windows come from the timeseries."""
+    from sim.runner import RunResult
+
+    bare = RunResult(tiny.timeseries, None, tiny.kpis,
+                     {"comparison": tiny.summary["comparison"]})
+    flat = " ".join(format_table(bare).split())
+    assert "money over the whole run (24 months)" in flat and "first year to last year" in flat
+    assert "mean of the last 12 months" in flat and "(0 months)" not in flat
+    half = tiny.timeseries[tiny.timeseries["step"] <= 18]
+    flat = " ".join(format_table(RunResult(half, None, tiny.kpis, {
+        "comparison": tiny.summary["comparison"]})).split())
+    assert "(18 months)" in flat and "first step to last step, annualised" in flat
