@@ -141,7 +141,7 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "lost_churn": "relationships ended by the churn hazard",
     "lost_switch": "relationships lost to another firm at a renewal choice",
     "lost_outside": "relationships lost to the outside option at a renewal choice",
-    "saved": "relationships kept by a retention offer (at a choice or at churn)",
+    "saved": "relationships kept by an accepted retention offer (at a choice or at churn)",
     "retention": "1 − churned ÷ relationships at the start of the step (NaN if none)",
     "units": "category-months delivered and paid for this step",
     "revenue": "money received (paid prices), from integer cents",
@@ -150,7 +150,10 @@ OUTPUT_COLUMNS: dict[str, str] = {
                              "service level",
     "cost_personalisation_delivery": "personalisation delivery: Σ over units of unit cost × "
                                      "personalisation_cost × personalisation level",
-    "cost_retention_offers": "cost of the retention offers made this step",
+    "cost_retention_offers": "cost of the retention offers accepted this step (the firm pays "
+                             "for what it gave)",
+    "retention_offers": "retention offers made this step (to customers about to switch or "
+                        "churn whom the firm knows)",
     "cost_fixed": "fixed cost",
     **{f"cost_{lever}": f"lever spending on `{lever}` (budget × share)" for lever in S.LEVERS
        if lever != "promotion"},

@@ -243,9 +243,13 @@ class EconomicsConfig:
     tangible_assets: float = _num(100.0, 0.0, 1e9, unit="money / market customer",
                                   help="a firm's tangible assets, per customer in the market, "
                                         "split evenly")
-    min_budget: float = _num(0.3, 0.0, 1e6, unit="money / market customer / month",
+    min_budget: float = _num(0.0, 0.0, 1e6, unit="money / market customer / month",
                              help="smallest lever budget of a firm, per customer in the "
-                                   "market, split evenly")
+                                   "market, split evenly (a market-wide floor; off by default)")
+    min_budget_per_relationship: float = _num(
+        1.0, 0.0, 1e6, unit="money / relationship / month",
+        help="smallest lever budget of a firm per relationship it serves (a floor tied to the "
+             "firm's own size)")
     initial_penetration: float = _share(0.3, unit="share of customers per category",
                                         help="share of customers with a firm in each category "
                                         "at the start")

@@ -93,7 +93,8 @@ class Firm(mesa.Agent):
         self.neutral = response != LeverResponse.specific
         self.per_lever_appeal = response == LeverResponse.neutral_per_lever
         # capability stocks start at the steady state of the firm's own strategy
-        budget0 = self.budget_for(initial_list_revenue)
+        self.planned_revenue = float(initial_list_revenue)
+        budget0 = self.budget_for(self.planned_revenue)
         self.stocks = budget0 * self.shares / np.maximum(1.0 - self.carryover, 0.01)
         self.stocks[I_PROMO] = 0.0
         # neutral levers: one stock fed by all lever money, promotion included (or one per
@@ -104,6 +105,7 @@ class Firm(mesa.Agent):
         self.offer_pos = np.array(model.initial_positions[index], dtype=np.float64)
         self.list_revenue_prev = float(initial_list_revenue)
         self.revenue_prev = float(initial_list_revenue)
+        self.year_revenue = 0.0
         self.cash = 0
         self.unit_cost = np.array([c.unit_cost for c in market.categories.values()])
         self.quality_cost = np.array([c.quality_cost for c in market.categories.values()])
@@ -113,14 +115,34 @@ class Firm(mesa.Agent):
         self.last_move: tuple[int, int, float] | None = None
         self.objective_prev: float | None = None
         self.period_revenue = 0.0
+        self.period_market_revenue = 0.0
         self.metrics: dict[str, float] = {}
         self.plan_offer(step=0, need_means=None)
 
     # ------------------------------------------------------------------------------------------
-    def budget_for(self, revenue: float) -> float:
-        """Lever budget this month: a share of last month's revenue, never below the floor."""
-        floor = self.market.economics.min_budget * self.n_market * self.share_of_market
-        return max(floor, self.cfg.budget_rate * revenue)
+    def budget_for(self, planned_revenue: float) -> float:
+        """Lever budget this month: a share of the year's planned monthly revenue.
+
+        Never below the floor: the larger of a market-wide floor (``min_budget``, off by
+        default) and one tied to the firm's own size (``min_budget_per_relationship`` × the
+        relationships it serves).
+        """
+        eco = self.market.economics
+        floor = max(eco.min_budget * self.n_market * self.share_of_market,
+                    eco.min_budget_per_relationship * self.relationships)
+        return max(floor, self.cfg.budget_rate * planned_revenue)
+
+    def close_month(self, step: int, revenue: float, relationships: int) -> None:
+        """Book the month for planning: the relationships served and, at a year's end, the plan.
+
+        The plan for the next year is the past year's monthly revenue (firms budget yearly
+        from planned revenue); until the first year closes it is the starting list revenue.
+        """
+        self.relationships = relationships
+        self.year_revenue += revenue
+        if step % self.market.steps_per_year == 0:
+            self.planned_revenue = self.year_revenue / self.market.steps_per_year
+            self.year_revenue = 0.0
 
     def allocate(self, budget: float, step: int) -> np.ndarray:
         """This step's spending per lever: the budget split by the strategy's shares.
@@ -133,7 +155,7 @@ class Firm(mesa.Agent):
     def plan_offer(self, step: int, need_means: np.ndarray | None) -> None:
         """Stage 1: invest the budget, update capabilities, set offer positions and prices."""
         eco = self.market.economics
-        budget = self.budget_for(self.revenue_prev)
+        budget = self.budget_for(self.planned_revenue)
         spend = self.allocate(budget, step)
         self.lever_spend = spend
         if self.neutral:
@@ -227,7 +249,7 @@ class Firm(mesa.Agent):
         profit = contribution - it["retention_cost_cents"] - cash_levers - fixed_c
         self.cash += profit
         self.revenue_prev = revenue / 100.0
-        self.relationships = rel
+        self.close_month(step, revenue / 100.0, rel)
         self.list_revenue_prev = it["list_revenue_cents"] / 100.0
         self.period_revenue += revenue / 100.0
 
@@ -258,6 +280,7 @@ class Firm(mesa.Agent):
                              + it["acq_cross_sell"]),
             "churned": lost, "lost_churn": it["lost_churn"], "lost_switch": it["lost_switch"],
             "lost_outside": it["lost_outside"], "saved": it["saved"],
+            "retention_offers": it["retention_offers"],
             "retention": retention,
             "units": it["units"],
             "revenue": revenue / 100.0,
@@ -300,25 +323,43 @@ class Firm(mesa.Agent):
             # a customer base worth less than nothing adds no intangible value (share in [0, 1))
             "intangible_share": max(equity, 0.0) / (max(equity, 0.0) + tangible)
             if max(equity, 0.0) + tangible > 0 else 0.0,
+            # the allocation this step's spending followed (a review changes the next one)
+            "orientation": self.orientation,
             **{f"share_{name}": float(s) for name, s in zip(LEVERS, self.shares, strict=True)},
         }
         self.metrics = m
-        if self.objective != Objective.fixed and step % self.cfg.review_every == 0:
-            self.adapt(step)
 
     # ------------------------------------------------------------------------------------------
-    def adapt(self, step: int) -> None:
-        """Re-allocate the budget by hill climbing on the firm's objective (revenue or CLV).
+    def review(self, step: int, market_revenue: float, market_equity: float) -> None:
+        """After the market's books close: add to the review period; adapt at a review step.
 
-        Keep the last trial move if the objective improved over the review period, undo it
-        otherwise, then try a new move of ``exploration`` of the budget from one lever to
-        another, drawn from the run's counter-based stream for this firm and step.
+        Args:
+            step: this step.
+            market_revenue: every firm's revenue this step (money).
+            market_equity: every firm's customer equity this step, negative ones counted as 0.
+        """
+        self.period_market_revenue += market_revenue
+        if self.objective != Objective.fixed and step % self.cfg.review_every == 0:
+            self.adapt(step, market_equity)
+
+    def adapt(self, step: int, market_equity: float) -> None:
+        """Re-allocate the budget by hill climbing on the firm's share of the market.
+
+        The objective is a share, which a growing market does not inflate: the firm's share of
+        the market's revenue over the review period (``revenue``), or its share of the market's
+        customer equity, the expected future margins of current customers (``clv``). Keep the
+        last trial move if the objective improved, undo it otherwise, then try a new move of
+        ``exploration`` of the budget from one lever to another, drawn from the run's
+        counter-based stream for this firm and step.
         """
         if self.objective == Objective.revenue:
-            value = self.period_revenue
-        else:  # lifetime value of the customer base: expected future margins of current customers
-            value = self.metrics["customer_equity"]
+            value = (self.period_revenue / self.period_market_revenue
+                     if self.period_market_revenue > 0 else 0.0)
+        else:
+            value = (max(self.metrics["customer_equity"], 0.0) / market_equity
+                     if market_equity > 0 else 0.0)
         self.period_revenue = 0.0
+        self.period_market_revenue = 0.0
         worse = self.objective_prev is not None and value < self.objective_prev
         if self.last_move is not None and worse:
             # the trial made things worse: undo it; the baseline stays the untried allocation's

@@ -31,7 +31,8 @@ from .strategies import LEVERS
 FIRM_METRICS = (
     "customers", "relationships", "products_per_customer", "aware",
     "acq_initial", "acq_ads", "acq_wom", "acq_search", "acq_cross_sell", "acquisitions",
-    "churned", "lost_churn", "lost_switch", "lost_outside", "saved", "retention",
+    "churned", "lost_churn", "lost_switch", "lost_outside", "saved", "retention_offers",
+    "retention",
     "units", "revenue", "cogs", "cost_service_delivery", "cost_personalisation_delivery",
     "cost_retention_offers", "cost_fixed", *[f"cost_{name}" for name in LEVERS],
     "profit", "margin", "cash", "market_share", "customer_share",
@@ -208,11 +209,12 @@ class MarketModel(mesa.Model):
             self.need_means = ns[..., :-1] / ns[..., -1:]
         total_rev = sum(f.metrics["revenue"] for f in self.firms)
         total_rel = int(rel.sum())
+        total_equity = sum(max(f.metrics["customer_equity"], 0.0) for f in self.firms)
         for firm in self.firms:
             firm.metrics["market_share"] = firm.metrics["revenue"] / total_rev if total_rev else 0.0
             firm.metrics["customer_share"] = (firm.metrics["relationships"] / total_rel
                                               if total_rel else 0.0)
-            firm.metrics["orientation"] = firm.orientation
+            firm.review(t, total_rev, total_equity)
         self.global_pos = it[:, ITALLY.index("voice_promoters")] / n
         self.global_neg = it[:, ITALLY.index("voice_detractors")] / n
         self.global_soc = it[:, ITALLY.index("voice_customers")] / n

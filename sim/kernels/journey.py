@@ -80,6 +80,7 @@ from .layout import (
     T_LOST_CHURN,
     T_LOST_OUTSIDE,
     T_LOST_SWITCH,
+    T_OFFERS,
     T_PERS_COST,
     T_PROMOTERS,
     T_REL,
@@ -102,8 +103,10 @@ from .stages import (
     fit_of,
     hear_word_of_mouth,
     logit_pick,
+    offer_utility,
     pick_by_hazard,
     satisfaction_score,
+    stay_probability,
     voice_code,
 )
 
@@ -117,6 +120,7 @@ K_EXP2 = PURPOSE["experience_u2"]
 K_SAVE = PURPOSE["retention_save"]
 K_CHURN = PURPOSE["churn"]
 K_XSELL = PURPOSE["cross_sell"]
+K_RECHOICE = PURPOSE["retention_choice"]
 
 
 def n_blocks(n_customers: int) -> int:
@@ -207,6 +211,28 @@ def journey_step(  # noqa: D417 - related arrays are documented together
             ref_price, occasion_prob, renewal_prob, prm, keys,
             it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, n_firms, n_cat,
         )
+
+
+@njit(cache=True)
+def _utility(i, c, f, g, other, needs, offer_pos, personalisation, knowledge, quality, service,
+             belief, soc, appeal, ad_susceptibility, ad_reach, cross_sell, price, wtp_i, ps_i,
+             ref_price, prm):
+    """Customer i's utility of firm f's offer in category c (§7.7 of the ODD).
+
+    ``g`` is the customer's current firm in c (switching-cost bonus), ``other`` the firm of
+    another category (cross-sell pull); the other arguments are as in :func:`journey_step`.
+    """
+    fv = fit_of(needs, i, c, offer_pos, f, personalisation[f], knowledge[i, f], prm[P_FIT_WIDTH])
+    u = (prm[P_B_FIT] * fv + prm[P_B_QUALITY] * quality[f]
+         + prm[P_B_SERVICE] * service[f] + prm[P_B_BELIEF] * belief[i, f]
+         + prm[P_B_SOCIAL] * soc[f] + prm[P_B_APPEAL] * appeal[f]
+         + prm[P_B_AD] * ad_susceptibility[i] * ad_reach[f]
+         - prm[P_B_PRICE] * ps_i * price[f, c] / (wtp_i * ref_price[c]))
+    if f == g:
+        u += prm[P_SWITCH]
+    if f == other:
+        u += prm[P_B_XSELL] * cross_sell[f] * knowledge[i, f]
+    return u
 
 
 @njit(cache=True)
@@ -335,26 +361,25 @@ def _block_of_customers(
                     ok = aware[i, f] != 0 and price_cents[f, c] >= 0
                     avail[f] = ok
                     if ok:
-                        fv = fit_of(needs, i, c, offer_pos, f, personalisation[f], knowledge[i, f],
-                                    prm[P_FIT_WIDTH])
-                        u = (prm[P_B_FIT] * fv + prm[P_B_QUALITY] * quality[f]
-                             + prm[P_B_SERVICE] * service[f] + prm[P_B_BELIEF] * belief[i, f]
-                             + prm[P_B_SOCIAL] * soc[f] + prm[P_B_APPEAL] * appeal[f]
-                             + prm[P_B_AD] * ad_susceptibility[i] * ad_reach[f]
-                             - prm[P_B_PRICE] * ps_i * price[f, c] / (wtp_i * ref_price[c]))
-                        if f == g:
-                            u += prm[P_SWITCH]
-                        if f == other:
-                            u += prm[P_B_XSELL] * cross_sell[f] * knowledge[i, f]
-                        util[f] = u
+                        util[f] = _utility(i, c, f, g, other, needs, offer_pos, personalisation,
+                                           knowledge, quality, service, belief, soc, appeal,
+                                           ad_susceptibility, ad_reach, cross_sell, price, wtp_i,
+                                           ps_i, ref_price, prm)
                 chosen = logit_pick(util, avail, n_firms, prm[P_OUTSIDE],
                                     uniform_nb(keys[K_CHOICE], i, c))
-                if g >= 0 and chosen != g:
-                    p_save = retention_cap[g] * knowledge[i, g]
-                    if p_save > 0.0 and uniform_nb(keys[K_SAVE], i, c) < p_save:
-                        chosen = g
-                        it[g, T_SAVED] += 1
-                        it[g, T_RETENTION_COST] += save_cost_cents[g, c]
+                # a firm about to lose a customer it knows may make a retention offer: it makes
+                # staying worth more (a discount), and the customer chooses again
+                if g >= 0 and chosen != g and avail[g]:
+                    p_offer = retention_cap[g] * knowledge[i, g]
+                    if p_offer > 0.0 and uniform_nb(keys[K_SAVE], i, c) < p_offer:
+                        it[g, T_OFFERS] += 1
+                        util[g] += offer_utility(prm[P_B_PRICE], ps_i, save_cost_cents[g, c],
+                                                 wtp_i, ref_price[c])
+                        chosen = logit_pick(util, avail, n_firms, prm[P_OUTSIDE],
+                                            uniform_nb(keys[K_RECHOICE], i, c))
+                        if chosen == g:
+                            it[g, T_SAVED] += 1
+                            it[g, T_RETENTION_COST] += save_cost_cents[g, c]
                 if chosen >= 0:
                     it[chosen, T_CHOICES] += 1
                     if aware[i, chosen] == CH_WOM:
@@ -427,8 +452,20 @@ def _block_of_customers(
                 h = churn_hazard(satisfaction[i, c], prm[P_CHURN_BASE], prm[P_CHURN_SENS],
                                  prm[P_CHURN_THR])
                 if h > 0.0 and uniform_nb(keys[K_CHURN], i, c) < h:
-                    p_save = retention_cap[f] * knowledge[i, f]
-                    if p_save > 0.0 and uniform_nb(keys[K_SAVE], i, n_cat + c) < p_save:
+                    # a retention offer: stay with the offer, or leave (the outside option)
+                    stays = False
+                    p_offer = retention_cap[f] * knowledge[i, f]
+                    if p_offer > 0.0 and uniform_nb(keys[K_SAVE], i, n_cat + c) < p_offer:
+                        it[f, T_OFFERS] += 1
+                        u_stay = (_utility(i, c, f, f, other, needs, offer_pos, personalisation,
+                                           knowledge, quality, service, belief, soc, appeal,
+                                           ad_susceptibility, ad_reach, cross_sell, price, wtp_i,
+                                           ps_i, ref_price, prm)
+                                  + offer_utility(prm[P_B_PRICE], ps_i, save_cost_cents[f, c],
+                                                  wtp_i, ref_price[c]))
+                        stays = (uniform_nb(keys[K_RECHOICE], i, n_cat + c)
+                                 < stay_probability(u_stay, prm[P_OUTSIDE]))
+                    if stays:
                         it[f, T_SAVED] += 1
                         it[f, T_RETENTION_COST] += save_cost_cents[f, c]
                     else:

@@ -118,6 +118,21 @@ def logit_pick(util, avail, n, outside, u):
 
 
 @njit(cache=True)
+def offer_utility(beta_price, price_sensitivity, offer_cents, wtp, ref_price):
+    """What a retention offer worth ``offer_cents`` adds to the utility of staying.
+
+    The offer is a discount: it enters utility as the same price cut would (§7.7).
+    """
+    return beta_price * price_sensitivity * (offer_cents / 100.0) / (wtp * ref_price)
+
+
+@njit(cache=True)
+def stay_probability(u_stay, outside):
+    """Binary logit: the chance a customer about to leave stays, given the utility of staying."""
+    return 1.0 / (1.0 + math.exp(outside - u_stay))
+
+
+@njit(cache=True)
 def experience_of(fit, quality, service, value, w_fit, w_quality, w_service, w_value, noise):
     """Experience of one month with a firm: weighted fit, quality, service, value, plus noise."""
     wsum = w_fit + w_quality + w_service + w_value

@@ -139,7 +139,7 @@ class Customer(mesa.Agent):
             if topic is None:
                 topic = (firm, self.satisfaction[category])
             if not first_month:  # a relationship must last a month before it can sour
-                self.maybe_churn(category)
+                self.maybe_churn(category, heard, partner)
         self.speak(topic)
         self.report(paid)
 
@@ -290,34 +290,27 @@ class Customer(mesa.Agent):
         """
         b, draws, tally = self.model.behaviour, self.model.draws, self.model.tally
         offers, i = self.model.offers, self.index
-        ref_price = self.model.category_terms[category].ref_price
         current = self.firm_of[category]
         options: list[tuple[int, float]] = []  # (firm, utility), in firm order
         for f, offer in enumerate(offers):
             if self.aware[f] == 0 or not offer.offered(category):
                 continue
-            fv = fit(self.needs[category], offer.position[category], offer.personalisation,
-                     self.knowledge[f], b.fit_width)
-            u = (b.beta_fit * fv + b.beta_quality * offer.quality
-                 + b.beta_service * offer.service + b.beta_belief * self.belief[f]
-                 + b.beta_social * heard.buy[f] + b.beta_appeal * offer.appeal
-                 + b.beta_ad * self.ad_susceptibility * offer.ad_reach
-                 - b.beta_price * self.price_sensitivity * offer.price[category]
-                 / (self.wtp * ref_price))
-            if f == current:
-                u += b.switching_cost
-            if f == partner:  # a personalised offer from the firm I already buy from
-                u += b.beta_cross_sell * offer.cross_sell * self.knowledge[f]
-            options.append((f, u))
+            options.append((f, self.utility(category, f, heard, current, partner)))
         chosen = logit_choice(options, b.outside_utility, draws.uniform("choice", i, category))
-        # the firm about to lose me may make a retention offer, if it knows me well enough
-        if current != NO_FIRM and chosen != current:
-            p_save = offers[current].retention_cap * self.knowledge[current]
-            if p_save > 0.0 and draws.uniform("retention_save", i, category) < p_save:
-                chosen = current
-                tally.counts[current]["saved"] += 1
-                tally.counts[current]["retention_cost_cents"] += (
-                    offers[current].save_cost_cents[category])
+        # the firm about to lose me may make a retention offer, if it knows me well enough: a
+        # discount that makes staying worth more; then I choose again
+        if current != NO_FIRM and chosen != current and offers[current].offered(category):
+            p_offer = offers[current].retention_cap * self.knowledge[current]
+            if p_offer > 0.0 and draws.uniform("retention_save", i, category) < p_offer:
+                tally.counts[current]["retention_offers"] += 1
+                bonus = self.offer_value(category, current)
+                options = [(f, u + bonus if f == current else u) for f, u in options]
+                chosen = logit_choice(options, b.outside_utility,
+                                      draws.uniform("retention_choice", i, category))
+                if chosen == current:
+                    tally.counts[current]["saved"] += 1
+                    tally.counts[current]["retention_cost_cents"] += (
+                        offers[current].save_cost_cents[category])
         if chosen != NO_FIRM:
             tally.counts[chosen]["choices"] += 1
             if self.aware[chosen] == CH_WOM:
@@ -337,6 +330,37 @@ class Customer(mesa.Agent):
                 tally.counts[chosen][ACQUISITION_COUNT.get(self.aware[chosen], "acq_initial")] += 1
         self.firm_of[category] = chosen
         self.tenure[category] = 0
+
+    def utility(self, category: int, f: int, heard: Heard, current: int, partner: int) -> float:
+        """Stage 3 (choice): my utility of firm f's offer in this category.
+
+        Fit, quality, service, belief, social proof, generic appeal (neutral levers only),
+        advertising salience and price; a bonus for staying with ``current`` (switching cost)
+        and the pull of a cross-sell offer from ``partner``, the firm I buy another category
+        from.
+        """
+        b, offer = self.model.behaviour, self.model.offers[f]
+        ref_price = self.model.category_terms[category].ref_price
+        fv = fit(self.needs[category], offer.position[category], offer.personalisation,
+                 self.knowledge[f], b.fit_width)
+        u = (b.beta_fit * fv + b.beta_quality * offer.quality
+             + b.beta_service * offer.service + b.beta_belief * self.belief[f]
+             + b.beta_social * heard.buy[f] + b.beta_appeal * offer.appeal
+             + b.beta_ad * self.ad_susceptibility * offer.ad_reach
+             - b.beta_price * self.price_sensitivity * offer.price[category]
+             / (self.wtp * ref_price))
+        if f == current:
+            u += b.switching_cost
+        if f == partner:  # a personalised offer from the firm I already buy from
+            u += b.beta_cross_sell * offer.cross_sell * self.knowledge[f]
+        return u
+
+    def offer_value(self, category: int, f: int) -> float:
+        """What firm f's retention offer (a discount) adds to my utility of staying."""
+        b = self.model.behaviour
+        ref_price = self.model.category_terms[category].ref_price
+        cents = self.model.offers[f].save_cost_cents[category]
+        return b.beta_price * self.price_sensitivity * (cents / 100.0) / (self.wtp * ref_price)
 
     # ---- 4. experience -----------------------------------------------------------------------
     def experience(self, category: int) -> int:
@@ -385,21 +409,29 @@ class Customer(mesa.Agent):
         return cents
 
     # ---- 6. churn ----------------------------------------------------------------------------
-    def maybe_churn(self, category: int) -> None:
-        """Stage 6 (churn and retention): leave an unsatisfying firm, unless it saves me.
+    def maybe_churn(self, category: int, heard: Heard, partner: int) -> None:
+        """Stage 6 (churn and retention): leave an unsatisfying firm, unless it keeps me.
 
-        The chance of leaving rises as satisfaction falls below a threshold; a firm that knows
-        me may keep me with a retention offer.
+        The chance of leaving rises as satisfaction falls below a threshold. A firm that knows
+        me may make a retention offer (a discount); then I choose between staying, with the
+        offer, and leaving (the outside option), by the same logit rule as any choice.
         """
         b, draws, tally = self.model.behaviour, self.model.draws, self.model.tally
         f = self.firm_of[category]
         h = churn_hazard(self.satisfaction[category], b.churn_base, b.churn_sensitivity,
                          b.churn_threshold)
         if h > 0.0 and draws.uniform("churn", self.index, category) < h:
-            p_save = self.model.offers[f].retention_cap * self.knowledge[f]
-            # slots after the categories: distinct from the save draw made at choice time
+            stays = False
+            p_offer = self.model.offers[f].retention_cap * self.knowledge[f]
+            # slots after the categories: distinct from the draws made at choice time
             slot = len(self.firm_of) + category
-            if p_save > 0.0 and draws.uniform("retention_save", self.index, slot) < p_save:
+            if p_offer > 0.0 and draws.uniform("retention_save", self.index, slot) < p_offer:
+                tally.counts[f]["retention_offers"] += 1
+                u_stay = (self.utility(category, f, heard, f, partner)
+                          + self.offer_value(category, f))
+                p_stay = 1.0 / (1.0 + math.exp(b.outside_utility - u_stay))
+                stays = draws.uniform("retention_choice", self.index, slot) < p_stay
+            if stays:
                 tally.counts[f]["saved"] += 1
                 tally.counts[f]["retention_cost_cents"] += (
                     self.model.offers[f].save_cost_cents[category])

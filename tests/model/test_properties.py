@@ -35,7 +35,7 @@ def custom_shares(draw) -> str:
     levers = draw(st.lists(st.sampled_from(LEVERS), min_size=1, max_size=4, unique=True))
     weights = draw(st.lists(st.integers(1, 20), min_size=len(levers), max_size=len(levers)))
     total = sum(weights)
-    body = ",".join(f"{lever}:{w / total!r}" for lever, w in zip(levers, weights))
+    body = ",".join(f"{lever}:{w / total!r}" for lever, w in zip(levers, weights, strict=False))
     return "{" + body + "}"
 
 

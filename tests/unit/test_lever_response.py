@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from test_journey import Micro
 
 from sim.configure import load_config
 from sim.firms import adstock, capability, delivery_costs, lever_curves, list_price
+from sim.kernels import stages
 from sim.kernels.layout import CH_SEARCH
 from sim.model import MarketModel
 from sim.strategies import LEVER, LEVERS, PER_CUSTOMER_LEVERS
@@ -129,3 +132,10 @@ def test_neutral_per_lever_appeal_rewards_spreading_only_through_the_curve():
     firm.appeal_stocks[:4] = total / 4 / (1.0 - eco.stock_decay)
     firm._neutral_levers(0.0, np.zeros(n_levers))
     assert firm.appeal < single
+
+
+def test_retention_offer_is_valued_as_a_price_cut_and_stay_is_a_binary_logit():
+    # β_p · θ · (offer in money) / (wtp · ref) = 2 · 1.5 · 10 / (1.6 · 50) = 0.375
+    assert stages.offer_utility(2.0, 1.5, 1000, 1.6, 50.0) == pytest.approx(0.375)
+    assert stages.stay_probability(3.0, 3.0) == 0.5
+    assert stages.stay_probability(3.0 + math.log(3.0), 3.0) == pytest.approx(0.75)

@@ -17,8 +17,20 @@ from numba import njit, uint64
 
 from sim import rng
 from sim.rng import (
-    GOLDEN, MASK64, PURPOSES, SLOTS, derived_seed, mix64, mix64_nb, normal, normal_nb, step_key,
-    step_keys, stream_salt, uniform, uniform_nb,
+    GOLDEN,
+    MASK64,
+    PURPOSES,
+    SLOTS,
+    derived_seed,
+    mix64,
+    mix64_nb,
+    normal,
+    normal_nb,
+    step_key,
+    step_keys,
+    stream_salt,
+    uniform,
+    uniform_nb,
 )
 
 

@@ -14,8 +14,16 @@ import pytest
 from sim.config import MAX_FIRMS
 from sim.kernels.layout import VOICE_DETRACTOR, VOICE_PASSIVE, VOICE_PROMOTER
 from sim.kernels.stages import (
-    ad_hazard, churn_hazard, clamp01, experience_of, fit_of, hear_word_of_mouth, logit_pick,
-    pick_by_hazard, satisfaction_score, voice_code,
+    ad_hazard,
+    churn_hazard,
+    clamp01,
+    experience_of,
+    fit_of,
+    hear_word_of_mouth,
+    logit_pick,
+    pick_by_hazard,
+    satisfaction_score,
+    voice_code,
 )
 
 
@@ -117,7 +125,7 @@ def test_ad_hazard_fatigue():
 
 def test_ad_hazard_falls_with_exposure():
     h = [ad_hazard(0.03, 1.0, 0.85, x) for x in range(20)]
-    assert all(a > b for a, b in zip(h, h[1:]))
+    assert all(a > b for a, b in zip(h, h[1:], strict=False))
     assert h[0] == pytest.approx(0.03) and h[10] == pytest.approx(0.03 * 0.85 ** 10)
 
 
@@ -207,7 +215,7 @@ def test_fit_personalisation_shrinks_distance(fit_case):
 def test_fit_monotone_in_knowledge(fit_case):
     needs, pos = fit_case
     fits = [fit_of(needs, 1, 1, pos, 1, 0.6, k, 3.0) for k in np.linspace(0, 1, 11)]
-    assert all(a < b for a, b in zip(fits, fits[1:]))
+    assert all(a < b for a, b in zip(fits, fits[1:], strict=False))
     assert all(0.0 < f <= 1.0 for f in fits)
 
 
@@ -219,7 +227,7 @@ ALL = np.array([True, True])
 
 def softmax_probs(util, avail, outside):
     """Choice probabilities with the outside option first (the rule logit_pick states)."""
-    v = [outside] + [u for u, a in zip(util, avail) if a]
+    v = [outside] + [u for u, a in zip(util, avail, strict=False) if a]
     e = np.exp(np.array(v) - max(v))
     return e / e.sum()
 
