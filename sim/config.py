@@ -226,6 +226,9 @@ class EconomicsConfig:
     learn_rate: float = _share(0.15, unit="share of the unknown per served month",
                                help="share of the missing knowledge of a customer gained per "
                                "purchase at full insight capability and data unification 1")
+    estimate_error: float = _num(0.5, 0.0, 100.0, unit="need units",
+                                 help="sd of a firm's error about the need of a customer it knows "
+                                      "nothing of; × (1 − knowledge) as it learns")
     cocreation_speed: float = _share(0.1, unit="share of distance per month",
                                      help="monthly move of the offer toward customers' needs")
     cross_sell_trigger: float = _prob(0.3, "chance a triggered cross-sell brings a customer to "

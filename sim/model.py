@@ -64,9 +64,20 @@ def behaviour_vector(cfg: Config) -> np.ndarray:
         "promoter_threshold": e.promoter_threshold, "detractor_threshold": e.detractor_threshold,
         "churn_base": ch.base, "churn_sensitivity": ch.sensitivity, "churn_threshold": ch.threshold,
         "cross_sell_trigger": m.economics.cross_sell_trigger, "beta_appeal": c.beta_appeal,
-        "beta_ad": c.beta_ad,
+        "beta_ad": c.beta_ad, "estimate_error": m.economics.estimate_error,
     }
     return np.array([float(values[name]) for name in PARAMS], dtype=np.float64)
+
+
+def estimate_keys(seed: int, n_firms: int) -> np.ndarray:
+    """Each firm's two stream keys of its fixed errors about customers' needs (uint64 [F, 2]).
+
+    The keys do not change over a run: an error is fixed per (customer, firm, category,
+    dimension), and what changes is how much of it remains (it shrinks with knowledge).
+    """
+    return np.array([[rng.step_key(seed, f, "need_estimate_u1"),
+                      rng.step_key(seed, f, "need_estimate_u2")] for f in range(n_firms)],
+                    dtype=np.uint64)
 
 
 class MarketModel(mesa.Model):
@@ -85,6 +96,7 @@ class MarketModel(mesa.Model):
         self.network = build_network(m.network, self.traits.persona, self.seed)
         self.state = initial_state(m, len(config.firms), self.seed)
         self.prm = behaviour_vector(config)
+        self.est_keys = estimate_keys(self.seed, len(config.firms))
         cats = list(m.categories.values())
         self.ref_price = np.array([c.ref_price for c in cats], dtype=np.float64)
         self.occasion_prob = np.array([c.occasion_prob for c in cats], dtype=np.float64)
@@ -187,7 +199,7 @@ class MarketModel(mesa.Model):
             s.aware, s.exposures, s.belief, s.knowledge, s.firm_of, s.tenure, s.satisfaction,
             s.spend, prev, nxt, s.ended,
             o["offer_pos"], o["quality"], o["service"], o["personalisation"], o["learn"],
-            o["ad_reach"], o["retention_cap"], o["cross_sell"], o["appeal"],
+            o["ad_reach"], o["retention_cap"], o["cross_sell"], o["appeal"], self.est_keys,
             o["price"], o["price_cents"], o["list_cents"], o["cost_cents"],
             o["service_cents"], o["pers_cents"], o["save_cost_cents"],
             self.ref_price, self.occasion_prob, self.renewal_prob,

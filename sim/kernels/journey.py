@@ -43,6 +43,7 @@ from .layout import (
     P_CHURN_THR,
     P_DETRACTOR,
     P_DISCONF,
+    P_EST_ERR,
     P_FIT_WIDTH,
     P_NEG_WOM,
     P_NOISE,
@@ -99,11 +100,15 @@ from .stages import (
     ad_hazard,
     churn_hazard,
     clamp01,
+    estimate_accuracy,
+    estimate_sd,
     experience_of,
     fit_of,
     hear_word_of_mouth,
     logit_pick,
+    need_estimate,
     offer_utility,
+    personalised_fit,
     pick_by_hazard,
     satisfaction_score,
     stay_probability,
@@ -147,7 +152,7 @@ def journey_step(  # noqa: D417 - related arrays are documented together
     aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
     voice_prev, voice_next, ended,
     offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap, cross_sell,
-    appeal,
+    appeal, est_keys,
     price, price_cents, list_cents, cost_cents, service_cents, pers_cents, save_cost_cents,
     ref_price, occasion_prob, renewal_prob,
     prm, keys,
@@ -172,7 +177,8 @@ def journey_step(  # noqa: D417 - related arrays are documented together
         offer_pos: offer positions (float64 [F, C, D]); quality, service, personalisation,
             learn (knowledge gained per interaction), ad_reach, retention_cap, cross_sell:
             firm capabilities this step (float64 [F]); appeal: generic appeal of a firm's lever
-            money under neutral levers, else 0 (float64 [F]).
+            money under neutral levers, else 0 (float64 [F]); est_keys: each firm's keys of its
+            fixed need-estimate errors (uint64 [F, 2]).
         price: price paid (money, float64 [F, C]); price_cents, list_cents, cost_cents: paid,
             list and production-cost prices in cents (int64 [F, C]; price_cents < 0: not offered);
             service_cents, pers_cents: service and personalisation delivery cost per unit
@@ -206,8 +212,8 @@ def journey_step(  # noqa: D417 - related arrays are documented together
             aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
             voice_prev, voice_next, ended,
             offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap,
-            cross_sell, appeal, price, price_cents, list_cents, cost_cents, service_cents,
-            pers_cents, save_cost_cents,
+            cross_sell, appeal, est_keys, price, price_cents, list_cents, cost_cents,
+            service_cents, pers_cents, save_cost_cents,
             ref_price, occasion_prob, renewal_prob, prm, keys,
             it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, n_firms, n_cat,
         )
@@ -215,14 +221,15 @@ def journey_step(  # noqa: D417 - related arrays are documented together
 
 @njit(cache=True)
 def _utility(i, c, f, g, other, needs, offer_pos, personalisation, knowledge, quality, service,
-             belief, soc, appeal, ad_susceptibility, ad_reach, cross_sell, price, wtp_i, ps_i,
-             ref_price, prm):
+             belief, soc, appeal, est_keys, ad_susceptibility, ad_reach, cross_sell, price, wtp_i,
+             ps_i, ref_price, prm):
     """Customer i's utility of firm f's offer in category c (§7.7 of the ODD).
 
     ``g`` is the customer's current firm in c (switching-cost bonus), ``other`` the firm of
     another category (cross-sell pull); the other arguments are as in :func:`journey_step`.
     """
-    fv = fit_of(needs, i, c, offer_pos, f, personalisation[f], knowledge[i, f], prm[P_FIT_WIDTH])
+    fv = personalised_fit(needs, i, c, offer_pos, f, personalisation[f], knowledge[i, f],
+                          prm[P_FIT_WIDTH], prm[P_EST_ERR], est_keys[f, 0], est_keys[f, 1])
     u = (prm[P_B_FIT] * fv + prm[P_B_QUALITY] * quality[f]
          + prm[P_B_SERVICE] * service[f] + prm[P_B_BELIEF] * belief[i, f]
          + prm[P_B_SOCIAL] * soc[f] + prm[P_B_APPEAL] * appeal[f]
@@ -230,8 +237,10 @@ def _utility(i, c, f, g, other, needs, offer_pos, personalisation, knowledge, qu
          - prm[P_B_PRICE] * ps_i * price[f, c] / (wtp_i * ref_price[c]))
     if f == g:
         u += prm[P_SWITCH]
-    if f == other:
-        u += prm[P_B_XSELL] * cross_sell[f] * knowledge[i, f]
+    if f == other:  # the cross-sell offer is aimed at the firm's estimate of the need
+        u += (prm[P_B_XSELL] * cross_sell[f] * knowledge[i, f]
+              * estimate_accuracy(needs, i, c, knowledge[i, f], prm[P_FIT_WIDTH], prm[P_EST_ERR],
+                                  est_keys[f, 0], est_keys[f, 1]))
     return u
 
 
@@ -256,7 +265,7 @@ def _block_of_customers(
     aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
     voice_prev, voice_next, ended,
     offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap, cross_sell,
-    appeal,
+    appeal, est_keys,
     price, price_cents, list_cents, cost_cents, service_cents, pers_cents, save_cost_cents,
     ref_price, occasion_prob, renewal_prob, prm, keys,
     it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, n_firms, n_cat,
@@ -349,7 +358,10 @@ def _block_of_customers(
                 if uniform_nb(keys[K_OCCASION], i, c) < occasion_prob[c]:
                     in_market = True
                 elif other >= 0 and price_cents[other, c] >= 0:
-                    p_trig = prm[P_XSELL_TRIGGER] * cross_sell[other] * knowledge[i, other]
+                    p_trig = (prm[P_XSELL_TRIGGER] * cross_sell[other] * knowledge[i, other]
+                              * estimate_accuracy(needs, i, c, knowledge[i, other],
+                                                  prm[P_FIT_WIDTH], prm[P_EST_ERR],
+                                                  est_keys[other, 0], est_keys[other, 1]))
                     if p_trig > 0.0 and uniform_nb(keys[K_XSELL], i, c) < p_trig:
                         in_market = True
                         triggered = other
@@ -363,8 +375,8 @@ def _block_of_customers(
                     if ok:
                         util[f] = _utility(i, c, f, g, other, needs, offer_pos, personalisation,
                                            knowledge, quality, service, belief, soc, appeal,
-                                           ad_susceptibility, ad_reach, cross_sell, price, wtp_i,
-                                           ps_i, ref_price, prm)
+                                           est_keys, ad_susceptibility, ad_reach, cross_sell,
+                                           price, wtp_i, ps_i, ref_price, prm)
                 chosen = logit_pick(util, avail, n_firms, prm[P_OUTSIDE],
                                     uniform_nb(keys[K_CHOICE], i, c))
                 # a firm about to lose a customer it knows may make a retention offer: it makes
@@ -412,8 +424,9 @@ def _block_of_customers(
             if f < 0:
                 continue
             # ---- 4. experience: use, pay, compare with expectation, learn ------------------------
-            fv = fit_of(needs, i, c, offer_pos, f, personalisation[f], knowledge[i, f],
-                        prm[P_FIT_WIDTH])
+            fv = personalised_fit(needs, i, c, offer_pos, f, personalisation[f], knowledge[i, f],
+                                  prm[P_FIT_WIDTH], prm[P_EST_ERR], est_keys[f, 0],
+                                  est_keys[f, 1])
             value = 1.0 - price[f, c] / (wtp_i * ref_price[c])
             noise = prm[P_NOISE] * normal_nb(keys[K_EXP1], keys[K_EXP2], i, c)
             e = experience_of(fv, quality[f], service[f], value, prm[P_W_FIT], prm[P_W_QUALITY],
@@ -441,8 +454,10 @@ def _block_of_customers(
             it[f, T_PERS_COST] += pers_cents[f, c]
             ft[f, F_FIT] += fv
             ft[f, F_EXPERIENCE] += e
+            # co-creation learns from the firm's estimates of its customers' needs
+            sd = estimate_sd(prm[P_EST_ERR], knowledge[i, f])
             for d in range(needs.shape[2]):
-                ns[f, c, d] += needs[i, c, d]
+                ns[f, c, d] += need_estimate(needs, i, c, d, sd, est_keys[f, 0], est_keys[f, 1])
             ns[f, c, needs.shape[2]] += 1.0  # the last slot counts the needs summed
             if primary < 0:
                 primary = f
@@ -459,8 +474,8 @@ def _block_of_customers(
                         it[f, T_OFFERS] += 1
                         u_stay = (_utility(i, c, f, f, other, needs, offer_pos, personalisation,
                                            knowledge, quality, service, belief, soc, appeal,
-                                           ad_susceptibility, ad_reach, cross_sell, price, wtp_i,
-                                           ps_i, ref_price, prm)
+                                           est_keys, ad_susceptibility, ad_reach, cross_sell,
+                                           price, wtp_i, ps_i, ref_price, prm)
                                   + offer_utility(prm[P_B_PRICE], ps_i, save_cost_cents[f, c],
                                                   wtp_i, ref_price[c]))
                         stays = (uniform_nb(keys[K_RECHOICE], i, n_cat + c)

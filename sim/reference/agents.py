@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import mesa
 
+from .. import rng
 from ..kernels.layout import (
     CH_AD,
     CH_SEARCH,
@@ -269,7 +270,7 @@ class Customer(mesa.Agent):
             return OCCASION
         if partner != NO_FIRM and self.model.offers[partner].offered(category):
             p_trigger = (b.cross_sell_trigger * self.model.offers[partner].cross_sell
-                         * self.knowledge[partner])
+                         * self.knowledge[partner] * self.estimate_accuracy(category, partner))
             if p_trigger > 0.0 and draws.uniform("cross_sell", i, category) < p_trigger:
                 return CROSS_SELL
         return None
@@ -341,8 +342,7 @@ class Customer(mesa.Agent):
         """
         b, offer = self.model.behaviour, self.model.offers[f]
         ref_price = self.model.category_terms[category].ref_price
-        fv = fit(self.needs[category], offer.position[category], offer.personalisation,
-                 self.knowledge[f], b.fit_width)
+        fv = self.personalised_fit(category, f)
         u = (b.beta_fit * fv + b.beta_quality * offer.quality
              + b.beta_service * offer.service + b.beta_belief * self.belief[f]
              + b.beta_social * heard.buy[f] + b.beta_appeal * offer.appeal
@@ -351,9 +351,56 @@ class Customer(mesa.Agent):
              / (self.wtp * ref_price))
         if f == current:
             u += b.switching_cost
-        if f == partner:  # a personalised offer from the firm I already buy from
-            u += b.beta_cross_sell * offer.cross_sell * self.knowledge[f]
+        if f == partner:  # a personalised offer from the firm I already buy from, aimed at
+            # what that firm thinks I need
+            u += (b.beta_cross_sell * offer.cross_sell * self.knowledge[f]
+                  * self.estimate_accuracy(category, f))
         return u
+
+    # ---- what a firm thinks I need ------------------------------------------------------------
+    def need_estimate(self, category: int, f: int, d: int, sd: float) -> float:
+        """Firm f's estimate of my need in this category and dimension.
+
+        My true need plus ``sd`` × a standard normal fixed for (me, firm, category, dimension):
+        drawn from the firm's own two keys at slot category·D + d, never stored.
+        """
+        need = self.needs[category][d]
+        if sd <= 0.0:
+            return need
+        key1, key2 = self.model.estimate_key_pairs[f]
+        slot = category * len(self.needs[category]) + d
+        return need + sd * rng.normal(key1, key2, self.index, slot)
+
+    def estimate_sd(self, f: int) -> float:
+        """Sd of firm f's error about my needs: it shrinks as the firm comes to know me."""
+        return self.model.behaviour.estimate_error * (1.0 - self.knowledge[f])
+
+    def personalised_fit(self, category: int, f: int) -> float:
+        """Fit of firm f's offer, personalised toward its estimate of my need (§7.6)."""
+        offer, width = self.model.offers[f], self.model.behaviour.fit_width
+        pk = offer.personalisation * self.knowledge[f]
+        sd = self.estimate_sd(f)
+        d2 = 0.0
+        for d, need in enumerate(self.needs[category]):
+            x = offer.position[category][d]
+            y = x
+            if pk > 0.0:
+                y = x + pk * (self.need_estimate(category, f, d, sd) - x)
+            diff = need - y
+            d2 += diff * diff
+        return math.exp(-0.5 * d2 / (width * width))
+
+    def estimate_accuracy(self, category: int, f: int) -> float:
+        """How well firm f's estimate of my need matches it: 1 exact, → 0 far off."""
+        sd = self.estimate_sd(f)
+        if sd <= 0.0:
+            return 1.0
+        e2 = 0.0
+        for d, need in enumerate(self.needs[category]):
+            err = self.need_estimate(category, f, d, sd) - need
+            e2 += err * err
+        width = self.model.behaviour.fit_width
+        return math.exp(-0.5 * e2 / (width * width))
 
     def offer_value(self, category: int, f: int) -> float:
         """What firm f's retention offer (a discount) adds to my utility of staying."""
@@ -373,8 +420,7 @@ class Customer(mesa.Agent):
         f = self.firm_of[category]
         offer = self.model.offers[f]
         ref_price = self.model.category_terms[category].ref_price
-        fv = fit(self.needs[category], offer.position[category], offer.personalisation,
-                 self.knowledge[f], b.fit_width)
+        fv = self.personalised_fit(category, f)
         value = 1.0 - offer.price[category] / (self.wtp * ref_price)
         noise = b.noise_sd * draws.normal("experience_u1", "experience_u2", self.index, category)
         e = experience_of(fv, offer.quality, offer.service, value, b.w_fit, b.w_quality,
@@ -401,10 +447,12 @@ class Customer(mesa.Agent):
         counts["personalisation_cost_cents"] += offer.pers_cents[category]
         sums["fit_sum"] += fv
         sums["experience_sum"] += e
-        # co-creating firms learn where their demand is: the mean need of the units they sold
+        # co-creating firms learn where their demand is: the mean of their estimates of the
+        # needs of the customers they served
         need_sum = tally.need_sum[f][category]
-        for d, x in enumerate(self.needs[category]):
-            need_sum[d] += x
+        sd = self.estimate_sd(f)
+        for d in range(len(self.needs[category])):
+            need_sum[d] += self.need_estimate(category, f, d, sd)
         tally.need_count[f][category] += 1.0
         return cents
 
