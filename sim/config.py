@@ -326,6 +326,11 @@ class FirmConfig:
     markup: float = _num(0.6, -0.99, 100.0, unit="× unit cost", help="list price over unit cost")
     budget_rate: float = _share(0.15, unit="share of revenue",
                                 help="share of last month's revenue spent on levers")
+    exploitation: float = _num(0.0, 0.0, 10.0, unit="× price",
+                               help="surcharge on the price of long-tenure customers (a firm that "
+                                    "gains at its locked-in customers' expense; 0 = none)")
+    exploitation_tenure: int = _num(12, 1, 10**6, unit="months",
+                                    help="tenure from which exploitation's surcharge applies")
     review_every: int = _num(12, 1, 10**6, unit="months",
                              help="how often an adaptive firm re-allocates")
     exploration: float = _num(0.05, 0.0, 1.0, lo_open=True, unit="budget share",

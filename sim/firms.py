@@ -22,6 +22,7 @@ from .strategies import (
 )
 
 N_LEVERS = len(LEVERS)
+NEVER = 2**62  # a tenure no relationship reaches
 I_PROMO = LEVER["promotion"]
 
 
@@ -172,6 +173,13 @@ class Firm(mesa.Agent):
                                    * 100.0).astype(np.int64)
         self.price_cents = np.round(self.list_cents * (1.0 - self.discount)).astype(np.int64)
         self.price_cents[~self.offered] = -1
+        # exploitation: long-tenure customers pay a surcharge (the only place it is read)
+        surcharge = self.cfg.exploitation
+        self.loyal_after = self.cfg.exploitation_tenure if surcharge > 0 else NEVER
+        self.loyal_list_cents = np.round(self.list_cents * (1.0 + surcharge)).astype(np.int64)
+        self.loyal_price_cents = np.round(self.loyal_list_cents * (1.0 - self.discount)
+                                          ).astype(np.int64)
+        self.loyal_price_cents[~self.offered] = -1
         self.save_cost_cents = np.round(self.price_cents * eco.retention_offer).astype(np.int64)
 
     def _specific_levers(self, spend: np.ndarray, need_means: np.ndarray | None) -> None:

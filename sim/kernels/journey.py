@@ -152,7 +152,7 @@ def journey_step(  # noqa: D417 - related arrays are documented together
     aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
     voice_prev, voice_next, ended,
     offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap, cross_sell,
-    appeal, est_keys,
+    appeal, est_keys, loyal_after, loyal_price, loyal_price_cents, loyal_list_cents,
     price, price_cents, list_cents, cost_cents, service_cents, pers_cents, save_cost_cents,
     ref_price, occasion_prob, renewal_prob,
     prm, keys,
@@ -178,7 +178,10 @@ def journey_step(  # noqa: D417 - related arrays are documented together
             learn (knowledge gained per interaction), ad_reach, retention_cap, cross_sell:
             firm capabilities this step (float64 [F]); appeal: generic appeal of a firm's lever
             money under neutral levers, else 0 (float64 [F]); est_keys: each firm's keys of its
-            fixed need-estimate errors (uint64 [F, 2]).
+            fixed need-estimate errors (uint64 [F, 2]); loyal_after: tenure (months) from which
+            a firm charges its long-tenure customers its loyalty price (int64 [F]);
+            loyal_price, loyal_price_cents, loyal_list_cents: that price, paid and list (float64
+            and int64 [F, C]; equal to the ordinary prices for a firm that does not exploit).
         price: price paid (money, float64 [F, C]); price_cents, list_cents, cost_cents: paid,
             list and production-cost prices in cents (int64 [F, C]; price_cents < 0: not offered);
             service_cents, pers_cents: service and personalisation delivery cost per unit
@@ -212,7 +215,8 @@ def journey_step(  # noqa: D417 - related arrays are documented together
             aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
             voice_prev, voice_next, ended,
             offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap,
-            cross_sell, appeal, est_keys, price, price_cents, list_cents, cost_cents,
+            cross_sell, appeal, est_keys, loyal_after, loyal_price, loyal_price_cents,
+            loyal_list_cents, price, price_cents, list_cents, cost_cents,
             service_cents, pers_cents, save_cost_cents,
             ref_price, occasion_prob, renewal_prob, prm, keys,
             it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, n_firms, n_cat,
@@ -221,12 +225,13 @@ def journey_step(  # noqa: D417 - related arrays are documented together
 
 @njit(cache=True)
 def _utility(i, c, f, g, other, needs, offer_pos, personalisation, knowledge, quality, service,
-             belief, soc, appeal, est_keys, ad_susceptibility, ad_reach, cross_sell, price, wtp_i,
+             belief, soc, appeal, est_keys, ad_susceptibility, ad_reach, cross_sell, p_fc, wtp_i,
              ps_i, ref_price, prm):
     """Customer i's utility of firm f's offer in category c (§7.7 of the ODD).
 
     ``g`` is the customer's current firm in c (switching-cost bonus), ``other`` the firm of
-    another category (cross-sell pull); the other arguments are as in :func:`journey_step`.
+    another category (cross-sell pull), ``p_fc`` the price f charges this customer; the other
+    arguments are as in :func:`journey_step`.
     """
     fv = personalised_fit(needs, i, c, offer_pos, f, personalisation[f], knowledge[i, f],
                           prm[P_FIT_WIDTH], prm[P_EST_ERR], est_keys[f, 0], est_keys[f, 1])
@@ -234,7 +239,7 @@ def _utility(i, c, f, g, other, needs, offer_pos, personalisation, knowledge, qu
          + prm[P_B_SERVICE] * service[f] + prm[P_B_BELIEF] * belief[i, f]
          + prm[P_B_SOCIAL] * soc[f] + prm[P_B_APPEAL] * appeal[f]
          + prm[P_B_AD] * ad_susceptibility[i] * ad_reach[f]
-         - prm[P_B_PRICE] * ps_i * price[f, c] / (wtp_i * ref_price[c]))
+         - prm[P_B_PRICE] * ps_i * p_fc / (wtp_i * ref_price[c]))
     if f == g:
         u += prm[P_SWITCH]
     if f == other:  # the cross-sell offer is aimed at the firm's estimate of the need
@@ -265,7 +270,7 @@ def _block_of_customers(
     aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
     voice_prev, voice_next, ended,
     offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap, cross_sell,
-    appeal, est_keys,
+    appeal, est_keys, loyal_after, loyal_price, loyal_price_cents, loyal_list_cents,
     price, price_cents, list_cents, cost_cents, service_cents, pers_cents, save_cost_cents,
     ref_price, occasion_prob, renewal_prob, prm, keys,
     it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, n_firms, n_cat,
@@ -373,10 +378,13 @@ def _block_of_customers(
                     ok = aware[i, f] != 0 and price_cents[f, c] >= 0
                     avail[f] = ok
                     if ok:
+                        p_fc = price[f, c]
+                        if f == g and tenure[i, c] >= loyal_after[f]:
+                            p_fc = loyal_price[f, c]
                         util[f] = _utility(i, c, f, g, other, needs, offer_pos, personalisation,
                                            knowledge, quality, service, belief, soc, appeal,
                                            est_keys, ad_susceptibility, ad_reach, cross_sell,
-                                           price, wtp_i, ps_i, ref_price, prm)
+                                           p_fc, wtp_i, ps_i, ref_price, prm)
                 chosen = logit_pick(util, avail, n_firms, prm[P_OUTSIDE],
                                     uniform_nb(keys[K_CHOICE], i, c))
                 # a firm about to lose a customer it knows may make a retention offer: it makes
@@ -427,7 +435,11 @@ def _block_of_customers(
             fv = personalised_fit(needs, i, c, offer_pos, f, personalisation[f], knowledge[i, f],
                                   prm[P_FIT_WIDTH], prm[P_EST_ERR], est_keys[f, 0],
                                   est_keys[f, 1])
-            value = 1.0 - price[f, c] / (wtp_i * ref_price[c])
+            # the price this customer pays: a long-tenure customer of an exploiting firm pays
+            # its loyalty price (tenure counted before this month)
+            loyal = tenure[i, c] >= loyal_after[f]
+            p_paid = loyal_price[f, c] if loyal else price[f, c]
+            value = 1.0 - p_paid / (wtp_i * ref_price[c])
             noise = prm[P_NOISE] * normal_nb(keys[K_EXP1], keys[K_EXP2], i, c)
             e = experience_of(fv, quality[f], service[f], value, prm[P_W_FIT], prm[P_W_QUALITY],
                               prm[P_W_SERVICE], prm[P_W_VALUE], noise)
@@ -442,13 +454,13 @@ def _block_of_customers(
             knowledge[i, f] = knowledge[i, f] + learn[f] * (1.0 - knowledge[i, f])
             if tenure[i, c] < 32767:
                 tenure[i, c] += 1
-            paid = price_cents[f, c]
+            paid = loyal_price_cents[f, c] if loyal else price_cents[f, c]
             spend[i] += paid
             cat_paid[f] += paid
             paid_total += paid
             it[f, T_UNITS] += 1
             it[f, T_REVENUE] += paid
-            it[f, T_LIST_REVENUE] += list_cents[f, c]
+            it[f, T_LIST_REVENUE] += loyal_list_cents[f, c] if loyal else list_cents[f, c]
             it[f, T_COGS] += cost_cents[f, c]
             it[f, T_SERVICE_COST] += service_cents[f, c]
             it[f, T_PERS_COST] += pers_cents[f, c]
@@ -475,7 +487,7 @@ def _block_of_customers(
                         u_stay = (_utility(i, c, f, f, other, needs, offer_pos, personalisation,
                                            knowledge, quality, service, belief, soc, appeal,
                                            est_keys, ad_susceptibility, ad_reach, cross_sell,
-                                           price, wtp_i, ps_i, ref_price, prm)
+                                           p_paid, wtp_i, ps_i, ref_price, prm)
                                   + offer_utility(prm[P_B_PRICE], ps_i, save_cost_cents[f, c],
                                                   wtp_i, ref_price[c]))
                         stays = (uniform_nb(keys[K_RECHOICE], i, n_cat + c)

@@ -109,6 +109,8 @@ class Customer(mesa.Agent):
         self.satisfaction: list[float] = state.satisfaction[index].tolist()
         self.ended: list[int] = state.ended[index].tolist()
         self.spend = int(state.spend[index])
+        #: the price paid this month per category (what staying costs, at a churn decision)
+        self.month_price: list[float] = [0.0] * len(self.firm_of)
         self.voice: Voice = unpack_voice(int(state.voice[model.voice_index, index]))
         self.next_voice: Voice = self.voice
 
@@ -332,14 +334,29 @@ class Customer(mesa.Agent):
         self.firm_of[category] = chosen
         self.tenure[category] = 0
 
-    def utility(self, category: int, f: int, heard: Heard, current: int, partner: int) -> float:
+    def price_of(self, category: int, f: int) -> tuple[float, int, int]:
+        """What firm f charges me in this category: (money, paid cents, list cents).
+
+        Its ordinary price, or its loyalty price if I am its customer here and have stayed at
+        least ``loyal_after`` months (a firm that exploits its locked-in customers).
+        """
+        offer = self.model.offers[f]
+        if self.firm_of[category] == f and self.tenure[category] >= offer.loyal_after:
+            return (offer.loyal_price[category], offer.loyal_price_cents[category],
+                    offer.loyal_list_cents[category])
+        return offer.price[category], offer.price_cents[category], offer.list_cents[category]
+
+    def utility(self, category: int, f: int, heard: Heard, current: int, partner: int,
+                price: float | None = None) -> float:
         """Stage 3 (choice): my utility of firm f's offer in this category.
 
         Fit, quality, service, belief, social proof, generic appeal (neutral levers only),
-        advertising salience and price; a bonus for staying with ``current`` (switching cost)
-        and the pull of a cross-sell offer from ``partner``, the firm I buy another category
-        from.
+        advertising salience and price (``price``, else what f charges me now); a bonus for
+        staying with ``current`` (switching cost) and the pull of a cross-sell offer from
+        ``partner``, the firm I buy another category from.
         """
+        if price is None:
+            price = self.price_of(category, f)[0]
         b, offer = self.model.behaviour, self.model.offers[f]
         ref_price = self.model.category_terms[category].ref_price
         fv = self.personalised_fit(category, f)
@@ -347,7 +364,7 @@ class Customer(mesa.Agent):
              + b.beta_service * offer.service + b.beta_belief * self.belief[f]
              + b.beta_social * heard.buy[f] + b.beta_appeal * offer.appeal
              + b.beta_ad * self.ad_susceptibility * offer.ad_reach
-             - b.beta_price * self.price_sensitivity * offer.price[category]
+             - b.beta_price * self.price_sensitivity * price
              / (self.wtp * ref_price))
         if f == current:
             u += b.switching_cost
@@ -421,7 +438,10 @@ class Customer(mesa.Agent):
         offer = self.model.offers[f]
         ref_price = self.model.category_terms[category].ref_price
         fv = self.personalised_fit(category, f)
-        value = 1.0 - offer.price[category] / (self.wtp * ref_price)
+        # tenure before this month: a long-tenure customer of an exploiting firm pays more
+        price, cents, list_cents = self.price_of(category, f)
+        self.month_price[category] = price
+        value = 1.0 - price / (self.wtp * ref_price)
         noise = b.noise_sd * draws.normal("experience_u1", "experience_u2", self.index, category)
         e = experience_of(fv, offer.quality, offer.service, value, b.w_fit, b.w_quality,
                           b.w_service, b.w_value, noise)
@@ -436,12 +456,11 @@ class Customer(mesa.Agent):
         self.knowledge[f] = self.knowledge[f] + offer.learn * (1.0 - self.knowledge[f])
         if self.tenure[category] < MAX_TENURE:
             self.tenure[category] += 1
-        cents = offer.price_cents[category]
         self.spend += cents
         counts, sums = tally.counts[f], tally.sums[f]
         counts["units"] += 1
         counts["revenue_cents"] += cents
-        counts["list_revenue_cents"] += offer.list_cents[category]
+        counts["list_revenue_cents"] += list_cents
         counts["cogs_cents"] += offer.cost_cents[category]
         counts["service_cost_cents"] += offer.service_cents[category]
         counts["personalisation_cost_cents"] += offer.pers_cents[category]
@@ -475,7 +494,8 @@ class Customer(mesa.Agent):
             slot = len(self.firm_of) + category
             if p_offer > 0.0 and draws.uniform("retention_save", self.index, slot) < p_offer:
                 tally.counts[f]["retention_offers"] += 1
-                u_stay = (self.utility(category, f, heard, f, partner)
+                u_stay = (self.utility(category, f, heard, f, partner,
+                                       price=self.month_price[category])
                           + self.offer_value(category, f))
                 p_stay = 1.0 / (1.0 + math.exp(b.outside_utility - u_stay))
                 stays = draws.uniform("retention_choice", self.index, slot) < p_stay

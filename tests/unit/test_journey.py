@@ -72,6 +72,7 @@ class Micro:
             service=np.zeros(F), personalisation=np.zeros(F), learn=np.zeros(F),
             ad_reach=np.zeros(F), retention_cap=np.zeros(F), cross_sell=np.zeros(F),
             appeal=np.zeros(F), est_keys=np.zeros((F, 2), np.uint64),
+            loyal_after=np.full(F, 2**62, np.int64),
             price_cents=np.tile(np.array([1234, 2345, 999][:F], np.int64)[:, None], (1, C)),
             list_cents=np.tile(np.array([1500, 2500, 999][:F], np.int64)[:, None], (1, C)),
             cost_cents=np.tile(np.array([600, 900, 500][:F], np.int64)[:, None], (1, C)),
@@ -103,6 +104,10 @@ class Micro:
     def run(self):
         a = dict(self.a)
         a["price"] = a["price_cents"] / 100.0
+        # a firm that does not exploit charges everyone its ordinary price
+        a.setdefault("loyal_price_cents", a["price_cents"])
+        a.setdefault("loyal_list_cents", a["list_cents"])
+        a["loyal_price"] = a["loyal_price_cents"] / 100.0
         a["prm"] = np.array([self.p[name] for name in PARAMS], np.float64)
         a["keys"] = step_keys(SEED, STEP)
         a["itally"], a["ftally"], a["need_sum"] = new_tallies(
