@@ -169,6 +169,8 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "service": "service level, 0–1",
     "ad_reach": "chance a customer is exposed to the firm's advertising in a step",
     "personalisation": "share of the offer–need distance removed for a fully known customer",
+    "novelty": "novelty of the firm's latest version, 0–1 (1 at a launch, wearing off)",
+    "versions": "new versions launched so far (R&D money ÷ version_cost per market customer)",
     "appeal": "generic appeal A/(A + hN) of all lever money (neutral levers only, else 0)",
     "ad_exposures": "advertising exposures (aware and unaware customers)",
     "ad_response_rate": "awareness events by advertising ÷ exposures of unaware customers",

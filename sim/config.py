@@ -158,6 +158,10 @@ class ChoiceConfig:
     beta_ad: float = _num(0.5, 0.0, 100.0, unit="utils",
                           help="weight of a firm's advertising salience (its ad reach × the "
                                "customer's ad susceptibility) for customers who know the firm")
+    beta_novelty: float = _num(0.0, 0.0, 100.0, unit="utils",
+                               help="weight of a firm's news (novelty of its latest version × its "
+                                    "ad reach × the customer's ad susceptibility); 0: novelty "
+                                    "does not matter")
     beta_appeal: float = _num(1.5, 0.0, 100.0, unit="utils",
                               help="weight of the generic appeal that all lever money buys "
                                    "with economics.lever_response=neutral")
@@ -229,6 +233,10 @@ class EconomicsConfig:
     estimate_error: float = _num(0.5, 0.0, 100.0, unit="need units",
                                  help="sd of a firm's error about the need of a customer it knows "
                                       "nothing of; × (1 − knowledge) as it learns")
+    version_cost: float = _num(2.0, 0.0, 1e9, lo_open=True, unit="money per market customer",
+                               help="R&D money that produces a new version of the offer")
+    novelty_wear: float = _share(0.1, unit="share per month",
+                                 help="how fast a new version's novelty wears off")
     cocreation_speed: float = _share(0.1, unit="share of distance per month",
                                      help="monthly move of the offer toward customers' needs")
     cross_sell_trigger: float = _prob(0.3, "chance a triggered cross-sell brings a customer to "

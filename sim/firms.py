@@ -103,6 +103,10 @@ class Firm(mesa.Agent):
         self.appeal_stock = budget0 / max(eco.stock_decay, 0.01)
         self.appeal_stocks = budget0 * self.shares / max(eco.stock_decay, 0.01)
         self.appeal = 0.0
+        # novelty: R&D money develops new versions whose news wears off
+        self.development = 0.0
+        self.novelty = 0.0
+        self.versions = 0
         self.offer_pos = np.array(model.initial_positions[index], dtype=np.float64)
         self.list_revenue_prev = float(initial_list_revenue)
         self.revenue_prev = float(initial_list_revenue)
@@ -211,6 +215,22 @@ class Firm(mesa.Agent):
         else:
             self.discount = eco.max_discount if promo_budget > 0 else 0.0
         self.appeal = 0.0
+        self._develop(spend[LEVER["rd"]])
+
+    def _develop(self, rd_spend: float) -> None:
+        """Novelty: R&D money accumulates into new versions; a launch is news that wears off.
+
+        A version launches when the money since the last launch reaches ``version_cost`` per
+        market customer; its novelty starts at 1 and loses ``novelty_wear`` a month.
+        """
+        eco = self.market.economics
+        self.novelty *= 1.0 - eco.novelty_wear
+        self.development += rd_spend
+        cost = eco.version_cost * self.n_market
+        if self.development >= cost:
+            self.development -= cost
+            self.novelty = 1.0
+            self.versions += 1
 
     def _neutral_levers(self, budget: float, spend: np.ndarray) -> None:
         """All lever money feeds one stock; every lever-specific effect stays at zero spend.
@@ -308,6 +328,8 @@ class Firm(mesa.Agent):
             "ad_reach": self.ad_reach,
             "personalisation": self.personalisation,
             "appeal": self.appeal,
+            "novelty": self.novelty,
+            "versions": self.versions,
             "ad_exposures": it["exposures"],
             "ad_response_rate": it["aware_ads"] / exposures_unaware if exposures_unaware else 0.0,
             "cpa_ads": (self.lever_spend[LEVER["advertising"]] / acq_ads if acq_ads

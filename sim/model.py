@@ -37,6 +37,7 @@ FIRM_METRICS = (
     "cost_retention_offers", "cost_fixed", *[f"cost_{name}" for name in LEVERS],
     "profit", "margin", "cash", "market_share", "customer_share",
     "price", "discount", "quality", "service", "ad_reach", "personalisation", "appeal",
+    "novelty", "versions",
     "ad_exposures", "ad_response_rate", "cpa_ads", "aware_ads", "aware_wom", "aware_search",
     "choices", "peer_informed_share", "firm_informed_share",
     "nps", "mean_satisfaction", "mean_tenure", "mean_fit", "mean_experience", "knowledge",
@@ -65,6 +66,7 @@ def behaviour_vector(cfg: Config) -> np.ndarray:
         "churn_base": ch.base, "churn_sensitivity": ch.sensitivity, "churn_threshold": ch.threshold,
         "cross_sell_trigger": m.economics.cross_sell_trigger, "beta_appeal": c.beta_appeal,
         "beta_ad": c.beta_ad, "estimate_error": m.economics.estimate_error,
+        "beta_novelty": c.beta_novelty,
     }
     return np.array([float(values[name]) for name in PARAMS], dtype=np.float64)
 
@@ -166,6 +168,7 @@ class MarketModel(mesa.Model):
             "retention_cap": np.array([f.retention_cap for f in fs]),
             "cross_sell": np.array([f.cross_sell for f in fs]),
             "appeal": np.array([f.appeal for f in fs]),
+            "novelty": np.array([f.novelty for f in fs]),
             "price": np.stack([f.price_cents for f in fs]) / 100.0,
             "loyal_after": np.array([f.loyal_after for f in fs], dtype=np.int64),
             "loyal_price": np.stack([f.loyal_price_cents for f in fs]) / 100.0,
@@ -203,7 +206,8 @@ class MarketModel(mesa.Model):
             s.aware, s.exposures, s.belief, s.knowledge, s.firm_of, s.tenure, s.satisfaction,
             s.spend, prev, nxt, s.ended,
             o["offer_pos"], o["quality"], o["service"], o["personalisation"], o["learn"],
-            o["ad_reach"], o["retention_cap"], o["cross_sell"], o["appeal"], self.est_keys,
+            o["ad_reach"], o["retention_cap"], o["cross_sell"], o["appeal"], o["novelty"],
+            self.est_keys,
             o["loyal_after"], o["loyal_price"], o["loyal_price_cents"], o["loyal_list_cents"],
             o["price"], o["price_cents"], o["list_cents"], o["cost_cents"],
             o["service_cents"], o["pers_cents"], o["save_cost_cents"],

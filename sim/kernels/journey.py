@@ -32,6 +32,7 @@ from .layout import (
     P_B_APPEAL,
     P_B_BELIEF,
     P_B_FIT,
+    P_B_NOVELTY,
     P_B_PRICE,
     P_B_QUALITY,
     P_B_SERVICE,
@@ -152,7 +153,7 @@ def journey_step(  # noqa: D417 - related arrays are documented together
     aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
     voice_prev, voice_next, ended,
     offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap, cross_sell,
-    appeal, est_keys, loyal_after, loyal_price, loyal_price_cents, loyal_list_cents,
+    appeal, novelty, est_keys, loyal_after, loyal_price, loyal_price_cents, loyal_list_cents,
     price, price_cents, list_cents, cost_cents, service_cents, pers_cents, save_cost_cents,
     ref_price, occasion_prob, renewal_prob,
     prm, keys,
@@ -177,7 +178,8 @@ def journey_step(  # noqa: D417 - related arrays are documented together
         offer_pos: offer positions (float64 [F, C, D]); quality, service, personalisation,
             learn (knowledge gained per interaction), ad_reach, retention_cap, cross_sell:
             firm capabilities this step (float64 [F]); appeal: generic appeal of a firm's lever
-            money under neutral levers, else 0 (float64 [F]); est_keys: each firm's keys of its
+            money under neutral levers, else 0 (float64 [F]); novelty: novelty of each firm's
+            latest version, 0–1 (float64 [F]); est_keys: each firm's keys of its
             fixed need-estimate errors (uint64 [F, 2]); loyal_after: tenure (months) from which
             a firm charges its long-tenure customers its loyalty price (int64 [F]);
             loyal_price, loyal_price_cents, loyal_list_cents: that price, paid and list (float64
@@ -215,7 +217,7 @@ def journey_step(  # noqa: D417 - related arrays are documented together
             aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
             voice_prev, voice_next, ended,
             offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap,
-            cross_sell, appeal, est_keys, loyal_after, loyal_price, loyal_price_cents,
+            cross_sell, appeal, novelty, est_keys, loyal_after, loyal_price, loyal_price_cents,
             loyal_list_cents, price, price_cents, list_cents, cost_cents,
             service_cents, pers_cents, save_cost_cents,
             ref_price, occasion_prob, renewal_prob, prm, keys,
@@ -225,8 +227,8 @@ def journey_step(  # noqa: D417 - related arrays are documented together
 
 @njit(cache=True)
 def _utility(i, c, f, g, other, needs, offer_pos, personalisation, knowledge, quality, service,
-             belief, soc, appeal, est_keys, ad_susceptibility, ad_reach, cross_sell, p_fc, wtp_i,
-             ps_i, ref_price, prm):
+             belief, soc, appeal, novelty, est_keys, ad_susceptibility, ad_reach, cross_sell, p_fc,
+             wtp_i, ps_i, ref_price, prm):
     """Customer i's utility of firm f's offer in category c (§7.7 of the ODD).
 
     ``g`` is the customer's current firm in c (switching-cost bonus), ``other`` the firm of
@@ -239,6 +241,7 @@ def _utility(i, c, f, g, other, needs, offer_pos, personalisation, knowledge, qu
          + prm[P_B_SERVICE] * service[f] + prm[P_B_BELIEF] * belief[i, f]
          + prm[P_B_SOCIAL] * soc[f] + prm[P_B_APPEAL] * appeal[f]
          + prm[P_B_AD] * ad_susceptibility[i] * ad_reach[f]
+         + prm[P_B_NOVELTY] * ad_susceptibility[i] * ad_reach[f] * novelty[f]
          - prm[P_B_PRICE] * ps_i * p_fc / (wtp_i * ref_price[c]))
     if f == g:
         u += prm[P_SWITCH]
@@ -270,7 +273,7 @@ def _block_of_customers(
     aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
     voice_prev, voice_next, ended,
     offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap, cross_sell,
-    appeal, est_keys, loyal_after, loyal_price, loyal_price_cents, loyal_list_cents,
+    appeal, novelty, est_keys, loyal_after, loyal_price, loyal_price_cents, loyal_list_cents,
     price, price_cents, list_cents, cost_cents, service_cents, pers_cents, save_cost_cents,
     ref_price, occasion_prob, renewal_prob, prm, keys,
     it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, n_firms, n_cat,
@@ -383,8 +386,8 @@ def _block_of_customers(
                             p_fc = loyal_price[f, c]
                         util[f] = _utility(i, c, f, g, other, needs, offer_pos, personalisation,
                                            knowledge, quality, service, belief, soc, appeal,
-                                           est_keys, ad_susceptibility, ad_reach, cross_sell,
-                                           p_fc, wtp_i, ps_i, ref_price, prm)
+                                           novelty, est_keys, ad_susceptibility, ad_reach,
+                                           cross_sell, p_fc, wtp_i, ps_i, ref_price, prm)
                 chosen = logit_pick(util, avail, n_firms, prm[P_OUTSIDE],
                                     uniform_nb(keys[K_CHOICE], i, c))
                 # a firm about to lose a customer it knows may make a retention offer: it makes
@@ -486,8 +489,8 @@ def _block_of_customers(
                         it[f, T_OFFERS] += 1
                         u_stay = (_utility(i, c, f, f, other, needs, offer_pos, personalisation,
                                            knowledge, quality, service, belief, soc, appeal,
-                                           est_keys, ad_susceptibility, ad_reach, cross_sell,
-                                           p_paid, wtp_i, ps_i, ref_price, prm)
+                                           novelty, est_keys, ad_susceptibility, ad_reach,
+                                           cross_sell, p_paid, wtp_i, ps_i, ref_price, prm)
                                   + offer_utility(prm[P_B_PRICE], ps_i, save_cost_cents[f, c],
                                                   wtp_i, ref_price[c]))
                         stays = (uniform_nb(keys[K_RECHOICE], i, n_cat + c)

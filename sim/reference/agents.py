@@ -351,9 +351,10 @@ class Customer(mesa.Agent):
         """Stage 3 (choice): my utility of firm f's offer in this category.
 
         Fit, quality, service, belief, social proof, generic appeal (neutral levers only),
-        advertising salience and price (``price``, else what f charges me now); a bonus for
-        staying with ``current`` (switching cost) and the pull of a cross-sell offer from
-        ``partner``, the firm I buy another category from.
+        advertising salience, news of a new version (novelty, carried by advertising) and
+        price (``price``, else what f charges me now); a bonus for staying with ``current``
+        (switching cost) and the pull of a cross-sell offer from ``partner``, the firm I buy
+        another category from.
         """
         if price is None:
             price = self.price_of(category, f)[0]
@@ -364,6 +365,7 @@ class Customer(mesa.Agent):
              + b.beta_service * offer.service + b.beta_belief * self.belief[f]
              + b.beta_social * heard.buy[f] + b.beta_appeal * offer.appeal
              + b.beta_ad * self.ad_susceptibility * offer.ad_reach
+             + b.beta_novelty * self.ad_susceptibility * offer.ad_reach * offer.novelty
              - b.beta_price * self.price_sensitivity * price
              / (self.wtp * ref_price))
         if f == current:

@@ -66,6 +66,7 @@ class Offer:
         retention_cap: chance of saving a leaving customer it knows fully.
         cross_sell: strength of its cross-sell triggers.
         appeal: generic appeal its lever money buys under neutral levers (else 0).
+        novelty: novelty of its latest version, 0–1 (news that its advertising carries).
         loyal_after, loyal_price, loyal_price_cents, loyal_list_cents: the tenure from which a
             customer pays the firm's loyalty price (exploitation), and that price (money, paid
             and list cents); the ordinary prices for a firm that does not exploit.
@@ -84,6 +85,7 @@ class Offer:
     retention_cap: float
     cross_sell: float
     appeal: float
+    novelty: float
     price: list[float]
     loyal_after: int
     loyal_price: list[float]
@@ -112,7 +114,8 @@ def offers_from_arrays(arrays: dict[str, np.ndarray]) -> list[Offer]:
         Offer(position=a["offer_pos"][f], quality=a["quality"][f], service=a["service"][f],
               personalisation=a["personalisation"][f], learn=a["learn"][f],
               ad_reach=a["ad_reach"][f], retention_cap=a["retention_cap"][f],
-              cross_sell=a["cross_sell"][f], appeal=a["appeal"][f], price=a["price"][f],
+              cross_sell=a["cross_sell"][f], appeal=a["appeal"][f], novelty=a["novelty"][f],
+              price=a["price"][f],
               loyal_after=a["loyal_after"][f], loyal_price=a["loyal_price"][f],
               loyal_price_cents=a["loyal_price_cents"][f],
               loyal_list_cents=a["loyal_list_cents"][f],

@@ -71,7 +71,7 @@ class Micro:
             quality=np.array([0.9, 0.2][:F] + [0.5] * max(0, F - 2)),
             service=np.zeros(F), personalisation=np.zeros(F), learn=np.zeros(F),
             ad_reach=np.zeros(F), retention_cap=np.zeros(F), cross_sell=np.zeros(F),
-            appeal=np.zeros(F), est_keys=np.zeros((F, 2), np.uint64),
+            appeal=np.zeros(F), novelty=np.zeros(F), est_keys=np.zeros((F, 2), np.uint64),
             loyal_after=np.full(F, 2**62, np.int64),
             price_cents=np.tile(np.array([1234, 2345, 999][:F], np.int64)[:, None], (1, C)),
             list_cents=np.tile(np.array([1500, 2500, 999][:F], np.int64)[:, None], (1, C)),
