@@ -152,6 +152,9 @@ OUTPUT_COLUMNS: dict[str, str] = {
                                      "personalisation_cost × personalisation level",
     "cost_retention_offers": "cost of the retention offers accepted this step (the firm pays "
                              "for what it gave)",
+    "recoveries": "bad experiences (satisfaction ≤ detractor threshold) fixed on the spot by "
+                  "empowered frontline staff",
+    "cost_recovery_delivery": "cost of those fixes (recovery_cost × price each)",
     "retention_offers": "retention offers made this step (to customers about to switch or "
                         "churn whom the firm knows)",
     "cost_fixed": "fixed cost",

@@ -247,6 +247,9 @@ class EconomicsConfig:
     personalisation_cost: float = _num(0.1, 0.0, 100.0, unit="× unit cost",
                                        help="delivery cost of personalisation at level 1, per unit "
                                             "sold (part of the unit cost, priced in like quality)")
+    recovery_cost: float = _num(0.3, 0.0, 10.0, unit="× monthly price",
+                                help="cost of fixing one bad experience on the spot (service "
+                                     "recovery by empowered frontline staff)")
     retention_offer: float = _num(0.5, 0.0, 10.0, unit="× monthly price",
                                   help="cost of one retention offer")
     fixed_cost: float = _num(1.0, 0.0, 1e6, unit="money / market customer / month",
@@ -300,6 +303,7 @@ class LeversConfig:
     cocreation: LeverCurve = _curve(1.0, 0.95)
     retention: LeverCurve = _curve(7.0, 0.95)
     cross_sell: LeverCurve = _curve(7.0, 0.95)
+    recovery: LeverCurve = _curve(7.0, 0.95)
 
 
 @dataclass

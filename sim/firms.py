@@ -185,6 +185,7 @@ class Firm(mesa.Agent):
                                           ).astype(np.int64)
         self.loyal_price_cents[~self.offered] = -1
         self.save_cost_cents = np.round(self.price_cents * eco.retention_offer).astype(np.int64)
+        self.recovery_cents = np.round(self.price_cents * eco.recovery_cost).astype(np.int64)
 
     def _specific_levers(self, spend: np.ndarray, need_means: np.ndarray | None) -> None:
         """Each lever buys its own effect through its own capability stock."""
@@ -205,6 +206,7 @@ class Firm(mesa.Agent):
         self.learn = eco.learn_rate * cap[LEVER["insight"]]
         self.retention_cap = cap[LEVER["retention"]]
         self.cross_sell = cap[LEVER["cross_sell"]]
+        self.recovery = cap[LEVER["recovery"]]
         if need_means is not None:  # co-creation: move toward customers' revealed needs
             rate = eco.cocreation_speed * cap[LEVER["cocreation"]]
             has = ~np.isnan(need_means[:, 0])
@@ -258,6 +260,7 @@ class Firm(mesa.Agent):
         self.learn = 0.0
         self.retention_cap = 0.0
         self.cross_sell = 0.0
+        self.recovery = 0.0
         self.discount = 0.0
 
     # ------------------------------------------------------------------------------------------
@@ -274,7 +277,8 @@ class Firm(mesa.Agent):
         fixed_c = round(eco.fixed_cost * self.n_market * self.share_of_market * 100.0)
         cash_levers = sum(v for k, v in lever_c.items() if self.neutral or k != "promotion")
         contribution = revenue - it["cogs_cents"] - service_c - pers_c
-        profit = contribution - it["retention_cost_cents"] - cash_levers - fixed_c
+        profit = (contribution - it["retention_cost_cents"] - it["recovery_cost_cents"]
+                  - cash_levers - fixed_c)
         self.cash += profit
         self.revenue_prev = revenue / 100.0
         self.close_month(step, revenue / 100.0, rel)
@@ -308,7 +312,7 @@ class Firm(mesa.Agent):
                              + it["acq_cross_sell"]),
             "churned": lost, "lost_churn": it["lost_churn"], "lost_switch": it["lost_switch"],
             "lost_outside": it["lost_outside"], "saved": it["saved"],
-            "retention_offers": it["retention_offers"],
+            "retention_offers": it["retention_offers"], "recoveries": it["recoveries"],
             "retention": retention,
             "units": it["units"],
             "revenue": revenue / 100.0,
@@ -316,6 +320,7 @@ class Firm(mesa.Agent):
             "cost_service_delivery": service_c / 100.0,
             "cost_personalisation_delivery": pers_c / 100.0,
             "cost_retention_offers": it["retention_cost_cents"] / 100.0,
+            "cost_recovery_delivery": it["recovery_cost_cents"] / 100.0,
             "cost_fixed": fixed_c / 100.0,
             **{f"cost_{name}": v / 100.0 for name, v in lever_c.items()},
             "profit": profit / 100.0,

@@ -85,6 +85,8 @@ from .layout import (
     T_OFFERS,
     T_PERS_COST,
     T_PROMOTERS,
+    T_RECOVERIES,
+    T_RECOVERY_COST,
     T_REL,
     T_REL_START,
     T_RETENTION_COST,
@@ -111,6 +113,7 @@ from .stages import (
     offer_utility,
     personalised_fit,
     pick_by_hazard,
+    recovered_experience,
     satisfaction_score,
     stay_probability,
     voice_code,
@@ -127,6 +130,7 @@ K_SAVE = PURPOSE["retention_save"]
 K_CHURN = PURPOSE["churn"]
 K_XSELL = PURPOSE["cross_sell"]
 K_RECHOICE = PURPOSE["retention_choice"]
+K_RECOVERY = PURPOSE["recovery"]
 
 
 def n_blocks(n_customers: int) -> int:
@@ -153,7 +157,8 @@ def journey_step(  # noqa: D417 - related arrays are documented together
     aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
     voice_prev, voice_next, ended,
     offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap, cross_sell,
-    appeal, novelty, est_keys, loyal_after, loyal_price, loyal_price_cents, loyal_list_cents,
+    appeal, novelty, recovery, recovery_cents, est_keys, loyal_after, loyal_price,
+    loyal_price_cents, loyal_list_cents,
     price, price_cents, list_cents, cost_cents, service_cents, pers_cents, save_cost_cents,
     ref_price, occasion_prob, renewal_prob,
     prm, keys,
@@ -179,11 +184,13 @@ def journey_step(  # noqa: D417 - related arrays are documented together
             learn (knowledge gained per interaction), ad_reach, retention_cap, cross_sell:
             firm capabilities this step (float64 [F]); appeal: generic appeal of a firm's lever
             money under neutral levers, else 0 (float64 [F]); novelty: novelty of each firm's
-            latest version, 0–1 (float64 [F]); est_keys: each firm's keys of its
-            fixed need-estimate errors (uint64 [F, 2]); loyal_after: tenure (months) from which
-            a firm charges its long-tenure customers its loyalty price (int64 [F]);
-            loyal_price, loyal_price_cents, loyal_list_cents: that price, paid and list (float64
-            and int64 [F, C]; equal to the ordinary prices for a firm that does not exploit).
+            latest version, 0–1 (float64 [F]); recovery: chance a bad experience is fixed on
+            the spot (float64 [F]); recovery_cents: cost of one fix (int64 [F, C]); est_keys:
+            each firm's keys of its fixed need-estimate errors (uint64 [F, 2]); loyal_after:
+            tenure (months) from which a firm charges its long-tenure customers its loyalty
+            price (int64 [F]); loyal_price, loyal_price_cents, loyal_list_cents: that price,
+            paid and list (float64 and int64 [F, C]; the ordinary prices for a firm that does
+            not exploit).
         price: price paid (money, float64 [F, C]); price_cents, list_cents, cost_cents: paid,
             list and production-cost prices in cents (int64 [F, C]; price_cents < 0: not offered);
             service_cents, pers_cents: service and personalisation delivery cost per unit
@@ -217,7 +224,8 @@ def journey_step(  # noqa: D417 - related arrays are documented together
             aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
             voice_prev, voice_next, ended,
             offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap,
-            cross_sell, appeal, novelty, est_keys, loyal_after, loyal_price, loyal_price_cents,
+            cross_sell, appeal, novelty, recovery, recovery_cents, est_keys, loyal_after,
+            loyal_price, loyal_price_cents,
             loyal_list_cents, price, price_cents, list_cents, cost_cents,
             service_cents, pers_cents, save_cost_cents,
             ref_price, occasion_prob, renewal_prob, prm, keys,
@@ -273,7 +281,8 @@ def _block_of_customers(
     aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
     voice_prev, voice_next, ended,
     offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap, cross_sell,
-    appeal, novelty, est_keys, loyal_after, loyal_price, loyal_price_cents, loyal_list_cents,
+    appeal, novelty, recovery, recovery_cents, est_keys, loyal_after, loyal_price,
+    loyal_price_cents, loyal_list_cents,
     price, price_cents, list_cents, cost_cents, service_cents, pers_cents, save_cost_cents,
     ref_price, occasion_prob, renewal_prob, prm, keys,
     it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, n_firms, n_cat,
@@ -447,6 +456,14 @@ def _block_of_customers(
             e = experience_of(fv, quality[f], service[f], value, prm[P_W_FIT], prm[P_W_QUALITY],
                               prm[P_W_SERVICE], prm[P_W_VALUE], noise)
             s_obs = satisfaction_score(e, belief[i, f], prm[P_DISCONF])
+            # frontline empowerment: staff may fix a bad experience on the spot, at a cost;
+            # the fixed experience meets the customer's expectation
+            if (s_obs <= prm[P_DETRACTOR] and recovery[f] > 0.0
+                    and uniform_nb(keys[K_RECOVERY], i, c) < recovery[f]):
+                e = recovered_experience(e, belief[i, f])
+                s_obs = satisfaction_score(e, belief[i, f], prm[P_DISCONF])
+                it[f, T_RECOVERIES] += 1
+                it[f, T_RECOVERY_COST] += recovery_cents[f, c]
             is_new = tenure[i, c] == 0
             if is_new:
                 satisfaction[i, c] = s_obs

@@ -39,6 +39,7 @@ ITALLY = (
     "promoters", "detractors", "tenure_sum", "choices", "choices_peer", "choices_firm",
     "voice_customers", "voice_promoters", "voice_detractors",
     "service_cost_cents", "personalisation_cost_cents", "retention_offers",
+    "recoveries", "recovery_cost_cents",
 )
 (T_REL_START, T_REL, T_CUSTOMERS, T_AWARE,
  T_ACQ_INITIAL, T_ACQ_AD, T_ACQ_WOM, T_ACQ_SEARCH, T_ACQ_XSELL,
@@ -47,7 +48,7 @@ ITALLY = (
  T_EXPOSURES, T_EXPOSED_UNAWARE, T_AWARE_AD, T_AWARE_WOM, T_AWARE_SEARCH,
  T_PROMOTERS, T_DETRACTORS, T_TENURE_SUM, T_CHOICES, T_CHOICES_PEER, T_CHOICES_FIRM,
  T_VOICE_CUST, T_VOICE_PROM, T_VOICE_DET, T_SERVICE_COST, T_PERS_COST,
- T_OFFERS) = range(len(ITALLY))
+ T_OFFERS, T_RECOVERIES, T_RECOVERY_COST) = range(len(ITALLY))
 N_ITALLY = len(ITALLY)
 
 # Float tallies per block per firm.

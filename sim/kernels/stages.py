@@ -201,6 +201,12 @@ def experience_of(fit, quality, service, value, w_fit, w_quality, w_service, w_v
 
 
 @njit(cache=True)
+def recovered_experience(experience, expectation):
+    """A bad experience fixed on the spot by empowered staff: it meets the expectation."""
+    return experience if experience > expectation else expectation
+
+
+@njit(cache=True)
 def satisfaction_score(experience, expectation, disconfirmation_weight):
     """0–10 satisfaction of one experience: its level plus how far it beat or missed expectation."""
     s = 10.0 * (experience + disconfirmation_weight * (experience - expectation))

@@ -448,6 +448,13 @@ class Customer(mesa.Agent):
         e = experience_of(fv, offer.quality, offer.service, value, b.w_fit, b.w_quality,
                           b.w_service, b.w_value, noise)
         score = satisfaction_score(e, self.belief[f], b.disconfirmation_weight)
+        # frontline empowerment: staff may fix a bad experience on the spot, at a cost
+        if (score <= b.detractor_threshold and offer.recovery > 0.0
+                and draws.uniform("recovery", self.index, category) < offer.recovery):
+            e = e if e > self.belief[f] else self.belief[f]
+            score = satisfaction_score(e, self.belief[f], b.disconfirmation_weight)
+            tally.counts[f]["recoveries"] += 1
+            tally.counts[f]["recovery_cost_cents"] += offer.recovery_cents[category]
         if self.tenure[category] == 0:  # a new relationship starts from its first experience
             self.satisfaction[category] = score
         else:

@@ -67,6 +67,8 @@ class Offer:
         cross_sell: strength of its cross-sell triggers.
         appeal: generic appeal its lever money buys under neutral levers (else 0).
         novelty: novelty of its latest version, 0–1 (news that its advertising carries).
+        recovery, recovery_cents: chance its frontline staff fix a bad experience on the spot,
+            and the cost of one fix per category.
         loyal_after, loyal_price, loyal_price_cents, loyal_list_cents: the tenure from which a
             customer pays the firm's loyalty price (exploitation), and that price (money, paid
             and list cents); the ordinary prices for a firm that does not exploit.
@@ -86,6 +88,8 @@ class Offer:
     cross_sell: float
     appeal: float
     novelty: float
+    recovery: float
+    recovery_cents: list[int]
     price: list[float]
     loyal_after: int
     loyal_price: list[float]
@@ -115,6 +119,7 @@ def offers_from_arrays(arrays: dict[str, np.ndarray]) -> list[Offer]:
               personalisation=a["personalisation"][f], learn=a["learn"][f],
               ad_reach=a["ad_reach"][f], retention_cap=a["retention_cap"][f],
               cross_sell=a["cross_sell"][f], appeal=a["appeal"][f], novelty=a["novelty"][f],
+              recovery=a["recovery"][f], recovery_cents=a["recovery_cents"][f],
               price=a["price"][f],
               loyal_after=a["loyal_after"][f], loyal_price=a["loyal_price"][f],
               loyal_price_cents=a["loyal_price_cents"][f],

@@ -33,3 +33,24 @@ def test_exploited_customers_find_less_value_and_are_less_satisfied():
     # experience = (q + value)/2 with value = 1 − price/(wtp·ref): 1 − 12.34/10 and 1 − 62.34/10
     assert np.isclose(sats[0], 10 * (0.9 + (1 - 12.34 / 10)) / 2)
     assert sats[1] < sats[0]
+
+
+def test_empowered_staff_fix_a_bad_experience_on_the_spot():
+    """A bad experience (satisfaction ≤ 5 here) is lifted to the expectation, at a cost."""
+    sats, costs = [], []
+    for recovery in (0.0, 1.0):
+        m = Micro(n=1, edges=())
+        m.quality[0] = 0.3  # experience 0.3, expectation (belief) 0.5 → satisfaction 3
+        m.recovery[0] = recovery
+        m.recovery_cents[0, 0] = 370
+        m.customer(0, firm=0, tenure=3)
+        m.run()
+        sats.append(float(m.satisfaction[0, 0]))
+        costs.append((m.t("recoveries", 0), m.t("recovery_cost_cents", 0)))
+    assert np.isclose(sats[0], 3.0) and np.isclose(sats[1], 5.0)  # 10 × max(0.3, 0.5)
+    assert costs == [(0, 0), (1, 370)]
+    m = Micro(n=1, edges=())  # a good experience needs no fixing
+    m.recovery[0] = 1.0
+    m.customer(0, firm=0, tenure=3)
+    m.run()
+    assert m.t("recoveries", 0) == 0

@@ -47,6 +47,7 @@ CASES = [
                         "market.steps=18"]),
     ("exploitation", ["scenario=exploitation", "market.n_customers=400", "market.steps=30"]),
     ("b2b", ["scenario=b2b", "market.steps=24"]),
+    ("empowerment", ["firms=empowerment", "market.n_customers=400", "market.steps=24"]),
 ]
 SEEDS = [0, 1, 2, 3, 4]
 
