@@ -141,7 +141,7 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "lost_churn": "relationships ended by the churn hazard",
     "lost_switch": "relationships lost to another firm at a renewal choice",
     "lost_outside": "relationships lost to the outside option at a renewal choice",
-    "saved": "relationships kept by a retention offer (at a choice or at churn)",
+    "saved": "relationships kept by an accepted retention offer (at a choice or at churn)",
     "retention": "1 − churned ÷ relationships at the start of the step (NaN if none)",
     "units": "category-months delivered and paid for this step",
     "revenue": "money received (paid prices), from integer cents",
@@ -150,7 +150,13 @@ OUTPUT_COLUMNS: dict[str, str] = {
                              "service level",
     "cost_personalisation_delivery": "personalisation delivery: Σ over units of unit cost × "
                                      "personalisation_cost × personalisation level",
-    "cost_retention_offers": "cost of the retention offers made this step",
+    "cost_retention_offers": "cost of the retention offers accepted this step (the firm pays "
+                             "for what it gave)",
+    "recoveries": "bad experiences (satisfaction ≤ detractor threshold) fixed on the spot by "
+                  "empowered frontline staff",
+    "cost_recovery_delivery": "cost of those fixes (recovery_cost × price each)",
+    "retention_offers": "retention offers made this step (to customers about to switch or "
+                        "churn whom the firm knows)",
     "cost_fixed": "fixed cost",
     **{f"cost_{lever}": f"lever spending on `{lever}` (budget × share)" for lever in S.LEVERS
        if lever != "promotion"},
@@ -166,6 +172,8 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "service": "service level, 0–1",
     "ad_reach": "chance a customer is exposed to the firm's advertising in a step",
     "personalisation": "share of the offer–need distance removed for a fully known customer",
+    "novelty": "novelty of the firm's latest version, 0–1 (1 at a launch, wearing off)",
+    "versions": "new versions launched so far (R&D money ÷ version_cost per market customer)",
     "appeal": "generic appeal A/(A + hN) of all lever money (neutral levers only, else 0)",
     "ad_exposures": "advertising exposures (aware and unaware customers)",
     "ad_response_rate": "awareness events by advertising ÷ exposures of unaware customers",

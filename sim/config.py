@@ -159,6 +159,10 @@ class ChoiceConfig:
     beta_ad: float = _num(0.5, 0.0, 100.0, unit="utils",
                           help="weight of a firm's advertising salience (its ad reach × the "
                                "customer's ad susceptibility) for customers who know the firm")
+    beta_novelty: float = _num(0.0, 0.0, 100.0, unit="utils",
+                               help="weight of a firm's news (novelty of its latest version × its "
+                                    "ad reach × the customer's ad susceptibility); 0: novelty "
+                                    "does not matter")
     beta_appeal: float = _num(1.5, 0.0, 100.0, unit="utils",
                               help="weight of the generic appeal that all lever money buys "
                                    "with economics.lever_response=neutral")
@@ -227,6 +231,13 @@ class EconomicsConfig:
     learn_rate: float = _share(0.15, unit="share of the unknown per served month",
                                help="share of the missing knowledge of a customer gained per "
                                "purchase at full insight capability and data unification 1")
+    estimate_error: float = _num(0.5, 0.0, 100.0, unit="need units",
+                                 help="sd of a firm's error about the need of a customer it knows "
+                                      "nothing of; × (1 − knowledge) as it learns")
+    version_cost: float = _num(2.0, 0.0, 1e9, lo_open=True, unit="money per market customer",
+                               help="R&D money that produces a new version of the offer")
+    novelty_wear: float = _share(0.1, unit="share per month",
+                                 help="how fast a new version's novelty wears off")
     cocreation_speed: float = _share(0.1, unit="share of distance per month",
                                      help="monthly move of the offer toward customers' needs")
     cross_sell_trigger: float = _prob(0.3, "chance a triggered cross-sell brings a customer to "
@@ -237,6 +248,9 @@ class EconomicsConfig:
     personalisation_cost: float = _num(0.1, 0.0, 100.0, unit="× unit cost",
                                        help="delivery cost of personalisation at level 1, per unit "
                                             "sold (part of the unit cost, priced in like quality)")
+    recovery_cost: float = _num(0.3, 0.0, 10.0, unit="× monthly price",
+                                help="cost of fixing one bad experience on the spot (service "
+                                     "recovery by empowered frontline staff)")
     retention_offer: float = _num(0.5, 0.0, 10.0, unit="× monthly price",
                                   help="cost of one retention offer")
     fixed_cost: float = _num(1.0, 0.0, 1e6, unit="money / market customer / month",
@@ -244,9 +258,13 @@ class EconomicsConfig:
     tangible_assets: float = _num(100.0, 0.0, 1e9, unit="money / market customer",
                                   help="a firm's tangible assets, per customer in the market, "
                                         "split evenly")
-    min_budget: float = _num(0.3, 0.0, 1e6, unit="money / market customer / month",
+    min_budget: float = _num(0.0, 0.0, 1e6, unit="money / market customer / month",
                              help="smallest lever budget of a firm, per customer in the "
-                                   "market, split evenly")
+                                   "market, split evenly (a market-wide floor; off by default)")
+    min_budget_per_relationship: float = _num(
+        1.0, 0.0, 1e6, unit="money / relationship / month",
+        help="smallest lever budget of a firm per relationship it serves (a floor tied to the "
+             "firm's own size)")
     initial_penetration: float = _share(0.3, unit="share of customers per category",
                                         help="share of customers with a firm in each category "
                                         "at the start")
@@ -286,6 +304,7 @@ class LeversConfig:
     cocreation: LeverCurve = _curve(1.0, 0.95)
     retention: LeverCurve = _curve(7.0, 0.95)
     cross_sell: LeverCurve = _curve(7.0, 0.95)
+    recovery: LeverCurve = _curve(7.0, 0.95)
 
 
 @dataclass
@@ -323,6 +342,11 @@ class FirmConfig:
     markup: float = _num(0.6, -0.99, 100.0, unit="× unit cost", help="list price over unit cost")
     budget_rate: float = _share(0.15, unit="share of revenue",
                                 help="share of last month's revenue spent on levers")
+    exploitation: float = _num(0.0, 0.0, 10.0, unit="× price",
+                               help="surcharge on the price of long-tenure customers (a firm that "
+                                    "gains at its locked-in customers' expense; 0 = none)")
+    exploitation_tenure: int = _num(12, 1, 10**6, unit="months",
+                                    help="tenure from which exploitation's surcharge applies")
     review_every: int = _num(12, 1, 10**6, unit="months",
                              help="how often an adaptive firm re-allocates")
     exploration: float = _num(0.05, 0.0, 1.0, lo_open=True, unit="budget share",

@@ -22,6 +22,7 @@ from .strategies import (
 )
 
 N_LEVERS = len(LEVERS)
+NEVER = 2**62  # a tenure no relationship reaches
 I_PROMO = LEVER["promotion"]
 
 
@@ -93,7 +94,8 @@ class Firm(mesa.Agent):
         self.neutral = response != LeverResponse.specific
         self.per_lever_appeal = response == LeverResponse.neutral_per_lever
         # capability stocks start at the steady state of the firm's own strategy
-        budget0 = self.budget_for(initial_list_revenue)
+        self.planned_revenue = float(initial_list_revenue)
+        budget0 = self.budget_for(self.planned_revenue)
         self.stocks = budget0 * self.shares / np.maximum(1.0 - self.carryover, 0.01)
         self.stocks[I_PROMO] = 0.0
         # neutral levers: one stock fed by all lever money, promotion included (or one per
@@ -101,9 +103,14 @@ class Firm(mesa.Agent):
         self.appeal_stock = budget0 / max(eco.stock_decay, 0.01)
         self.appeal_stocks = budget0 * self.shares / max(eco.stock_decay, 0.01)
         self.appeal = 0.0
+        # novelty: R&D money develops new versions whose news wears off
+        self.development = 0.0
+        self.novelty = 0.0
+        self.versions = 0
         self.offer_pos = np.array(model.initial_positions[index], dtype=np.float64)
         self.list_revenue_prev = float(initial_list_revenue)
         self.revenue_prev = float(initial_list_revenue)
+        self.year_revenue = 0.0
         self.cash = 0
         self.unit_cost = np.array([c.unit_cost for c in market.categories.values()])
         self.quality_cost = np.array([c.quality_cost for c in market.categories.values()])
@@ -113,14 +120,34 @@ class Firm(mesa.Agent):
         self.last_move: tuple[int, int, float] | None = None
         self.objective_prev: float | None = None
         self.period_revenue = 0.0
+        self.period_market_revenue = 0.0
         self.metrics: dict[str, float] = {}
         self.plan_offer(step=0, need_means=None)
 
     # ------------------------------------------------------------------------------------------
-    def budget_for(self, revenue: float) -> float:
-        """Lever budget this month: a share of last month's revenue, never below the floor."""
-        floor = self.market.economics.min_budget * self.n_market * self.share_of_market
-        return max(floor, self.cfg.budget_rate * revenue)
+    def budget_for(self, planned_revenue: float) -> float:
+        """Lever budget this month: a share of the year's planned monthly revenue.
+
+        Never below the floor: the larger of a market-wide floor (``min_budget``, off by
+        default) and one tied to the firm's own size (``min_budget_per_relationship`` × the
+        relationships it serves).
+        """
+        eco = self.market.economics
+        floor = max(eco.min_budget * self.n_market * self.share_of_market,
+                    eco.min_budget_per_relationship * self.relationships)
+        return max(floor, self.cfg.budget_rate * planned_revenue)
+
+    def close_month(self, step: int, revenue: float, relationships: int) -> None:
+        """Book the month for planning: the relationships served and, at a year's end, the plan.
+
+        The plan for the next year is the past year's monthly revenue (firms budget yearly
+        from planned revenue); until the first year closes it is the starting list revenue.
+        """
+        self.relationships = relationships
+        self.year_revenue += revenue
+        if step % self.market.steps_per_year == 0:
+            self.planned_revenue = self.year_revenue / self.market.steps_per_year
+            self.year_revenue = 0.0
 
     def allocate(self, budget: float, step: int) -> np.ndarray:
         """This step's spending per lever: the budget split by the strategy's shares.
@@ -133,7 +160,7 @@ class Firm(mesa.Agent):
     def plan_offer(self, step: int, need_means: np.ndarray | None) -> None:
         """Stage 1: invest the budget, update capabilities, set offer positions and prices."""
         eco = self.market.economics
-        budget = self.budget_for(self.revenue_prev)
+        budget = self.budget_for(self.planned_revenue)
         spend = self.allocate(budget, step)
         self.lever_spend = spend
         if self.neutral:
@@ -150,7 +177,15 @@ class Firm(mesa.Agent):
                                    * 100.0).astype(np.int64)
         self.price_cents = np.round(self.list_cents * (1.0 - self.discount)).astype(np.int64)
         self.price_cents[~self.offered] = -1
+        # exploitation: long-tenure customers pay a surcharge (the only place it is read)
+        surcharge = self.cfg.exploitation
+        self.loyal_after = self.cfg.exploitation_tenure if surcharge > 0 else NEVER
+        self.loyal_list_cents = np.round(self.list_cents * (1.0 + surcharge)).astype(np.int64)
+        self.loyal_price_cents = np.round(self.loyal_list_cents * (1.0 - self.discount)
+                                          ).astype(np.int64)
+        self.loyal_price_cents[~self.offered] = -1
         self.save_cost_cents = np.round(self.price_cents * eco.retention_offer).astype(np.int64)
+        self.recovery_cents = np.round(self.price_cents * eco.recovery_cost).astype(np.int64)
 
     def _specific_levers(self, spend: np.ndarray, need_means: np.ndarray | None) -> None:
         """Each lever buys its own effect through its own capability stock."""
@@ -171,6 +206,7 @@ class Firm(mesa.Agent):
         self.learn = eco.learn_rate * cap[LEVER["insight"]]
         self.retention_cap = cap[LEVER["retention"]]
         self.cross_sell = cap[LEVER["cross_sell"]]
+        self.recovery = cap[LEVER["recovery"]]
         if need_means is not None:  # co-creation: move toward customers' revealed needs
             rate = eco.cocreation_speed * cap[LEVER["cocreation"]]
             has = ~np.isnan(need_means[:, 0])
@@ -181,6 +217,22 @@ class Firm(mesa.Agent):
         else:
             self.discount = eco.max_discount if promo_budget > 0 else 0.0
         self.appeal = 0.0
+        self._develop(spend[LEVER["rd"]])
+
+    def _develop(self, rd_spend: float) -> None:
+        """Novelty: R&D money accumulates into new versions; a launch is news that wears off.
+
+        A version launches when the money since the last launch reaches ``version_cost`` per
+        market customer; its novelty starts at 1 and loses ``novelty_wear`` a month.
+        """
+        eco = self.market.economics
+        self.novelty *= 1.0 - eco.novelty_wear
+        self.development += rd_spend
+        cost = eco.version_cost * self.n_market
+        if self.development >= cost:
+            self.development -= cost
+            self.novelty = 1.0
+            self.versions += 1
 
     def _neutral_levers(self, budget: float, spend: np.ndarray) -> None:
         """All lever money feeds one stock; every lever-specific effect stays at zero spend.
@@ -208,6 +260,7 @@ class Firm(mesa.Agent):
         self.learn = 0.0
         self.retention_cap = 0.0
         self.cross_sell = 0.0
+        self.recovery = 0.0
         self.discount = 0.0
 
     # ------------------------------------------------------------------------------------------
@@ -224,10 +277,11 @@ class Firm(mesa.Agent):
         fixed_c = round(eco.fixed_cost * self.n_market * self.share_of_market * 100.0)
         cash_levers = sum(v for k, v in lever_c.items() if self.neutral or k != "promotion")
         contribution = revenue - it["cogs_cents"] - service_c - pers_c
-        profit = contribution - it["retention_cost_cents"] - cash_levers - fixed_c
+        profit = (contribution - it["retention_cost_cents"] - it["recovery_cost_cents"]
+                  - cash_levers - fixed_c)
         self.cash += profit
         self.revenue_prev = revenue / 100.0
-        self.relationships = rel
+        self.close_month(step, revenue / 100.0, rel)
         self.list_revenue_prev = it["list_revenue_cents"] / 100.0
         self.period_revenue += revenue / 100.0
 
@@ -258,6 +312,7 @@ class Firm(mesa.Agent):
                              + it["acq_cross_sell"]),
             "churned": lost, "lost_churn": it["lost_churn"], "lost_switch": it["lost_switch"],
             "lost_outside": it["lost_outside"], "saved": it["saved"],
+            "retention_offers": it["retention_offers"], "recoveries": it["recoveries"],
             "retention": retention,
             "units": it["units"],
             "revenue": revenue / 100.0,
@@ -265,6 +320,7 @@ class Firm(mesa.Agent):
             "cost_service_delivery": service_c / 100.0,
             "cost_personalisation_delivery": pers_c / 100.0,
             "cost_retention_offers": it["retention_cost_cents"] / 100.0,
+            "cost_recovery_delivery": it["recovery_cost_cents"] / 100.0,
             "cost_fixed": fixed_c / 100.0,
             **{f"cost_{name}": v / 100.0 for name, v in lever_c.items()},
             "profit": profit / 100.0,
@@ -277,6 +333,8 @@ class Firm(mesa.Agent):
             "ad_reach": self.ad_reach,
             "personalisation": self.personalisation,
             "appeal": self.appeal,
+            "novelty": self.novelty,
+            "versions": self.versions,
             "ad_exposures": it["exposures"],
             "ad_response_rate": it["aware_ads"] / exposures_unaware if exposures_unaware else 0.0,
             "cpa_ads": (self.lever_spend[LEVER["advertising"]] / acq_ads if acq_ads
@@ -300,25 +358,43 @@ class Firm(mesa.Agent):
             # a customer base worth less than nothing adds no intangible value (share in [0, 1))
             "intangible_share": max(equity, 0.0) / (max(equity, 0.0) + tangible)
             if max(equity, 0.0) + tangible > 0 else 0.0,
+            # the allocation this step's spending followed (a review changes the next one)
+            "orientation": self.orientation,
             **{f"share_{name}": float(s) for name, s in zip(LEVERS, self.shares, strict=True)},
         }
         self.metrics = m
-        if self.objective != Objective.fixed and step % self.cfg.review_every == 0:
-            self.adapt(step)
 
     # ------------------------------------------------------------------------------------------
-    def adapt(self, step: int) -> None:
-        """Re-allocate the budget by hill climbing on the firm's objective (revenue or CLV).
+    def review(self, step: int, market_revenue: float, market_equity: float) -> None:
+        """After the market's books close: add to the review period; adapt at a review step.
 
-        Keep the last trial move if the objective improved over the review period, undo it
-        otherwise, then try a new move of ``exploration`` of the budget from one lever to
-        another, drawn from the run's counter-based stream for this firm and step.
+        Args:
+            step: this step.
+            market_revenue: every firm's revenue this step (money).
+            market_equity: every firm's customer equity this step, negative ones counted as 0.
+        """
+        self.period_market_revenue += market_revenue
+        if self.objective != Objective.fixed and step % self.cfg.review_every == 0:
+            self.adapt(step, market_equity)
+
+    def adapt(self, step: int, market_equity: float) -> None:
+        """Re-allocate the budget by hill climbing on the firm's share of the market.
+
+        The objective is a share, which a growing market does not inflate: the firm's share of
+        the market's revenue over the review period (``revenue``), or its share of the market's
+        customer equity, the expected future margins of current customers (``clv``). Keep the
+        last trial move if the objective improved, undo it otherwise, then try a new move of
+        ``exploration`` of the budget from one lever to another, drawn from the run's
+        counter-based stream for this firm and step.
         """
         if self.objective == Objective.revenue:
-            value = self.period_revenue
-        else:  # lifetime value of the customer base: expected future margins of current customers
-            value = self.metrics["customer_equity"]
+            value = (self.period_revenue / self.period_market_revenue
+                     if self.period_market_revenue > 0 else 0.0)
+        else:
+            value = (max(self.metrics["customer_equity"], 0.0) / market_equity
+                     if market_equity > 0 else 0.0)
         self.period_revenue = 0.0
+        self.period_market_revenue = 0.0
         worse = self.objective_prev is not None and value < self.objective_prev
         if self.last_move is not None and worse:
             # the trial made things worse: undo it; the baseline stays the untried allocation's

@@ -31,11 +31,14 @@ from .strategies import LEVERS
 FIRM_METRICS = (
     "customers", "relationships", "products_per_customer", "aware",
     "acq_initial", "acq_ads", "acq_wom", "acq_search", "acq_cross_sell", "acquisitions",
-    "churned", "lost_churn", "lost_switch", "lost_outside", "saved", "retention",
+    "churned", "lost_churn", "lost_switch", "lost_outside", "saved", "retention_offers",
+    "recoveries", "retention",
     "units", "revenue", "cogs", "cost_service_delivery", "cost_personalisation_delivery",
-    "cost_retention_offers", "cost_fixed", *[f"cost_{name}" for name in LEVERS],
+    "cost_retention_offers", "cost_recovery_delivery", "cost_fixed",
+    *[f"cost_{name}" for name in LEVERS],
     "profit", "margin", "cash", "market_share", "customer_share",
     "price", "discount", "quality", "service", "ad_reach", "personalisation", "appeal",
+    "novelty", "versions",
     "ad_exposures", "ad_response_rate", "cpa_ads", "aware_ads", "aware_wom", "aware_search",
     "choices", "peer_informed_share", "firm_informed_share",
     "nps", "mean_satisfaction", "mean_tenure", "mean_fit", "mean_experience", "knowledge",
@@ -63,9 +66,21 @@ def behaviour_vector(cfg: Config) -> np.ndarray:
         "promoter_threshold": e.promoter_threshold, "detractor_threshold": e.detractor_threshold,
         "churn_base": ch.base, "churn_sensitivity": ch.sensitivity, "churn_threshold": ch.threshold,
         "cross_sell_trigger": m.economics.cross_sell_trigger, "beta_appeal": c.beta_appeal,
-        "beta_ad": c.beta_ad,
+        "beta_ad": c.beta_ad, "estimate_error": m.economics.estimate_error,
+        "beta_novelty": c.beta_novelty,
     }
     return np.array([float(values[name]) for name in PARAMS], dtype=np.float64)
+
+
+def estimate_keys(seed: int, n_firms: int) -> np.ndarray:
+    """Each firm's two stream keys of its fixed errors about customers' needs (uint64 [F, 2]).
+
+    The keys do not change over a run: an error is fixed per (customer, firm, category,
+    dimension), and what changes is how much of it remains (it shrinks with knowledge).
+    """
+    return np.array([[rng.step_key(seed, f, "need_estimate_u1"),
+                      rng.step_key(seed, f, "need_estimate_u2")] for f in range(n_firms)],
+                    dtype=np.uint64)
 
 
 class MarketModel(mesa.Model):
@@ -84,6 +99,7 @@ class MarketModel(mesa.Model):
         self.network = build_network(m.network, self.traits.persona, self.seed)
         self.state = initial_state(m, len(config.firms), self.seed)
         self.prm = behaviour_vector(config)
+        self.est_keys = estimate_keys(self.seed, len(config.firms))
         cats = list(m.categories.values())
         self.ref_price = np.array([c.ref_price for c in cats], dtype=np.float64)
         self.occasion_prob = np.array([c.occasion_prob for c in cats], dtype=np.float64)
@@ -153,7 +169,14 @@ class MarketModel(mesa.Model):
             "retention_cap": np.array([f.retention_cap for f in fs]),
             "cross_sell": np.array([f.cross_sell for f in fs]),
             "appeal": np.array([f.appeal for f in fs]),
+            "novelty": np.array([f.novelty for f in fs]),
+            "recovery": np.array([f.recovery for f in fs]),
+            "recovery_cents": np.stack([f.recovery_cents for f in fs]),
             "price": np.stack([f.price_cents for f in fs]) / 100.0,
+            "loyal_after": np.array([f.loyal_after for f in fs], dtype=np.int64),
+            "loyal_price": np.stack([f.loyal_price_cents for f in fs]) / 100.0,
+            "loyal_price_cents": np.stack([f.loyal_price_cents for f in fs]),
+            "loyal_list_cents": np.stack([f.loyal_list_cents for f in fs]),
             "price_cents": np.stack([f.price_cents for f in fs]),
             "list_cents": np.stack([f.list_cents for f in fs]),
             "cost_cents": np.stack([f.cost_cents for f in fs]),
@@ -186,7 +209,10 @@ class MarketModel(mesa.Model):
             s.aware, s.exposures, s.belief, s.knowledge, s.firm_of, s.tenure, s.satisfaction,
             s.spend, prev, nxt, s.ended,
             o["offer_pos"], o["quality"], o["service"], o["personalisation"], o["learn"],
-            o["ad_reach"], o["retention_cap"], o["cross_sell"], o["appeal"],
+            o["ad_reach"], o["retention_cap"], o["cross_sell"], o["appeal"], o["novelty"],
+            o["recovery"], o["recovery_cents"],
+            self.est_keys,
+            o["loyal_after"], o["loyal_price"], o["loyal_price_cents"], o["loyal_list_cents"],
             o["price"], o["price_cents"], o["list_cents"], o["cost_cents"],
             o["service_cents"], o["pers_cents"], o["save_cost_cents"],
             self.ref_price, self.occasion_prob, self.renewal_prob,
@@ -208,11 +234,12 @@ class MarketModel(mesa.Model):
             self.need_means = ns[..., :-1] / ns[..., -1:]
         total_rev = sum(f.metrics["revenue"] for f in self.firms)
         total_rel = int(rel.sum())
+        total_equity = sum(max(f.metrics["customer_equity"], 0.0) for f in self.firms)
         for firm in self.firms:
             firm.metrics["market_share"] = firm.metrics["revenue"] / total_rev if total_rev else 0.0
             firm.metrics["customer_share"] = (firm.metrics["relationships"] / total_rel
                                               if total_rel else 0.0)
-            firm.metrics["orientation"] = firm.orientation
+            firm.review(t, total_rev, total_equity)
         self.global_pos = it[:, ITALLY.index("voice_promoters")] / n
         self.global_neg = it[:, ITALLY.index("voice_detractors")] / n
         self.global_soc = it[:, ITALLY.index("voice_customers")] / n

@@ -35,6 +35,8 @@ PURPOSES = (
     "retention_save",
     "churn",
     "cross_sell",
+    "retention_choice",
+    "recovery",
 )
 PURPOSE = {name: k for k, name in enumerate(PURPOSES)}
 #: Slots per customer: draws for (firm or category) index j use counter customer * SLOTS + j.

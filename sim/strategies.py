@@ -20,14 +20,17 @@ LEVERS = (
     "cocreation",  # moves the offer toward customers' revealed needs
     "retention",  # retention offers to customers about to leave
     "cross_sell",  # triggers offers in other categories to known customers
+    "recovery",  # frontline empowerment: staff who may fix a bad experience on the spot
 )
 LEVER = {name: k for k, name in enumerate(LEVERS)}
 #: Levers whose capability is money per relationship of the firm's own (a per-customer
 #: activity: serving, knowing, personalising, saving, cross-selling); the others (R&D,
 #: advertising, co-creation) act on the offer or the whole market and scale with its size.
-PER_CUSTOMER_LEVERS = ("insight", "personalisation", "service", "retention", "cross_sell")
+PER_CUSTOMER_LEVERS = ("insight", "personalisation", "service", "retention", "cross_sell",
+                       "recovery")
 #: Levers that start from the individual customer (used to place a strategy on the mix axis).
-CUSTOMER_LEVERS = ("insight", "personalisation", "service", "cocreation", "retention", "cross_sell")
+CUSTOMER_LEVERS = ("insight", "personalisation", "service", "cocreation", "retention", "cross_sell",
+                   "recovery")
 
 PRESETS: dict[str, dict[str, float]] = {
     # Push one offer to as many people as possible: quality, reach and price (essay 003).

@@ -32,6 +32,7 @@ from .layout import (
     P_B_APPEAL,
     P_B_BELIEF,
     P_B_FIT,
+    P_B_NOVELTY,
     P_B_PRICE,
     P_B_QUALITY,
     P_B_SERVICE,
@@ -43,6 +44,7 @@ from .layout import (
     P_CHURN_THR,
     P_DETRACTOR,
     P_DISCONF,
+    P_EST_ERR,
     P_FIT_WIDTH,
     P_NEG_WOM,
     P_NOISE,
@@ -80,8 +82,11 @@ from .layout import (
     T_LOST_CHURN,
     T_LOST_OUTSIDE,
     T_LOST_SWITCH,
+    T_OFFERS,
     T_PERS_COST,
     T_PROMOTERS,
+    T_RECOVERIES,
+    T_RECOVERY_COST,
     T_REL,
     T_REL_START,
     T_RETENTION_COST,
@@ -98,12 +103,19 @@ from .stages import (
     ad_hazard,
     churn_hazard,
     clamp01,
+    estimate_accuracy,
+    estimate_sd,
     experience_of,
     fit_of,
     hear_word_of_mouth,
     logit_pick,
+    need_estimate,
+    offer_utility,
+    personalised_fit,
     pick_by_hazard,
+    recovered_experience,
     satisfaction_score,
+    stay_probability,
     voice_code,
 )
 
@@ -117,6 +129,8 @@ K_EXP2 = PURPOSE["experience_u2"]
 K_SAVE = PURPOSE["retention_save"]
 K_CHURN = PURPOSE["churn"]
 K_XSELL = PURPOSE["cross_sell"]
+K_RECHOICE = PURPOSE["retention_choice"]
+K_RECOVERY = PURPOSE["recovery"]
 
 
 def n_blocks(n_customers: int) -> int:
@@ -143,7 +157,8 @@ def journey_step(  # noqa: D417 - related arrays are documented together
     aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
     voice_prev, voice_next, ended,
     offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap, cross_sell,
-    appeal,
+    appeal, novelty, recovery, recovery_cents, est_keys, loyal_after, loyal_price,
+    loyal_price_cents, loyal_list_cents,
     price, price_cents, list_cents, cost_cents, service_cents, pers_cents, save_cost_cents,
     ref_price, occasion_prob, renewal_prob,
     prm, keys,
@@ -168,7 +183,14 @@ def journey_step(  # noqa: D417 - related arrays are documented together
         offer_pos: offer positions (float64 [F, C, D]); quality, service, personalisation,
             learn (knowledge gained per interaction), ad_reach, retention_cap, cross_sell:
             firm capabilities this step (float64 [F]); appeal: generic appeal of a firm's lever
-            money under neutral levers, else 0 (float64 [F]).
+            money under neutral levers, else 0 (float64 [F]); novelty: novelty of each firm's
+            latest version, 0–1 (float64 [F]); recovery: chance a bad experience is fixed on
+            the spot (float64 [F]); recovery_cents: cost of one fix (int64 [F, C]); est_keys:
+            each firm's keys of its fixed need-estimate errors (uint64 [F, 2]); loyal_after:
+            tenure (months) from which a firm charges its long-tenure customers its loyalty
+            price (int64 [F]); loyal_price, loyal_price_cents, loyal_list_cents: that price,
+            paid and list (float64 and int64 [F, C]; the ordinary prices for a firm that does
+            not exploit).
         price: price paid (money, float64 [F, C]); price_cents, list_cents, cost_cents: paid,
             list and production-cost prices in cents (int64 [F, C]; price_cents < 0: not offered);
             service_cents, pers_cents: service and personalisation delivery cost per unit
@@ -202,11 +224,40 @@ def journey_step(  # noqa: D417 - related arrays are documented together
             aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
             voice_prev, voice_next, ended,
             offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap,
-            cross_sell, appeal, price, price_cents, list_cents, cost_cents, service_cents,
-            pers_cents, save_cost_cents,
+            cross_sell, appeal, novelty, recovery, recovery_cents, est_keys, loyal_after,
+            loyal_price, loyal_price_cents,
+            loyal_list_cents, price, price_cents, list_cents, cost_cents,
+            service_cents, pers_cents, save_cost_cents,
             ref_price, occasion_prob, renewal_prob, prm, keys,
             it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, n_firms, n_cat,
         )
+
+
+@njit(cache=True)
+def _utility(i, c, f, g, other, needs, offer_pos, personalisation, knowledge, quality, service,
+             belief, soc, appeal, novelty, est_keys, ad_susceptibility, ad_reach, cross_sell, p_fc,
+             wtp_i, ps_i, ref_price, prm):
+    """Customer i's utility of firm f's offer in category c (§7.7 of the ODD).
+
+    ``g`` is the customer's current firm in c (switching-cost bonus), ``other`` the firm of
+    another category (cross-sell pull), ``p_fc`` the price f charges this customer; the other
+    arguments are as in :func:`journey_step`.
+    """
+    fv = personalised_fit(needs, i, c, offer_pos, f, personalisation[f], knowledge[i, f],
+                          prm[P_FIT_WIDTH], prm[P_EST_ERR], est_keys[f, 0], est_keys[f, 1])
+    u = (prm[P_B_FIT] * fv + prm[P_B_QUALITY] * quality[f]
+         + prm[P_B_SERVICE] * service[f] + prm[P_B_BELIEF] * belief[i, f]
+         + prm[P_B_SOCIAL] * soc[f] + prm[P_B_APPEAL] * appeal[f]
+         + prm[P_B_AD] * ad_susceptibility[i] * ad_reach[f]
+         + prm[P_B_NOVELTY] * ad_susceptibility[i] * ad_reach[f] * novelty[f]
+         - prm[P_B_PRICE] * ps_i * p_fc / (wtp_i * ref_price[c]))
+    if f == g:
+        u += prm[P_SWITCH]
+    if f == other:  # the cross-sell offer is aimed at the firm's estimate of the need
+        u += (prm[P_B_XSELL] * cross_sell[f] * knowledge[i, f]
+              * estimate_accuracy(needs, i, c, knowledge[i, f], prm[P_FIT_WIDTH], prm[P_EST_ERR],
+                                  est_keys[f, 0], est_keys[f, 1]))
+    return u
 
 
 @njit(cache=True)
@@ -230,7 +281,8 @@ def _block_of_customers(
     aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
     voice_prev, voice_next, ended,
     offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap, cross_sell,
-    appeal,
+    appeal, novelty, recovery, recovery_cents, est_keys, loyal_after, loyal_price,
+    loyal_price_cents, loyal_list_cents,
     price, price_cents, list_cents, cost_cents, service_cents, pers_cents, save_cost_cents,
     ref_price, occasion_prob, renewal_prob, prm, keys,
     it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, n_firms, n_cat,
@@ -323,7 +375,10 @@ def _block_of_customers(
                 if uniform_nb(keys[K_OCCASION], i, c) < occasion_prob[c]:
                     in_market = True
                 elif other >= 0 and price_cents[other, c] >= 0:
-                    p_trig = prm[P_XSELL_TRIGGER] * cross_sell[other] * knowledge[i, other]
+                    p_trig = (prm[P_XSELL_TRIGGER] * cross_sell[other] * knowledge[i, other]
+                              * estimate_accuracy(needs, i, c, knowledge[i, other],
+                                                  prm[P_FIT_WIDTH], prm[P_EST_ERR],
+                                                  est_keys[other, 0], est_keys[other, 1]))
                     if p_trig > 0.0 and uniform_nb(keys[K_XSELL], i, c) < p_trig:
                         in_market = True
                         triggered = other
@@ -335,26 +390,28 @@ def _block_of_customers(
                     ok = aware[i, f] != 0 and price_cents[f, c] >= 0
                     avail[f] = ok
                     if ok:
-                        fv = fit_of(needs, i, c, offer_pos, f, personalisation[f], knowledge[i, f],
-                                    prm[P_FIT_WIDTH])
-                        u = (prm[P_B_FIT] * fv + prm[P_B_QUALITY] * quality[f]
-                             + prm[P_B_SERVICE] * service[f] + prm[P_B_BELIEF] * belief[i, f]
-                             + prm[P_B_SOCIAL] * soc[f] + prm[P_B_APPEAL] * appeal[f]
-                             + prm[P_B_AD] * ad_susceptibility[i] * ad_reach[f]
-                             - prm[P_B_PRICE] * ps_i * price[f, c] / (wtp_i * ref_price[c]))
-                        if f == g:
-                            u += prm[P_SWITCH]
-                        if f == other:
-                            u += prm[P_B_XSELL] * cross_sell[f] * knowledge[i, f]
-                        util[f] = u
+                        p_fc = price[f, c]
+                        if f == g and tenure[i, c] >= loyal_after[f]:
+                            p_fc = loyal_price[f, c]
+                        util[f] = _utility(i, c, f, g, other, needs, offer_pos, personalisation,
+                                           knowledge, quality, service, belief, soc, appeal,
+                                           novelty, est_keys, ad_susceptibility, ad_reach,
+                                           cross_sell, p_fc, wtp_i, ps_i, ref_price, prm)
                 chosen = logit_pick(util, avail, n_firms, prm[P_OUTSIDE],
                                     uniform_nb(keys[K_CHOICE], i, c))
-                if g >= 0 and chosen != g:
-                    p_save = retention_cap[g] * knowledge[i, g]
-                    if p_save > 0.0 and uniform_nb(keys[K_SAVE], i, c) < p_save:
-                        chosen = g
-                        it[g, T_SAVED] += 1
-                        it[g, T_RETENTION_COST] += save_cost_cents[g, c]
+                # a firm about to lose a customer it knows may make a retention offer: it makes
+                # staying worth more (a discount), and the customer chooses again
+                if g >= 0 and chosen != g and avail[g]:
+                    p_offer = retention_cap[g] * knowledge[i, g]
+                    if p_offer > 0.0 and uniform_nb(keys[K_SAVE], i, c) < p_offer:
+                        it[g, T_OFFERS] += 1
+                        util[g] += offer_utility(prm[P_B_PRICE], ps_i, save_cost_cents[g, c],
+                                                 wtp_i, ref_price[c])
+                        chosen = logit_pick(util, avail, n_firms, prm[P_OUTSIDE],
+                                            uniform_nb(keys[K_RECHOICE], i, c))
+                        if chosen == g:
+                            it[g, T_SAVED] += 1
+                            it[g, T_RETENTION_COST] += save_cost_cents[g, c]
                 if chosen >= 0:
                     it[chosen, T_CHOICES] += 1
                     if aware[i, chosen] == CH_WOM:
@@ -387,13 +444,26 @@ def _block_of_customers(
             if f < 0:
                 continue
             # ---- 4. experience: use, pay, compare with expectation, learn ------------------------
-            fv = fit_of(needs, i, c, offer_pos, f, personalisation[f], knowledge[i, f],
-                        prm[P_FIT_WIDTH])
-            value = 1.0 - price[f, c] / (wtp_i * ref_price[c])
+            fv = personalised_fit(needs, i, c, offer_pos, f, personalisation[f], knowledge[i, f],
+                                  prm[P_FIT_WIDTH], prm[P_EST_ERR], est_keys[f, 0],
+                                  est_keys[f, 1])
+            # the price this customer pays: a long-tenure customer of an exploiting firm pays
+            # its loyalty price (tenure counted before this month)
+            loyal = tenure[i, c] >= loyal_after[f]
+            p_paid = loyal_price[f, c] if loyal else price[f, c]
+            value = 1.0 - p_paid / (wtp_i * ref_price[c])
             noise = prm[P_NOISE] * normal_nb(keys[K_EXP1], keys[K_EXP2], i, c)
             e = experience_of(fv, quality[f], service[f], value, prm[P_W_FIT], prm[P_W_QUALITY],
                               prm[P_W_SERVICE], prm[P_W_VALUE], noise)
             s_obs = satisfaction_score(e, belief[i, f], prm[P_DISCONF])
+            # frontline empowerment: staff may fix a bad experience on the spot, at a cost;
+            # the fixed experience meets the customer's expectation
+            if (s_obs <= prm[P_DETRACTOR] and recovery[f] > 0.0
+                    and uniform_nb(keys[K_RECOVERY], i, c) < recovery[f]):
+                e = recovered_experience(e, belief[i, f])
+                s_obs = satisfaction_score(e, belief[i, f], prm[P_DISCONF])
+                it[f, T_RECOVERIES] += 1
+                it[f, T_RECOVERY_COST] += recovery_cents[f, c]
             is_new = tenure[i, c] == 0
             if is_new:
                 satisfaction[i, c] = s_obs
@@ -404,20 +474,22 @@ def _block_of_customers(
             knowledge[i, f] = knowledge[i, f] + learn[f] * (1.0 - knowledge[i, f])
             if tenure[i, c] < 32767:
                 tenure[i, c] += 1
-            paid = price_cents[f, c]
+            paid = loyal_price_cents[f, c] if loyal else price_cents[f, c]
             spend[i] += paid
             cat_paid[f] += paid
             paid_total += paid
             it[f, T_UNITS] += 1
             it[f, T_REVENUE] += paid
-            it[f, T_LIST_REVENUE] += list_cents[f, c]
+            it[f, T_LIST_REVENUE] += loyal_list_cents[f, c] if loyal else list_cents[f, c]
             it[f, T_COGS] += cost_cents[f, c]
             it[f, T_SERVICE_COST] += service_cents[f, c]
             it[f, T_PERS_COST] += pers_cents[f, c]
             ft[f, F_FIT] += fv
             ft[f, F_EXPERIENCE] += e
+            # co-creation learns from the firm's estimates of its customers' needs
+            sd = estimate_sd(prm[P_EST_ERR], knowledge[i, f])
             for d in range(needs.shape[2]):
-                ns[f, c, d] += needs[i, c, d]
+                ns[f, c, d] += need_estimate(needs, i, c, d, sd, est_keys[f, 0], est_keys[f, 1])
             ns[f, c, needs.shape[2]] += 1.0  # the last slot counts the needs summed
             if primary < 0:
                 primary = f
@@ -427,8 +499,20 @@ def _block_of_customers(
                 h = churn_hazard(satisfaction[i, c], prm[P_CHURN_BASE], prm[P_CHURN_SENS],
                                  prm[P_CHURN_THR])
                 if h > 0.0 and uniform_nb(keys[K_CHURN], i, c) < h:
-                    p_save = retention_cap[f] * knowledge[i, f]
-                    if p_save > 0.0 and uniform_nb(keys[K_SAVE], i, n_cat + c) < p_save:
+                    # a retention offer: stay with the offer, or leave (the outside option)
+                    stays = False
+                    p_offer = retention_cap[f] * knowledge[i, f]
+                    if p_offer > 0.0 and uniform_nb(keys[K_SAVE], i, n_cat + c) < p_offer:
+                        it[f, T_OFFERS] += 1
+                        u_stay = (_utility(i, c, f, f, other, needs, offer_pos, personalisation,
+                                           knowledge, quality, service, belief, soc, appeal,
+                                           novelty, est_keys, ad_susceptibility, ad_reach,
+                                           cross_sell, p_paid, wtp_i, ps_i, ref_price, prm)
+                                  + offer_utility(prm[P_B_PRICE], ps_i, save_cost_cents[f, c],
+                                                  wtp_i, ref_price[c]))
+                        stays = (uniform_nb(keys[K_RECHOICE], i, n_cat + c)
+                                 < stay_probability(u_stay, prm[P_OUTSIDE]))
+                    if stays:
                         it[f, T_SAVED] += 1
                         it[f, T_RETENTION_COST] += save_cost_cents[f, c]
                     else:

@@ -13,14 +13,14 @@ PARAMS = (
     "w_fit", "w_quality", "w_service", "w_value", "noise_sd", "disconfirmation_weight",
     "satisfaction_smoothing", "belief_learning", "promoter_threshold", "detractor_threshold",
     "churn_base", "churn_sensitivity", "churn_threshold", "cross_sell_trigger", "beta_appeal",
-    "beta_ad",
+    "beta_ad", "estimate_error", "beta_novelty",
 )
 P = {name: k for k, name in enumerate(PARAMS)}
 (P_AD_RESPONSE, P_AD_FATIGUE, P_WOM, P_NEG_WOM, P_WOM_BELIEF, P_SEARCH, P_PRIOR,
  P_B_FIT, P_B_QUALITY, P_B_SERVICE, P_B_BELIEF, P_B_SOCIAL, P_B_PRICE, P_B_XSELL, P_SWITCH,
  P_OUTSIDE, P_FIT_WIDTH, P_W_FIT, P_W_QUALITY, P_W_SERVICE, P_W_VALUE, P_NOISE, P_DISCONF,
  P_SMOOTH, P_BELIEF_LEARN, P_PROMOTER, P_DETRACTOR, P_CHURN_BASE, P_CHURN_SENS, P_CHURN_THR,
- P_XSELL_TRIGGER, P_B_APPEAL, P_B_AD) = range(len(PARAMS))
+ P_XSELL_TRIGGER, P_B_APPEAL, P_B_AD, P_EST_ERR, P_B_NOVELTY) = range(len(PARAMS))
 
 # Awareness / acquisition channels (values of ``aware[i, f]``; 0 = unaware).
 CHANNELS = ("initial", "ads", "wom", "search", "cross_sell")
@@ -38,7 +38,8 @@ ITALLY = (
     "exposures", "exposures_unaware", "aware_ads", "aware_wom", "aware_search",
     "promoters", "detractors", "tenure_sum", "choices", "choices_peer", "choices_firm",
     "voice_customers", "voice_promoters", "voice_detractors",
-    "service_cost_cents", "personalisation_cost_cents",
+    "service_cost_cents", "personalisation_cost_cents", "retention_offers",
+    "recoveries", "recovery_cost_cents",
 )
 (T_REL_START, T_REL, T_CUSTOMERS, T_AWARE,
  T_ACQ_INITIAL, T_ACQ_AD, T_ACQ_WOM, T_ACQ_SEARCH, T_ACQ_XSELL,
@@ -46,7 +47,8 @@ ITALLY = (
  T_UNITS, T_REVENUE, T_LIST_REVENUE, T_COGS, T_RETENTION_COST,
  T_EXPOSURES, T_EXPOSED_UNAWARE, T_AWARE_AD, T_AWARE_WOM, T_AWARE_SEARCH,
  T_PROMOTERS, T_DETRACTORS, T_TENURE_SUM, T_CHOICES, T_CHOICES_PEER, T_CHOICES_FIRM,
- T_VOICE_CUST, T_VOICE_PROM, T_VOICE_DET, T_SERVICE_COST, T_PERS_COST) = range(len(ITALLY))
+ T_VOICE_CUST, T_VOICE_PROM, T_VOICE_DET, T_SERVICE_COST, T_PERS_COST,
+ T_OFFERS, T_RECOVERIES, T_RECOVERY_COST) = range(len(ITALLY))
 N_ITALLY = len(ITALLY)
 
 # Float tallies per block per firm.

@@ -11,6 +11,7 @@ import math
 
 from numba import njit
 
+from ..rng import normal_nb
 from .layout import VOICE_DETRACTOR, VOICE_PASSIVE, VOICE_PROMOTER
 
 
@@ -89,6 +90,63 @@ def fit_of(needs, i, c, pos, f, personalisation, knowledge_if, width):
 
 
 @njit(cache=True)
+def estimate_sd(error_sd, knowledge_if):
+    """Sd of a firm's error about a customer's need: it shrinks as the firm comes to know them."""
+    return error_sd * (1.0 - knowledge_if)
+
+
+@njit(cache=True)
+def need_estimate(needs, i, c, d, sd, key1, key2):
+    """Firm's estimate of customer i's need in category c, dimension d.
+
+    The true need plus ``sd`` × a standard normal that is fixed for (customer, firm, category,
+    dimension): the firm's own keys and slot c·D + d, so no estimate is ever stored.
+    """
+    need = float(needs[i, c, d])
+    if sd <= 0.0:
+        return need
+    return need + sd * normal_nb(key1, key2, i, c * needs.shape[2] + d)
+
+
+@njit(cache=True)
+def personalised_fit(needs, i, c, pos, f, personalisation, knowledge_if, width, error_sd,
+                     key1, key2):
+    """Fit in (0, 1] of firm f's offer, personalised toward its *estimate* of i's need.
+
+    The offer moves from its position x toward the estimate by the share P·k (personalisation
+    × knowledge); the estimate misses the need by an error whose sd shrinks with knowledge
+    (:func:`need_estimate`). Gaussian in the distance to the true need.
+    """
+    pk = personalisation * knowledge_if
+    sd = estimate_sd(error_sd, knowledge_if)
+    d2 = 0.0
+    for d in range(needs.shape[2]):
+        x = pos[f, c, d]
+        y = x
+        if pk > 0.0:
+            y = x + pk * (need_estimate(needs, i, c, d, sd, key1, key2) - x)
+        diff = float(needs[i, c, d]) - y
+        d2 += diff * diff
+    return math.exp(-0.5 * d2 / (width * width))
+
+
+@njit(cache=True)
+def estimate_accuracy(needs, i, c, knowledge_if, width, error_sd, key1, key2):
+    """How well the firm's estimate of i's need in c matches it: 1 exact, → 0 far off.
+
+    Gaussian in the estimate's error, on the same width as fit; it aims cross-selling.
+    """
+    sd = estimate_sd(error_sd, knowledge_if)
+    if sd <= 0.0:
+        return 1.0
+    e2 = 0.0
+    for d in range(needs.shape[2]):
+        err = need_estimate(needs, i, c, d, sd, key1, key2) - float(needs[i, c, d])
+        e2 += err * err
+    return math.exp(-0.5 * e2 / (width * width))
+
+
+@njit(cache=True)
 def logit_pick(util, avail, n, outside, u):
     """Multinomial-logit choice: -1 for the outside option, else the chosen index.
 
@@ -118,6 +176,21 @@ def logit_pick(util, avail, n, outside, u):
 
 
 @njit(cache=True)
+def offer_utility(beta_price, price_sensitivity, offer_cents, wtp, ref_price):
+    """What a retention offer worth ``offer_cents`` adds to the utility of staying.
+
+    The offer is a discount: it enters utility as the same price cut would (§7.7).
+    """
+    return beta_price * price_sensitivity * (offer_cents / 100.0) / (wtp * ref_price)
+
+
+@njit(cache=True)
+def stay_probability(u_stay, outside):
+    """Binary logit: the chance a customer about to leave stays, given the utility of staying."""
+    return 1.0 / (1.0 + math.exp(outside - u_stay))
+
+
+@njit(cache=True)
 def experience_of(fit, quality, service, value, w_fit, w_quality, w_service, w_value, noise):
     """Experience of one month with a firm: weighted fit, quality, service, value, plus noise."""
     wsum = w_fit + w_quality + w_service + w_value
@@ -125,6 +198,12 @@ def experience_of(fit, quality, service, value, w_fit, w_quality, w_service, w_v
         return noise
     weighted = w_fit * fit + w_quality * quality + w_service * service + w_value * value
     return weighted / wsum + noise
+
+
+@njit(cache=True)
+def recovered_experience(experience, expectation):
+    """A bad experience fixed on the spot by empowered staff: it meets the expectation."""
+    return experience if experience > expectation else expectation
 
 
 @njit(cache=True)

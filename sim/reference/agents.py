@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import mesa
 
+from .. import rng
 from ..kernels.layout import (
     CH_AD,
     CH_SEARCH,
@@ -108,6 +109,8 @@ class Customer(mesa.Agent):
         self.satisfaction: list[float] = state.satisfaction[index].tolist()
         self.ended: list[int] = state.ended[index].tolist()
         self.spend = int(state.spend[index])
+        #: the price paid this month per category (what staying costs, at a churn decision)
+        self.month_price: list[float] = [0.0] * len(self.firm_of)
         self.voice: Voice = unpack_voice(int(state.voice[model.voice_index, index]))
         self.next_voice: Voice = self.voice
 
@@ -139,7 +142,7 @@ class Customer(mesa.Agent):
             if topic is None:
                 topic = (firm, self.satisfaction[category])
             if not first_month:  # a relationship must last a month before it can sour
-                self.maybe_churn(category)
+                self.maybe_churn(category, heard, partner)
         self.speak(topic)
         self.report(paid)
 
@@ -269,7 +272,7 @@ class Customer(mesa.Agent):
             return OCCASION
         if partner != NO_FIRM and self.model.offers[partner].offered(category):
             p_trigger = (b.cross_sell_trigger * self.model.offers[partner].cross_sell
-                         * self.knowledge[partner])
+                         * self.knowledge[partner] * self.estimate_accuracy(category, partner))
             if p_trigger > 0.0 and draws.uniform("cross_sell", i, category) < p_trigger:
                 return CROSS_SELL
         return None
@@ -290,34 +293,27 @@ class Customer(mesa.Agent):
         """
         b, draws, tally = self.model.behaviour, self.model.draws, self.model.tally
         offers, i = self.model.offers, self.index
-        ref_price = self.model.category_terms[category].ref_price
         current = self.firm_of[category]
         options: list[tuple[int, float]] = []  # (firm, utility), in firm order
         for f, offer in enumerate(offers):
             if self.aware[f] == 0 or not offer.offered(category):
                 continue
-            fv = fit(self.needs[category], offer.position[category], offer.personalisation,
-                     self.knowledge[f], b.fit_width)
-            u = (b.beta_fit * fv + b.beta_quality * offer.quality
-                 + b.beta_service * offer.service + b.beta_belief * self.belief[f]
-                 + b.beta_social * heard.buy[f] + b.beta_appeal * offer.appeal
-                 + b.beta_ad * self.ad_susceptibility * offer.ad_reach
-                 - b.beta_price * self.price_sensitivity * offer.price[category]
-                 / (self.wtp * ref_price))
-            if f == current:
-                u += b.switching_cost
-            if f == partner:  # a personalised offer from the firm I already buy from
-                u += b.beta_cross_sell * offer.cross_sell * self.knowledge[f]
-            options.append((f, u))
+            options.append((f, self.utility(category, f, heard, current, partner)))
         chosen = logit_choice(options, b.outside_utility, draws.uniform("choice", i, category))
-        # the firm about to lose me may make a retention offer, if it knows me well enough
-        if current != NO_FIRM and chosen != current:
-            p_save = offers[current].retention_cap * self.knowledge[current]
-            if p_save > 0.0 and draws.uniform("retention_save", i, category) < p_save:
-                chosen = current
-                tally.counts[current]["saved"] += 1
-                tally.counts[current]["retention_cost_cents"] += (
-                    offers[current].save_cost_cents[category])
+        # the firm about to lose me may make a retention offer, if it knows me well enough: a
+        # discount that makes staying worth more; then I choose again
+        if current != NO_FIRM and chosen != current and offers[current].offered(category):
+            p_offer = offers[current].retention_cap * self.knowledge[current]
+            if p_offer > 0.0 and draws.uniform("retention_save", i, category) < p_offer:
+                tally.counts[current]["retention_offers"] += 1
+                bonus = self.offer_value(category, current)
+                options = [(f, u + bonus if f == current else u) for f, u in options]
+                chosen = logit_choice(options, b.outside_utility,
+                                      draws.uniform("retention_choice", i, category))
+                if chosen == current:
+                    tally.counts[current]["saved"] += 1
+                    tally.counts[current]["retention_cost_cents"] += (
+                        offers[current].save_cost_cents[category])
         if chosen != NO_FIRM:
             tally.counts[chosen]["choices"] += 1
             if self.aware[chosen] == CH_WOM:
@@ -338,6 +334,100 @@ class Customer(mesa.Agent):
         self.firm_of[category] = chosen
         self.tenure[category] = 0
 
+    def price_of(self, category: int, f: int) -> tuple[float, int, int]:
+        """What firm f charges me in this category: (money, paid cents, list cents).
+
+        Its ordinary price, or its loyalty price if I am its customer here and have stayed at
+        least ``loyal_after`` months (a firm that exploits its locked-in customers).
+        """
+        offer = self.model.offers[f]
+        if self.firm_of[category] == f and self.tenure[category] >= offer.loyal_after:
+            return (offer.loyal_price[category], offer.loyal_price_cents[category],
+                    offer.loyal_list_cents[category])
+        return offer.price[category], offer.price_cents[category], offer.list_cents[category]
+
+    def utility(self, category: int, f: int, heard: Heard, current: int, partner: int,
+                price: float | None = None) -> float:
+        """Stage 3 (choice): my utility of firm f's offer in this category.
+
+        Fit, quality, service, belief, social proof, generic appeal (neutral levers only),
+        advertising salience, news of a new version (novelty, carried by advertising) and
+        price (``price``, else what f charges me now); a bonus for staying with ``current``
+        (switching cost) and the pull of a cross-sell offer from ``partner``, the firm I buy
+        another category from.
+        """
+        if price is None:
+            price = self.price_of(category, f)[0]
+        b, offer = self.model.behaviour, self.model.offers[f]
+        ref_price = self.model.category_terms[category].ref_price
+        fv = self.personalised_fit(category, f)
+        u = (b.beta_fit * fv + b.beta_quality * offer.quality
+             + b.beta_service * offer.service + b.beta_belief * self.belief[f]
+             + b.beta_social * heard.buy[f] + b.beta_appeal * offer.appeal
+             + b.beta_ad * self.ad_susceptibility * offer.ad_reach
+             + b.beta_novelty * self.ad_susceptibility * offer.ad_reach * offer.novelty
+             - b.beta_price * self.price_sensitivity * price
+             / (self.wtp * ref_price))
+        if f == current:
+            u += b.switching_cost
+        if f == partner:  # a personalised offer from the firm I already buy from, aimed at
+            # what that firm thinks I need
+            u += (b.beta_cross_sell * offer.cross_sell * self.knowledge[f]
+                  * self.estimate_accuracy(category, f))
+        return u
+
+    # ---- what a firm thinks I need ------------------------------------------------------------
+    def need_estimate(self, category: int, f: int, d: int, sd: float) -> float:
+        """Firm f's estimate of my need in this category and dimension.
+
+        My true need plus ``sd`` × a standard normal fixed for (me, firm, category, dimension):
+        drawn from the firm's own two keys at slot category·D + d, never stored.
+        """
+        need = self.needs[category][d]
+        if sd <= 0.0:
+            return need
+        key1, key2 = self.model.estimate_key_pairs[f]
+        slot = category * len(self.needs[category]) + d
+        return need + sd * rng.normal(key1, key2, self.index, slot)
+
+    def estimate_sd(self, f: int) -> float:
+        """Sd of firm f's error about my needs: it shrinks as the firm comes to know me."""
+        return self.model.behaviour.estimate_error * (1.0 - self.knowledge[f])
+
+    def personalised_fit(self, category: int, f: int) -> float:
+        """Fit of firm f's offer, personalised toward its estimate of my need (§7.6)."""
+        offer, width = self.model.offers[f], self.model.behaviour.fit_width
+        pk = offer.personalisation * self.knowledge[f]
+        sd = self.estimate_sd(f)
+        d2 = 0.0
+        for d, need in enumerate(self.needs[category]):
+            x = offer.position[category][d]
+            y = x
+            if pk > 0.0:
+                y = x + pk * (self.need_estimate(category, f, d, sd) - x)
+            diff = need - y
+            d2 += diff * diff
+        return math.exp(-0.5 * d2 / (width * width))
+
+    def estimate_accuracy(self, category: int, f: int) -> float:
+        """How well firm f's estimate of my need matches it: 1 exact, → 0 far off."""
+        sd = self.estimate_sd(f)
+        if sd <= 0.0:
+            return 1.0
+        e2 = 0.0
+        for d, need in enumerate(self.needs[category]):
+            err = self.need_estimate(category, f, d, sd) - need
+            e2 += err * err
+        width = self.model.behaviour.fit_width
+        return math.exp(-0.5 * e2 / (width * width))
+
+    def offer_value(self, category: int, f: int) -> float:
+        """What firm f's retention offer (a discount) adds to my utility of staying."""
+        b = self.model.behaviour
+        ref_price = self.model.category_terms[category].ref_price
+        cents = self.model.offers[f].save_cost_cents[category]
+        return b.beta_price * self.price_sensitivity * (cents / 100.0) / (self.wtp * ref_price)
+
     # ---- 4. experience -----------------------------------------------------------------------
     def experience(self, category: int) -> int:
         """Stage 4 (experience): use and pay for this month's product; returns cents paid.
@@ -349,13 +439,22 @@ class Customer(mesa.Agent):
         f = self.firm_of[category]
         offer = self.model.offers[f]
         ref_price = self.model.category_terms[category].ref_price
-        fv = fit(self.needs[category], offer.position[category], offer.personalisation,
-                 self.knowledge[f], b.fit_width)
-        value = 1.0 - offer.price[category] / (self.wtp * ref_price)
+        fv = self.personalised_fit(category, f)
+        # tenure before this month: a long-tenure customer of an exploiting firm pays more
+        price, cents, list_cents = self.price_of(category, f)
+        self.month_price[category] = price
+        value = 1.0 - price / (self.wtp * ref_price)
         noise = b.noise_sd * draws.normal("experience_u1", "experience_u2", self.index, category)
         e = experience_of(fv, offer.quality, offer.service, value, b.w_fit, b.w_quality,
                           b.w_service, b.w_value, noise)
         score = satisfaction_score(e, self.belief[f], b.disconfirmation_weight)
+        # frontline empowerment: staff may fix a bad experience on the spot, at a cost
+        if (score <= b.detractor_threshold and offer.recovery > 0.0
+                and draws.uniform("recovery", self.index, category) < offer.recovery):
+            e = e if e > self.belief[f] else self.belief[f]
+            score = satisfaction_score(e, self.belief[f], b.disconfirmation_weight)
+            tally.counts[f]["recoveries"] += 1
+            tally.counts[f]["recovery_cost_cents"] += offer.recovery_cents[category]
         if self.tenure[category] == 0:  # a new relationship starts from its first experience
             self.satisfaction[category] = score
         else:
@@ -366,40 +465,50 @@ class Customer(mesa.Agent):
         self.knowledge[f] = self.knowledge[f] + offer.learn * (1.0 - self.knowledge[f])
         if self.tenure[category] < MAX_TENURE:
             self.tenure[category] += 1
-        cents = offer.price_cents[category]
         self.spend += cents
         counts, sums = tally.counts[f], tally.sums[f]
         counts["units"] += 1
         counts["revenue_cents"] += cents
-        counts["list_revenue_cents"] += offer.list_cents[category]
+        counts["list_revenue_cents"] += list_cents
         counts["cogs_cents"] += offer.cost_cents[category]
         counts["service_cost_cents"] += offer.service_cents[category]
         counts["personalisation_cost_cents"] += offer.pers_cents[category]
         sums["fit_sum"] += fv
         sums["experience_sum"] += e
-        # co-creating firms learn where their demand is: the mean need of the units they sold
+        # co-creating firms learn where their demand is: the mean of their estimates of the
+        # needs of the customers they served
         need_sum = tally.need_sum[f][category]
-        for d, x in enumerate(self.needs[category]):
-            need_sum[d] += x
+        sd = self.estimate_sd(f)
+        for d in range(len(self.needs[category])):
+            need_sum[d] += self.need_estimate(category, f, d, sd)
         tally.need_count[f][category] += 1.0
         return cents
 
     # ---- 6. churn ----------------------------------------------------------------------------
-    def maybe_churn(self, category: int) -> None:
-        """Stage 6 (churn and retention): leave an unsatisfying firm, unless it saves me.
+    def maybe_churn(self, category: int, heard: Heard, partner: int) -> None:
+        """Stage 6 (churn and retention): leave an unsatisfying firm, unless it keeps me.
 
-        The chance of leaving rises as satisfaction falls below a threshold; a firm that knows
-        me may keep me with a retention offer.
+        The chance of leaving rises as satisfaction falls below a threshold. A firm that knows
+        me may make a retention offer (a discount); then I choose between staying, with the
+        offer, and leaving (the outside option), by the same logit rule as any choice.
         """
         b, draws, tally = self.model.behaviour, self.model.draws, self.model.tally
         f = self.firm_of[category]
         h = churn_hazard(self.satisfaction[category], b.churn_base, b.churn_sensitivity,
                          b.churn_threshold)
         if h > 0.0 and draws.uniform("churn", self.index, category) < h:
-            p_save = self.model.offers[f].retention_cap * self.knowledge[f]
-            # slots after the categories: distinct from the save draw made at choice time
+            stays = False
+            p_offer = self.model.offers[f].retention_cap * self.knowledge[f]
+            # slots after the categories: distinct from the draws made at choice time
             slot = len(self.firm_of) + category
-            if p_save > 0.0 and draws.uniform("retention_save", self.index, slot) < p_save:
+            if p_offer > 0.0 and draws.uniform("retention_save", self.index, slot) < p_offer:
+                tally.counts[f]["retention_offers"] += 1
+                u_stay = (self.utility(category, f, heard, f, partner,
+                                       price=self.month_price[category])
+                          + self.offer_value(category, f))
+                p_stay = 1.0 / (1.0 + math.exp(b.outside_utility - u_stay))
+                stays = draws.uniform("retention_choice", self.index, slot) < p_stay
+            if stays:
                 tally.counts[f]["saved"] += 1
                 tally.counts[f]["retention_cost_cents"] += (
                     self.model.offers[f].save_cost_cents[category])

@@ -66,6 +66,12 @@ class Offer:
         retention_cap: chance of saving a leaving customer it knows fully.
         cross_sell: strength of its cross-sell triggers.
         appeal: generic appeal its lever money buys under neutral levers (else 0).
+        novelty: novelty of its latest version, 0–1 (news that its advertising carries).
+        recovery, recovery_cents: chance its frontline staff fix a bad experience on the spot,
+            and the cost of one fix per category.
+        loyal_after, loyal_price, loyal_price_cents, loyal_list_cents: the tenure from which a
+            customer pays the firm's loyalty price (exploitation), and that price (money, paid
+            and list cents); the ordinary prices for a firm that does not exploit.
         price: price paid per category (money); price_cents, list_cents, cost_cents: paid,
             list and production-cost prices in cents (price_cents < 0: not offered);
             service_cents, pers_cents: service and personalisation delivery cost per unit;
@@ -81,7 +87,14 @@ class Offer:
     retention_cap: float
     cross_sell: float
     appeal: float
+    novelty: float
+    recovery: float
+    recovery_cents: list[int]
     price: list[float]
+    loyal_after: int
+    loyal_price: list[float]
+    loyal_price_cents: list[int]
+    loyal_list_cents: list[int]
     price_cents: list[int]
     list_cents: list[int]
     cost_cents: list[int]
@@ -105,7 +118,12 @@ def offers_from_arrays(arrays: dict[str, np.ndarray]) -> list[Offer]:
         Offer(position=a["offer_pos"][f], quality=a["quality"][f], service=a["service"][f],
               personalisation=a["personalisation"][f], learn=a["learn"][f],
               ad_reach=a["ad_reach"][f], retention_cap=a["retention_cap"][f],
-              cross_sell=a["cross_sell"][f], appeal=a["appeal"][f], price=a["price"][f],
+              cross_sell=a["cross_sell"][f], appeal=a["appeal"][f], novelty=a["novelty"][f],
+              recovery=a["recovery"][f], recovery_cents=a["recovery_cents"][f],
+              price=a["price"][f],
+              loyal_after=a["loyal_after"][f], loyal_price=a["loyal_price"][f],
+              loyal_price_cents=a["loyal_price_cents"][f],
+              loyal_list_cents=a["loyal_list_cents"][f],
               price_cents=a["price_cents"][f], list_cents=a["list_cents"][f],
               cost_cents=a["cost_cents"][f], service_cents=a["service_cents"][f],
               pers_cents=a["pers_cents"][f], save_cost_cents=a["save_cost_cents"][f])

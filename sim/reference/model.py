@@ -47,6 +47,8 @@ class ReferenceMarketModel(MarketModel):
             self.ref_price.tolist(), self.occasion_prob.tolist(), self.renewal_prob.tolist(),
             strict=True)]
         self.fully_mixed = bool(self.network.fully_mixed)
+        #: each firm's (key1, key2) of its need-estimate errors, as Python ints
+        self.estimate_key_pairs = [tuple(int(k) for k in pair) for pair in self.est_keys]
         self.customers = [Customer(self, i) for i in range(self.n_customers)]
         if not self.fully_mixed:
             for customer in self.customers:

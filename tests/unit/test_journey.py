@@ -71,7 +71,9 @@ class Micro:
             quality=np.array([0.9, 0.2][:F] + [0.5] * max(0, F - 2)),
             service=np.zeros(F), personalisation=np.zeros(F), learn=np.zeros(F),
             ad_reach=np.zeros(F), retention_cap=np.zeros(F), cross_sell=np.zeros(F),
-            appeal=np.zeros(F),
+            appeal=np.zeros(F), novelty=np.zeros(F), recovery=np.zeros(F),
+            recovery_cents=np.zeros((F, C), np.int64), est_keys=np.zeros((F, 2), np.uint64),
+            loyal_after=np.full(F, 2**62, np.int64),
             price_cents=np.tile(np.array([1234, 2345, 999][:F], np.int64)[:, None], (1, C)),
             list_cents=np.tile(np.array([1500, 2500, 999][:F], np.int64)[:, None], (1, C)),
             cost_cents=np.tile(np.array([600, 900, 500][:F], np.int64)[:, None], (1, C)),
@@ -103,6 +105,10 @@ class Micro:
     def run(self):
         a = dict(self.a)
         a["price"] = a["price_cents"] / 100.0
+        # a firm that does not exploit charges everyone its ordinary price
+        a.setdefault("loyal_price_cents", a["price_cents"])
+        a.setdefault("loyal_list_cents", a["list_cents"])
+        a["loyal_price"] = a["loyal_price_cents"] / 100.0
         a["prm"] = np.array([self.p[name] for name in PARAMS], np.float64)
         a["keys"] = step_keys(SEED, STEP)
         a["itally"], a["ftally"], a["need_sum"] = new_tallies(
@@ -259,19 +265,52 @@ def test_switch_and_loss_to_the_outside_option():
     assert "acq_initial" not in t0  # staying is not an acquisition
 
 
-def test_retention_offer_saves_a_switcher():
+def _switcher(offer_cents):
+    """Customer 0 of firm 1 prefers firm 0 by 70 utils; firm 1 knows them fully (p_offer = 1).
+
+    Utilities: β_q·Q − β_p·price/(wtp·ref) = 100·0.9 − 100·10/10 = −10 for firm 0 and
+    100·0.2 − 100 = −80 for firm 1 (no switching cost). An offer worth ``offer_cents`` adds
+    β_p·(offer/100)/(wtp·ref) = 100·offer/1000 to staying.
+    """
     m = Micro(edges=())
     m.renewal_prob[:] = 1.0
-    m.price_cents[1, 0] = -1
+    m.p.update(beta_quality=100.0, beta_price=100.0)
+    m.price_cents[:, 0] = 1000
+    m.save_cost_cents[1, 0] = offer_cents
     m.customer(0, firm=1, tenure=3)
     m.aware[0, 0] = CH_SEARCH
     m.retention_cap[1] = 1.0
-    m.knowledge[0, 1] = 1.0  # p_save = 1 × 1 = 1
-    m.run()
-    # the switch to firm 0 is stopped: customer stays with firm 1 at the cost of one offer
+    m.knowledge[0, 1] = 1.0
+    return m.run()
+
+
+def test_retention_offer_works_through_choice():
+    # an offer worth 2000 cents adds 200 utils: firm 1 at +120 beats firm 0 at −10, so the
+    # customer, choosing again, stays; the firm pays what it gave
+    m = _switcher(2000)
     assert m.firm_of[0, 0] == 1 and m.ended[0, 0] == -1 and m.tenure[0, 0] == 4
-    assert m.t("saved", 1) == 1 and m.t("retention_cost_cents", 1) == 1172
+    assert m.t("retention_offers", 1) == 1 and m.t("saved", 1) == 1
+    assert m.t("retention_cost_cents", 1) == 2000
     assert m.t("acq_search", 0) == 0 and m.t("lost_switch", 1) == 0
+    # an offer worth 500 cents adds 50 utils: −30 still loses to −10; the customer switches and
+    # the firm pays nothing
+    m = _switcher(500)
+    assert m.firm_of[0, 0] == 0 and m.ended[0, 0] == 1
+    assert m.t("retention_offers", 1) == 1 and m.t("saved", 1) == 0
+    assert m.t("retention_cost_cents", 1) == 0 and m.t("lost_switch", 1) == 1
+
+
+def test_retention_offer_at_churn_is_a_choice_against_leaving():
+    m = Micro(n=1, edges=())
+    m.p["churn_base"] = 1.0
+    m.p["outside_utility"] = 1e9  # leaving beats any offer
+    m.customer(0, firm=0, tenure=4)
+    m.retention_cap[0] = 1.0
+    m.knowledge[0, 0] = 1.0
+    m.run()
+    assert m.firm_of[0, 0] == -1 and m.t("lost_churn", 0) == 1
+    assert m.t("retention_offers", 0) == 1 and m.t("saved", 0) == 0
+    assert m.t("retention_cost_cents", 0) == 0
 
 
 def test_churn_retention_save_and_new_customers_never_churn():
@@ -286,7 +325,8 @@ def test_churn_retention_save_and_new_customers_never_churn():
     m.belief[2, 0] = 0.5
     m.run()
     # 0: pays this month, then churns (knowledge 0 → no save): ended, firm −1, tenure 0
-    # 1: churn draw hits, saved (p_save 1): stays, one retention offer (617 cents)
+    # 1: churn draw hits, offer made (p_offer 1); staying beats leaving (outside −1e9): stays,
+    #    one retention offer paid (617 cents)
     # 2: new this month (tenure 0 before the step) → exempt from churn
     assert m.firm_of.tolist() == [[-1], [0], [0]]
     assert m.ended.tolist() == [[0], [-1], [-1]]
@@ -298,7 +338,7 @@ def test_churn_retention_save_and_new_customers_never_churn():
     # end-of-step counts (rel, customers, promoters, tenure) exclude the churned relationship
     assert m.tallies(0) == {
         "rel_start": 2, "rel": 2, "customers": 2, "aware": 3,
-        "acq_initial": 1, "choices": 1, "lost_churn": 1, "saved": 1,
+        "acq_initial": 1, "choices": 1, "lost_churn": 1, "saved": 1, "retention_offers": 1,
         "retention_cost_cents": 617, "units": 3, "revenue_cents": 3 * 1234,
         "list_revenue_cents": 3 * 1500, "cogs_cents": 3 * 600, "promoters": 2,
         "tenure_sum": 5 + 1, "voice_customers": 3, "voice_promoters": 3,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from test_journey import Micro
 
 from sim.configure import load_config
 from sim.firms import adstock, capability, delivery_costs, lever_curves, list_price
+from sim.kernels import stages
 from sim.kernels.layout import CH_SEARCH
 from sim.model import MarketModel
 from sim.strategies import LEVER, LEVERS, PER_CUSTOMER_LEVERS
@@ -129,3 +132,35 @@ def test_neutral_per_lever_appeal_rewards_spreading_only_through_the_curve():
     firm.appeal_stocks[:4] = total / 4 / (1.0 - eco.stock_decay)
     firm._neutral_levers(0.0, np.zeros(n_levers))
     assert firm.appeal < single
+
+
+def test_retention_offer_is_valued_as_a_price_cut_and_stay_is_a_binary_logit():
+    # β_p · θ · (offer in money) / (wtp · ref) = 2 · 1.5 · 10 / (1.6 · 50) = 0.375
+    assert stages.offer_utility(2.0, 1.5, 1000, 1.6, 50.0) == pytest.approx(0.375)
+    assert stages.stay_probability(3.0, 3.0) == 0.5
+    assert stages.stay_probability(3.0 + math.log(3.0), 3.0) == pytest.approx(0.75)
+
+
+def test_rd_money_launches_versions_whose_novelty_wears_off():
+    model = MarketModel(load_config(["market.n_customers=100", "market.steps=1",
+                                     "market.economics.version_cost=2",
+                                     "market.economics.novelty_wear=0.25"]))
+    firm = model.firms[0]
+    firm.development, firm.novelty, firm.versions = 0.0, 0.0, 0
+    firm._develop(150.0)  # 150 < 2 × 100: no launch yet
+    assert (firm.versions, firm.novelty, firm.development) == (0, 0.0, 150.0)
+    firm._develop(80.0)  # 230 ≥ 200: a launch, 30 carried over
+    assert (firm.versions, firm.novelty, firm.development) == (1, 1.0, 30.0)
+    firm._develop(0.0)
+    firm._develop(0.0)
+    assert firm.novelty == 0.75 * 0.75
+
+
+def test_news_of_a_new_version_travels_with_advertising():
+    # utilities 0 except β_nov × susceptibility × reach × novelty = 1000 × 1 × 0.5 × 1 for firm 1
+    m = _two_known_firms()
+    m.p["beta_novelty"] = 1000.0
+    m.ad_reach[:] = 0.5
+    m.novelty[1] = 1.0
+    m.run()
+    assert m.firm_of[:, 0].tolist() == [1, 1]

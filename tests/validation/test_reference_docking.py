@@ -45,6 +45,9 @@ CASES = [
     ("mix_ladder", ["firms=mix_ladder", "market.n_customers=300", "market.steps=24"]),
     ("neutral_levers", ["market.economics.lever_response=neutral", "market.n_customers=300",
                         "market.steps=18"]),
+    ("exploitation", ["scenario=exploitation", "market.n_customers=400", "market.steps=30"]),
+    ("b2b", ["scenario=b2b", "market.steps=24"]),
+    ("empowerment", ["firms=empowerment", "market.n_customers=400", "market.steps=24"]),
 ]
 SEEDS = [0, 1, 2, 3, 4]
 
