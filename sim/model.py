@@ -15,6 +15,7 @@ from . import rng
 from .config import Config, validate
 from .customers import initial_state, make_traits
 from .firms import Firm
+from .interventions import InterventionAPI
 from .kernels.journey import journey_step, new_tallies
 from .kernels.layout import (
     FTALLY,
@@ -68,7 +69,7 @@ def behaviour_vector(cfg: Config) -> np.ndarray:
     return np.array([float(values[name]) for name in PARAMS], dtype=np.float64)
 
 
-class MarketModel(mesa.Model):
+class MarketModel(InterventionAPI, mesa.Model):
     """Customers with needs and a social network choosing between firms with strategies."""
 
     def __init__(self, config: Config) -> None:
@@ -153,6 +154,7 @@ class MarketModel(mesa.Model):
             "retention_cap": np.array([f.retention_cap for f in fs]),
             "cross_sell": np.array([f.cross_sell for f in fs]),
             "appeal": np.array([f.appeal for f in fs]),
+            "referral": np.array([f.interventions.referral for f in fs]),
             "price": np.stack([f.price_cents for f in fs]) / 100.0,
             "price_cents": np.stack([f.price_cents for f in fs]),
             "list_cents": np.stack([f.list_cents for f in fs]),
@@ -186,7 +188,7 @@ class MarketModel(mesa.Model):
             s.aware, s.exposures, s.belief, s.knowledge, s.firm_of, s.tenure, s.satisfaction,
             s.spend, prev, nxt, s.ended,
             o["offer_pos"], o["quality"], o["service"], o["personalisation"], o["learn"],
-            o["ad_reach"], o["retention_cap"], o["cross_sell"], o["appeal"],
+            o["ad_reach"], o["retention_cap"], o["cross_sell"], o["appeal"], o["referral"],
             o["price"], o["price_cents"], o["list_cents"], o["cost_cents"],
             o["service_cents"], o["pers_cents"], o["save_cost_cents"],
             self.ref_price, self.occasion_prob, self.renewal_prob,

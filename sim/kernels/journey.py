@@ -143,7 +143,7 @@ def journey_step(  # noqa: D417 - related arrays are documented together
     aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
     voice_prev, voice_next, ended,
     offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap, cross_sell,
-    appeal,
+    appeal, referral,
     price, price_cents, list_cents, cost_cents, service_cents, pers_cents, save_cost_cents,
     ref_price, occasion_prob, renewal_prob,
     prm, keys,
@@ -168,7 +168,8 @@ def journey_step(  # noqa: D417 - related arrays are documented together
         offer_pos: offer positions (float64 [F, C, D]); quality, service, personalisation,
             learn (knowledge gained per interaction), ad_reach, retention_cap, cross_sell:
             firm capabilities this step (float64 [F]); appeal: generic appeal of a firm's lever
-            money under neutral levers, else 0 (float64 [F]).
+            money under neutral levers, else 0 (float64 [F]); referral: factor on the firm's
+            word-of-mouth referral hazard, 1 unless an intervention sets it (float64 [F]).
         price: price paid (money, float64 [F, C]); price_cents, list_cents, cost_cents: paid,
             list and production-cost prices in cents (int64 [F, C]; price_cents < 0: not offered);
             service_cents, pers_cents: service and personalisation delivery cost per unit
@@ -202,7 +203,7 @@ def journey_step(  # noqa: D417 - related arrays are documented together
             aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
             voice_prev, voice_next, ended,
             offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap,
-            cross_sell, appeal, price, price_cents, list_cents, cost_cents, service_cents,
+            cross_sell, appeal, referral, price, price_cents, list_cents, cost_cents, service_cents,
             pers_cents, save_cost_cents,
             ref_price, occasion_prob, renewal_prob, prm, keys,
             it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, n_firms, n_cat,
@@ -230,7 +231,7 @@ def _block_of_customers(
     aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
     voice_prev, voice_next, ended,
     offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap, cross_sell,
-    appeal,
+    appeal, referral,
     price, price_cents, list_cents, cost_cents, service_cents, pers_cents, save_cost_cents,
     ref_price, occasion_prob, renewal_prob, prm, keys,
     it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, n_firms, n_cat,
@@ -262,7 +263,7 @@ def _block_of_customers(
                     h_ad = ad_hazard(prm[P_AD_RESPONSE], ad_susceptibility[i], prm[P_AD_FATIGUE], x)
                 if x < 255:
                     exposures[i, f] = x + 1
-            h_wom = wom * pos[f] if aware[i, f] == 0 else 0.0
+            h_wom = wom * referral[f] * pos[f] if aware[i, f] == 0 else 0.0
             hz[f] = h_ad
             hz[n_firms + f] = h_wom
             total += h_ad + h_wom

@@ -66,6 +66,8 @@ class Offer:
         retention_cap: chance of saving a leaving customer it knows fully.
         cross_sell: strength of its cross-sell triggers.
         appeal: generic appeal its lever money buys under neutral levers (else 0).
+        referral: factor on its word-of-mouth referral hazard (1 unless an intervention,
+            ``sim.interventions``, sets it).
         price: price paid per category (money); price_cents, list_cents, cost_cents: paid,
             list and production-cost prices in cents (price_cents < 0: not offered);
             service_cents, pers_cents: service and personalisation delivery cost per unit;
@@ -81,6 +83,7 @@ class Offer:
     retention_cap: float
     cross_sell: float
     appeal: float
+    referral: float
     price: list[float]
     price_cents: list[int]
     list_cents: list[int]
@@ -105,7 +108,8 @@ def offers_from_arrays(arrays: dict[str, np.ndarray]) -> list[Offer]:
         Offer(position=a["offer_pos"][f], quality=a["quality"][f], service=a["service"][f],
               personalisation=a["personalisation"][f], learn=a["learn"][f],
               ad_reach=a["ad_reach"][f], retention_cap=a["retention_cap"][f],
-              cross_sell=a["cross_sell"][f], appeal=a["appeal"][f], price=a["price"][f],
+              cross_sell=a["cross_sell"][f], appeal=a["appeal"][f],
+              referral=a["referral"][f], price=a["price"][f],
               price_cents=a["price_cents"][f], list_cents=a["list_cents"][f],
               cost_cents=a["cost_cents"][f], service_cents=a["service_cents"][f],
               pers_cents=a["pers_cents"][f], save_cost_cents=a["save_cost_cents"][f])

@@ -71,7 +71,7 @@ class Micro:
             quality=np.array([0.9, 0.2][:F] + [0.5] * max(0, F - 2)),
             service=np.zeros(F), personalisation=np.zeros(F), learn=np.zeros(F),
             ad_reach=np.zeros(F), retention_cap=np.zeros(F), cross_sell=np.zeros(F),
-            appeal=np.zeros(F),
+            appeal=np.zeros(F), referral=np.ones(F),
             price_cents=np.tile(np.array([1234, 2345, 999][:F], np.int64)[:, None], (1, C)),
             list_cents=np.tile(np.array([1500, 2500, 999][:F], np.int64)[:, None], (1, C)),
             cost_cents=np.tile(np.array([600, 900, 500][:F], np.int64)[:, None], (1, C)),
