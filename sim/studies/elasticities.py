@@ -336,7 +336,7 @@ def write_outputs(runs: pd.DataFrame, summary: pd.DataFrame, meta: dict,
 
     files = {}
     for name, df in (("runs", runs), ("summary", summary)):
-        files[f"{name}_csv"] = io.write_text(df.to_csv(index=False, float_format="%.6g"),
+        files[f"{name}_csv"] = io.write_text(df.to_csv(index=False, float_format="%.8g"),
                                              out / f"{name}.csv")
         files[f"{name}_parquet"] = io.write_parquet(df, out / f"{name}.parquet")
     files["meta"] = io.write_json(meta, out / "meta.json")
@@ -438,6 +438,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ccsim: error: {exc}", file=sys.stderr)
         return 2
     t0 = time.perf_counter()
+    commit = git_commit()  # the model that runs, before anyone edits the tree
     seeds = list(range(n_seeds))
     runs = run_study(cfg, seeds, levers, args.jobs,
                      progress=lambda line: print(line, file=sys.stderr, flush=True))
@@ -448,7 +449,7 @@ def main(argv: list[str] | None = None) -> int:
                        "ci": "95% Student t over seeds of the per-seed mean over firms"},
         "overrides": overrides, "scenario": cfg.name, "n_customers": cfg.market.n_customers,
         "firms": list(cfg.firms), "seeds": seeds, "levers": levers,
-        "git_commit": git_commit(), "versions": package_versions(),
+        "git_commit": commit, "versions": package_versions(),
         "seconds": time.perf_counter() - t0,
     }
     files = write_outputs(runs, summary, meta, out)
