@@ -42,6 +42,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
                     "global sensitivity (SALib Morris, Sobol) of the customer-centric advantage"),
     "dashboard": ("sim.app.cli:main", "[--port N] [--run PATH]: the teaching dashboard"),
     "elasticities": ("sim.studies.elasticities:main", "elasticities of sales to marketing"),
+    "decompose": ("sim.studies.decompose:main", "share of the gaps each mechanism explains"),
 }
 
 

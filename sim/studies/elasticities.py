@@ -18,8 +18,8 @@ The definition (issue 13), so that two people get the same number:
    months 25–36 — for three quantities of the changed firm: ``units`` (unit sales),
    ``choice_share`` (its share of the choices customers in the market made for a firm) and
    ``acquisitions`` (new relationships). Every lever gets every quantity and window in
-   ``runs``; :data:`HEADLINE` names the ones the issue asks for, and :data:`BENCHMARKS` the
-   published values beside them.
+   ``runs``; :data:`HEADLINE` names the ones the issue asks for, and
+   :data:`sim.analysis.stylised_facts.BENCHMARKS` the published values beside them.
 
 Outputs go to ``--out``, else to a new folder ``results/elasticities/<name>_<YYYYmmdd-HHMMSS>``
 (``results/tmp/elasticities/…`` with ``--quick``, which git ignores): ``runs.csv`` /
@@ -44,14 +44,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..analysis.stylised_facts import BENCHMARKS, benchmark_for
 from ..strategies import LEVER
 
 if typing.TYPE_CHECKING:
     from ..config import Config
     from ..model import MarketModel
 
-__all__ = ["BENCHMARKS", "BURN_IN", "HEADLINE", "LEVERS", "Benchmark", "apply_change",
-           "elasticity", "format_summary", "main", "measure_seed", "run_study", "summarise"]
+__all__ = ["BURN_IN", "HEADLINE", "LEVERS", "apply_change", "elasticity", "format_summary",
+           "main", "measure_seed", "run_study", "summarise"]
 
 #: Months every pair of arms shares before the change.
 BURN_IN = 24
@@ -81,49 +82,6 @@ HEADLINE = (
 QUICK_OVERRIDES = ("market.n_customers=300",)
 QUICK_SEEDS = 2
 DEFAULT_SEEDS = 10
-
-
-@dataclasses.dataclass(frozen=True)
-class Benchmark:
-    """A published elasticity to set beside the model's.
-
-    Attributes:
-        lever, quantity, window: The model's row it compares with.
-        value: The published value.
-        source: Short citation (full references in docs/ODD.md, "Stylised facts and
-            benchmarks").
-        note: What exactly the published number measures.
-    """
-
-    lever: str
-    quantity: str
-    window: str
-    value: float
-    source: str
-    note: str
-
-
-BENCHMARKS = (
-    Benchmark("advertising", "units", "short", 0.12, "Sethuraman, Tellis & Briesch 2011",
-              "mean short-term advertising elasticity, 751 estimates"),
-    Benchmark("advertising", "units", "long", 0.24, "Sethuraman, Tellis & Briesch 2011",
-              "mean long-term advertising elasticity"),
-    Benchmark("price", "choice_share", "short", -2.62, "Bijmolt, van Heerde & Pieters 2005",
-              "mean price elasticity, 1,851 estimates"),
-    Benchmark("word_of_mouth", "acquisitions", "long", 0.53, "Trusov, Bucklin & Pauwels 2009",
-              "long-run elasticity of sign-ups to WOM referrals"),
-)
-#: A second advertising anchor (current-period), printed in the benchmark's note.
-HENNINGSEN = Benchmark("advertising", "units", "short", 0.09,
-                       "Henningsen, Heuke & Clement 2011", "current-period advertising elasticity")
-
-
-def benchmark_for(lever: str, quantity: str, window: str) -> Benchmark | None:
-    """The published benchmark of a row, if one exists."""
-    for b in BENCHMARKS:
-        if (b.lever, b.quantity, b.window) == (lever, quantity, window):
-            return b
-    return None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -310,8 +268,9 @@ def format_summary(summary: pd.DataFrame, headline_only: bool = True) -> str:
     lines.append(f"\nelasticity = ln(Q+/Q-)/ln(1.1/0.9), ±{STEP:.0%} from month {BURN_IN + 1} "
                  f"after a common {BURN_IN}-month burn-in; {windows}; n = "
                  f"{int(s['n'].max()) if len(s) else 0} seeds. Also published: "
-                 f"{HENNINGSEN.value:+.2f} advertising, current period ({HENNINGSEN.source}); "
-                 "word of mouth ≈ 20× marketing events, ≈ 30× media (Trusov et al. 2009).")
+                 f"{BENCHMARKS[1].value:+.2f} advertising, current period "
+                 f"({BENCHMARKS[1].source}); word of mouth ≈ 20× marketing events, ≈ 30× media "
+                 "(Trusov et al. 2009).")
     return "\n".join(lines)
 
 
