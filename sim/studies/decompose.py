@@ -59,7 +59,7 @@ NOT_DECOMPOSABLE = {
 #: The gaps decomposed (``strategy_comparison`` keys).
 GAPS = ("growth_gap_points", "margin_gap_points")
 QUICK_OVERRIDES = ("market.n_customers=300", "market.steps=24")
-DEFAULT_OVERRIDES = ("market.n_customers=2000", "market.steps=60")
+DEFAULT_OVERRIDES = ("market.n_customers=2000",)
 QUICK_SEEDS = 2
 DEFAULT_SEEDS = 10
 
@@ -196,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "--quick results/tmp/decompose/...)")
     p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     p.add_argument("overrides", nargs="*", metavar="OVERRIDE",
-                   help="Hydra overrides (default market.n_customers=2000 market.steps=60), "
+                   help="Hydra overrides (default market.n_customers=2000, the scenario's months), "
                         "e.g. scenario=subscription; seed is set by --seeds")
     return p
 
