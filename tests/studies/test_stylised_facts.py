@@ -89,3 +89,24 @@ def test_every_benchmark_cites_a_source(b):
     assert b.source and re.search(r"\d{4}$", b.source)
     surname = b.source.split(",")[0].split(" ")[0]
     assert surname in _section()
+
+
+def test_odd_decomposition_quotes_the_committed_run():
+    s = pd.read_csv(ROOT / "results/calibration/decompose_default/summary.csv")
+    text = _section().split("### 12.4")[1].split("### 12.5")[0]
+    meta = json.loads((ROOT / "results/calibration/decompose_default/meta.json").read_text())
+    assert f"`{meta['git_commit'][:7]}`" in text and len(meta["seeds"]) >= 10
+    base = s[s["variant"] == "baseline"].set_index("gap")
+    for gap in ("growth_gap_points", "margin_gap_points"):
+        r = base.loc[gap]
+        assert f"{r['baseline']:+.2f} points" in text
+        assert f"[95 % CI {r['baseline_low']:+.2f}, {r['baseline_high']:+.2f}]" in text \
+            or f"[{r['baseline_low']:+.2f}, {r['baseline_high']:+.2f}]" in text
+    growth = s[s["gap"] == "growth_gap_points"].set_index("variant")
+    for variant in ("knowledge", "personalisation", "service", "retention_offers",
+                    "cross_selling", "cocreation", "placebo"):
+        r = growth.loc[variant]
+        assert f"{r['change']:+.2f}" in text and f"({r['share']:.0%})".replace("%", " %") in text, \
+            variant
+    placebo = growth.loc["placebo", "variant_gap"]
+    assert f"{placebo:+.2f}".replace("-", "−") in text
