@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["BENCHMARKS", "Benchmark", "benchmark_for", "facts_table", "markdown"]
+__all__ = ["BENCHMARKS", "Benchmark", "benchmark_for", "facts_table", "markdown", "target_for"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,24 @@ WOM_RATIO = (30.0, "Trusov, Bucklin & Pauwels 2009",
              "WOM elasticity ÷ media's (≈ 20× events'); a scenario premise, not a target")
 
 
+#: Issue 13's target for the short-run advertising elasticity, by scenario (others: none).
+AD_SHORT_TARGETS = {"experience_economy": (0.05, 0.20), "subscription": (0.05, 0.20),
+                    "product_aware_economy": (0.10, 0.40)}
+#: Scenarios without a price target (the Bass docking market has one firm and no price term).
+NO_PRICE_TARGET = ("bass",)
+
+
+def target_for(b: Benchmark, scenario: str) -> tuple[float, float] | None:
+    """The range issue 13 sets for a benchmark's row in a scenario, or None."""
+    if b.target is None:
+        return None
+    if (b.lever, b.quantity) == ("advertising", "units"):
+        return AD_SHORT_TARGETS.get(scenario)
+    if b.lever == "price" and scenario in NO_PRICE_TARGET:
+        return None
+    return b.target
+
+
 def benchmark_for(lever: str, quantity: str, window: str) -> Benchmark | None:
     """The first published benchmark of a row (``ccsim elasticities`` prints it), if any."""
     for b in BENCHMARKS:
@@ -101,13 +119,14 @@ def facts_table(folders: Sequence[str | Path]) -> pd.DataFrame:
                     f"{len(meta['seeds'])} seeds, `{meta['git_commit'][:9]}`")
         for b in BENCHMARKS:
             r = _mean_row(summary, b.lever, b.quantity, b.window)
+            target = target_for(b, meta["scenario"])
             met = ""
-            if b.target is not None and r is not None and math.isfinite(r["mean"]):
-                met = "yes" if b.target[0] <= r["mean"] <= b.target[1] else "no"
+            if target is not None and r is not None and math.isfinite(r["mean"]):
+                met = "yes" if target[0] <= r["mean"] <= target[1] else "no"
             rows.append({"fact": b.note, "published": f"{b.value:+.2f}", "source": b.source,
                          "model": _ci(r), "scenario": scenario,
-                         "target": f"[{b.target[0]:+.2f}, {b.target[1]:+.2f}]"
-                         if b.target else "", "met": met})
+                         "target": f"[{target[0]:+.2f}, {target[1]:+.2f}]" if target else "",
+                         "met": met})
         short = _mean_row(summary, "advertising", "units", "short")
         long_ = _mean_row(summary, "advertising", "units", "long")
         if short is not None and long_ is not None:

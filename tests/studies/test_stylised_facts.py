@@ -73,7 +73,7 @@ def test_facts_table_marks_targets(tmp_path):
                      "n": 10, "mean": mean, "ci_low": mean - 0.01, "ci_high": mean + 0.01})
     pd.DataFrame(rows).to_csv(tmp_path / "summary.csv", index=False)
     (tmp_path / "meta.json").write_text(json.dumps(
-        {"scenario": "x", "n_customers": 100, "seeds": [0, 1], "git_commit": "a" * 40}))
+        {"scenario": "experience_economy", "n_customers": 100, "seeds": [0, 1], "git_commit": "a" * 40}))
     t = sf.facts_table([tmp_path]).set_index("fact")
     assert t.loc[sf.BENCHMARKS[0].note, "met"] == "yes"  # 0.10 in [0.05, 0.20]
     assert t.loc[sf.BENCHMARKS[3].note, "met"] == "no"  # -0.5 outside [-3.5, -1.5]
@@ -110,3 +110,12 @@ def test_odd_decomposition_quotes_the_committed_run():
             variant
     placebo = growth.loc["placebo", "variant_gap"]
     assert f"{placebo:+.2f}".replace("-", "−") in text
+
+
+def test_targets_follow_the_scenario():
+    ad, price = sf.BENCHMARKS[0], sf.BENCHMARKS[3]
+    assert sf.target_for(ad, "experience_economy") == (0.05, 0.20)
+    assert sf.target_for(ad, "product_aware_economy") == (0.10, 0.40)
+    assert sf.target_for(ad, "b2b") is None
+    assert sf.target_for(price, "subscription") == (-3.5, -1.5)
+    assert sf.target_for(price, "bass") is None
