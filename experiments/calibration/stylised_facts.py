@@ -19,7 +19,9 @@ sys.path.insert(0, str(ROOT))
 from sim.analysis.stylised_facts import facts_table, markdown  # noqa: E402
 
 #: The measurements the ODD's table shows, in its order.
-FOLDERS = ("results/calibration/elasticities_default",)
+FOLDERS = ("results/calibration/elasticities_default",
+           "results/calibration/elasticities_subscription",
+           "results/calibration/elasticities_product_aware_economy")
 ODD = ROOT / "docs" / "ODD.md"
 BLOCK = re.compile(r"(<!-- BEGIN GENERATED: stylised_facts -->\n)(.*?)"
                    r"(<!-- END GENERATED: stylised_facts -->)", re.S)

@@ -40,15 +40,28 @@ def test_odd_table_is_the_one_the_committed_csvs_give():
         "python experiments/calibration/stylised_facts.py")
 
 
-def test_odd_prose_quotes_the_committed_means():
-    """Every headline mean the prose of §12.3 quotes is the committed one (3 decimals)."""
-    summary = pd.read_csv(ROOT / "results/calibration/elasticities_default/summary.csv")
+PROSE = {  # folder -> rows whose mean and CI the prose of §12.3 quotes
+    "elasticities_default": [("advertising", "units", "short"), ("advertising", "units", "long"),
+                             ("price", "choice_share", "short"),
+                             ("word_of_mouth", "acquisitions", "long"),
+                             ("advertising", "acquisitions", "long")],
+    "elasticities_subscription": [("advertising", "units", "short"),
+                                  ("advertising", "units", "long"),
+                                  ("price", "choice_share", "short"),
+                                  ("word_of_mouth", "acquisitions", "long")],
+    "elasticities_product_aware_economy": [("advertising", "units", "short"),
+                                           ("price", "choice_share", "short"),
+                                           ("word_of_mouth", "acquisitions", "long")],
+}
+
+
+@pytest.mark.parametrize("folder", list(PROSE))
+def test_odd_prose_quotes_the_committed_means(folder):
+    """Every mean the prose of §12.3 quotes is the committed one (3 decimals), with its CI."""
+    summary = pd.read_csv(ROOT / "results/calibration" / folder / "summary.csv")
     prose = _section().split("<!-- END GENERATED: stylised_facts -->")[1].split("### 12.4")[0]
-    for lever, quantity, window in [("advertising", "units", "short"),
-                                    ("advertising", "units", "long"),
-                                    ("price", "choice_share", "short"),
-                                    ("word_of_mouth", "acquisitions", "long"),
-                                    ("advertising", "acquisitions", "long")]:
+    assert f"results/calibration/{folder}/" in prose
+    for lever, quantity, window in PROSE[folder]:
         r = summary[(summary["lever"] == lever) & (summary["quantity"] == quantity)
                     & (summary["window"] == window) & (summary["firm"] == "mean")].iloc[0]
         quoted = f"{r['mean']:+.3f}".replace("-", "−")
@@ -73,7 +86,8 @@ def test_facts_table_marks_targets(tmp_path):
                      "n": 10, "mean": mean, "ci_low": mean - 0.01, "ci_high": mean + 0.01})
     pd.DataFrame(rows).to_csv(tmp_path / "summary.csv", index=False)
     (tmp_path / "meta.json").write_text(json.dumps(
-        {"scenario": "experience_economy", "n_customers": 100, "seeds": [0, 1], "git_commit": "a" * 40}))
+        {"scenario": "experience_economy", "n_customers": 100, "seeds": [0, 1],
+         "git_commit": "a" * 40}))
     t = sf.facts_table([tmp_path]).set_index("fact")
     assert t.loc[sf.BENCHMARKS[0].note, "met"] == "yes"  # 0.10 in [0.05, 0.20]
     assert t.loc[sf.BENCHMARKS[3].note, "met"] == "no"  # -0.5 outside [-3.5, -1.5]
