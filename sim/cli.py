@@ -41,6 +41,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sensitivity": ("sim.analysis.sensitivity:main",
                     "global sensitivity (SALib Morris, Sobol) of the customer-centric advantage"),
     "dashboard": ("sim.app.cli:main", "[--port N] [--run PATH]: the teaching dashboard"),
+    "elasticities": ("sim.studies.elasticities:main", "elasticities of sales to marketing"),
+    "decompose": ("sim.studies.decompose:main", "share of the gaps each mechanism explains"),
 }
 
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import rng
 from .config import FirmConfig, LeverResponse, MarketConfig, Objective
+from .interventions import FirmInterventions
 from .strategies import (
     LEVER,
     LEVERS,
@@ -122,6 +123,7 @@ class Firm(mesa.Agent):
         self.period_revenue = 0.0
         self.period_market_revenue = 0.0
         self.metrics: dict[str, float] = {}
+        self.interventions = FirmInterventions()  # mid-run changes (sim.interventions)
         self.plan_offer(step=0, need_means=None)
 
     # ------------------------------------------------------------------------------------------
@@ -161,7 +163,7 @@ class Firm(mesa.Agent):
         """Stage 1: invest the budget, update capabilities, set offer positions and prices."""
         eco = self.market.economics
         budget = self.budget_for(self.planned_revenue)
-        spend = self.allocate(budget, step)
+        budget, spend = self.interventions.spend(budget, self.allocate(budget, step))
         self.lever_spend = spend
         if self.neutral:
             self._neutral_levers(budget, spend)
@@ -174,7 +176,7 @@ class Firm(mesa.Agent):
         self.service_cents = np.round(service * 100.0).astype(np.int64)
         self.pers_cents = np.round(personal * 100.0).astype(np.int64)
         self.list_cents = np.round(list_price(production + service + personal, self.cfg.markup)
-                                   * 100.0).astype(np.int64)
+                                   * self.interventions.list_price * 100.0).astype(np.int64)
         self.price_cents = np.round(self.list_cents * (1.0 - self.discount)).astype(np.int64)
         self.price_cents[~self.offered] = -1
         # exploitation: long-tenure customers pay a surcharge (the only place it is read)

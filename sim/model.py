@@ -15,6 +15,7 @@ from . import rng
 from .config import Config, validate
 from .customers import initial_state, make_traits
 from .firms import Firm
+from .interventions import InterventionAPI
 from .kernels.journey import journey_step, new_tallies
 from .kernels.layout import (
     FTALLY,
@@ -83,7 +84,7 @@ def estimate_keys(seed: int, n_firms: int) -> np.ndarray:
                     dtype=np.uint64)
 
 
-class MarketModel(mesa.Model):
+class MarketModel(InterventionAPI, mesa.Model):
     """Customers with needs and a social network choosing between firms with strategies."""
 
     def __init__(self, config: Config) -> None:
@@ -172,6 +173,7 @@ class MarketModel(mesa.Model):
             "novelty": np.array([f.novelty for f in fs]),
             "recovery": np.array([f.recovery for f in fs]),
             "recovery_cents": np.stack([f.recovery_cents for f in fs]),
+            "referral": np.array([f.interventions.referral for f in fs]),
             "price": np.stack([f.price_cents for f in fs]) / 100.0,
             "loyal_after": np.array([f.loyal_after for f in fs], dtype=np.int64),
             "loyal_price": np.stack([f.loyal_price_cents for f in fs]) / 100.0,
@@ -213,6 +215,7 @@ class MarketModel(mesa.Model):
             o["recovery"], o["recovery_cents"],
             self.est_keys,
             o["loyal_after"], o["loyal_price"], o["loyal_price_cents"], o["loyal_list_cents"],
+            o["referral"],
             o["price"], o["price_cents"], o["list_cents"], o["cost_cents"],
             o["service_cents"], o["pers_cents"], o["save_cost_cents"],
             self.ref_price, self.occasion_prob, self.renewal_prob,

@@ -158,7 +158,7 @@ def journey_step(  # noqa: D417 - related arrays are documented together
     voice_prev, voice_next, ended,
     offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap, cross_sell,
     appeal, novelty, recovery, recovery_cents, est_keys, loyal_after, loyal_price,
-    loyal_price_cents, loyal_list_cents,
+    loyal_price_cents, loyal_list_cents, referral,
     price, price_cents, list_cents, cost_cents, service_cents, pers_cents, save_cost_cents,
     ref_price, occasion_prob, renewal_prob,
     prm, keys,
@@ -190,7 +190,8 @@ def journey_step(  # noqa: D417 - related arrays are documented together
             tenure (months) from which a firm charges its long-tenure customers its loyalty
             price (int64 [F]); loyal_price, loyal_price_cents, loyal_list_cents: that price,
             paid and list (float64 and int64 [F, C]; the ordinary prices for a firm that does
-            not exploit).
+            not exploit); referral: factor on the firm's word-of-mouth referral hazard, 1
+            unless an intervention sets it (float64 [F]).
         price: price paid (money, float64 [F, C]); price_cents, list_cents, cost_cents: paid,
             list and production-cost prices in cents (int64 [F, C]; price_cents < 0: not offered);
             service_cents, pers_cents: service and personalisation delivery cost per unit
@@ -226,7 +227,7 @@ def journey_step(  # noqa: D417 - related arrays are documented together
             offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap,
             cross_sell, appeal, novelty, recovery, recovery_cents, est_keys, loyal_after,
             loyal_price, loyal_price_cents,
-            loyal_list_cents, price, price_cents, list_cents, cost_cents,
+            loyal_list_cents, referral, price, price_cents, list_cents, cost_cents,
             service_cents, pers_cents, save_cost_cents,
             ref_price, occasion_prob, renewal_prob, prm, keys,
             it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, n_firms, n_cat,
@@ -282,7 +283,7 @@ def _block_of_customers(
     voice_prev, voice_next, ended,
     offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap, cross_sell,
     appeal, novelty, recovery, recovery_cents, est_keys, loyal_after, loyal_price,
-    loyal_price_cents, loyal_list_cents,
+    loyal_price_cents, loyal_list_cents, referral,
     price, price_cents, list_cents, cost_cents, service_cents, pers_cents, save_cost_cents,
     ref_price, occasion_prob, renewal_prob, prm, keys,
     it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, n_firms, n_cat,
@@ -314,7 +315,7 @@ def _block_of_customers(
                     h_ad = ad_hazard(prm[P_AD_RESPONSE], ad_susceptibility[i], prm[P_AD_FATIGUE], x)
                 if x < 255:
                     exposures[i, f] = x + 1
-            h_wom = wom * pos[f] if aware[i, f] == 0 else 0.0
+            h_wom = wom * referral[f] * pos[f] if aware[i, f] == 0 else 0.0
             hz[f] = h_ad
             hz[n_firms + f] = h_wom
             total += h_ad + h_wom

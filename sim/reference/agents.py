@@ -204,7 +204,7 @@ class Customer(mesa.Agent):
                             * whole_power(b.ad_fatigue, seen))
                 if seen < MAX_EXPOSURES:
                     self.exposures[f] = seen + 1
-            h_wom = wom * heard.recommend[f] if self.aware[f] == 0 else 0.0
+            h_wom = wom * offer.referral * heard.recommend[f] if self.aware[f] == 0 else 0.0
             ad_hazard[f] = h_ad
             wom_hazard[f] = h_wom
             total += h_ad + h_wom

@@ -72,6 +72,8 @@ class Offer:
         loyal_after, loyal_price, loyal_price_cents, loyal_list_cents: the tenure from which a
             customer pays the firm's loyalty price (exploitation), and that price (money, paid
             and list cents); the ordinary prices for a firm that does not exploit.
+        referral: factor on its word-of-mouth referral hazard (1 unless an intervention,
+            ``sim.interventions``, sets it).
         price: price paid per category (money); price_cents, list_cents, cost_cents: paid,
             list and production-cost prices in cents (price_cents < 0: not offered);
             service_cents, pers_cents: service and personalisation delivery cost per unit;
@@ -90,6 +92,7 @@ class Offer:
     novelty: float
     recovery: float
     recovery_cents: list[int]
+    referral: float
     price: list[float]
     loyal_after: int
     loyal_price: list[float]
@@ -120,7 +123,7 @@ def offers_from_arrays(arrays: dict[str, np.ndarray]) -> list[Offer]:
               ad_reach=a["ad_reach"][f], retention_cap=a["retention_cap"][f],
               cross_sell=a["cross_sell"][f], appeal=a["appeal"][f], novelty=a["novelty"][f],
               recovery=a["recovery"][f], recovery_cents=a["recovery_cents"][f],
-              price=a["price"][f],
+              referral=a["referral"][f], price=a["price"][f],
               loyal_after=a["loyal_after"][f], loyal_price=a["loyal_price"][f],
               loyal_price_cents=a["loyal_price_cents"][f],
               loyal_list_cents=a["loyal_list_cents"][f],

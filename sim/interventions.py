@@ -1,0 +1,152 @@
+"""Mid-run interventions on one firm: a lever's money, its list price, its word of mouth.
+
+An intervention is a standing factor on something the firm's own rules produce, set from a
+given step on and kept until it is set again (``factor=1`` undoes it):
+
+* **a lever's money** — that lever's spend is ``factor`` × what the firm's budget rule and
+  strategy give it, every other lever's money unchanged (for promotion the money buys a larger
+  or smaller discount, as it does without an intervention);
+* **the list price** — ``factor`` × the cost-plus list price, so a promotion's discount applies
+  to the changed list price;
+* **word of mouth** — ``factor`` × the hazard that a customer who does not know the firm yet
+  learns of it from the firm's promoters among their contacts (the referral hazard).
+
+Every factor is exactly 1 until it is set, and multiplying by 1.0 changes no bit, so a run with
+no intervention, or with one set at step ``t``, is bit-identical to the plain run up to step
+``t - 1``. Firms read their factors through :class:`FirmInterventions`; models get the setters
+from :class:`InterventionAPI` (the elasticity study, ``sim.studies.elasticities``, and the
+dashboard use them). The reference implementation (``sim.reference``) shares the firms and
+reads the referral factor from the offer arrays, so it applies the same change.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .strategies import LEVER, LEVERS
+
+__all__ = ["FirmInterventions", "InterventionAPI"]
+
+
+def _factor(name: str, value: float) -> float:
+    """A checked factor: finite and >= 0."""
+    v = float(value)
+    if not math.isfinite(v) or v < 0.0:
+        raise ValueError(f"{name}={value}: a factor must be finite and >= 0")
+    return v
+
+
+@dataclass
+class FirmInterventions:
+    """The standing intervention factors of one firm (all 1: none).
+
+    Attributes:
+        lever: factor on each lever's money, in ``LEVERS`` order.
+        list_price: factor on the list price.
+        referral: factor on the firm's word-of-mouth referral hazard.
+    """
+
+    lever: np.ndarray = field(default_factory=lambda: np.ones(len(LEVERS)))
+    list_price: float = 1.0
+    referral: float = 1.0
+
+    @property
+    def active(self) -> bool:
+        """Whether any lever factor differs from 1 (list price and referral apply by product)."""
+        return bool(np.any(self.lever != 1.0))
+
+    def spend(self, budget: float, spend: np.ndarray) -> tuple[float, np.ndarray]:
+        """``(budget, spend)`` after the lever factors: what the firm really spends.
+
+        Args:
+            budget: The month's budget by the firm's rule.
+            spend: Its split over the levers (``Firm.allocate``).
+
+        Returns:
+            The spend per lever times its factor, and the budget changed by the same money (the
+            neutral-lever mode feeds the budget into one stock). Unchanged objects when no
+            factor is set, so a run without interventions keeps every bit.
+        """
+        if not self.active:
+            return budget, spend
+        changed = spend * self.lever
+        return budget + float((changed - spend).sum()), changed
+
+
+class InterventionAPI:
+    """Setters of mid-run interventions, mixed into ``sim.model.MarketModel``.
+
+    Firms are named by index or by name; a change takes effect from the next step the model
+    runs (it is read when firms plan their offers) and stays until set again.
+    """
+
+    firms: list  # the model's firm agents, each with ``interventions``
+
+    def firm_index(self, firm: int | str) -> int:
+        """The index of a firm given by index or name.
+
+        Raises:
+            ValueError: No such firm.
+        """
+        names = [f.name for f in self.firms]
+        if isinstance(firm, str):
+            if firm not in names:
+                raise ValueError(f"firm {firm!r}: choose one of {', '.join(names)}")
+            return names.index(firm)
+        k = int(firm)
+        if not 0 <= k < len(names):
+            raise ValueError(f"firm {firm}: index out of range 0..{len(names) - 1}")
+        return k
+
+    def set_lever(self, firm: int | str, lever: str, factor: float) -> None:
+        """Spend ``factor`` × the lever's planned money from the next step on.
+
+        Args:
+            firm: Firm index or name.
+            lever: One of ``sim.strategies.LEVERS``.
+            factor: Multiplier on that lever's money (1 undoes); other levers are unchanged.
+
+        Raises:
+            ValueError: Unknown firm or lever, or a negative or non-finite factor.
+        """
+        if lever not in LEVER:
+            raise ValueError(f"lever {lever!r}: choose one of {', '.join(LEVERS)}")
+        f = self.firms[self.firm_index(firm)]
+        f.interventions.lever[LEVER[lever]] = _factor("factor", factor)
+
+    def set_list_price_factor(self, firm: int | str, factor: float) -> None:
+        """Set the firm's list price to ``factor`` × its cost-plus list price from the next step.
+
+        Raises:
+            ValueError: Unknown firm, or a factor that is not finite and > 0.
+        """
+        value = _factor("factor", factor)
+        if value == 0.0:
+            raise ValueError("factor=0: a list price factor must be > 0")
+        self.firms[self.firm_index(firm)].interventions.list_price = value
+
+    def set_referral_factor(self, firm: int | str, factor: float) -> None:
+        """Multiply the firm's word-of-mouth referral hazard by ``factor`` from the next step.
+
+        Raises:
+            ValueError: Unknown firm, or a negative or non-finite factor.
+        """
+        self.firms[self.firm_index(firm)].interventions.referral = _factor("factor", factor)
+
+    def active_interventions(self) -> dict[str, dict[str, float]]:
+        """The factors in force that differ from 1, per firm name (empty: no intervention)."""
+        out: dict[str, dict[str, float]] = {}
+        for f in self.firms:
+            iv = f.interventions
+            d = {f"lever_{name}": float(v) for name, v in zip(LEVERS, iv.lever, strict=True)
+                 if v != 1.0}
+            if iv.list_price != 1.0:
+                d["list_price"] = iv.list_price
+            if iv.referral != 1.0:
+                d["referral"] = iv.referral
+            if d:
+                out[f.name] = d
+        return out

@@ -1,0 +1,143 @@
+"""Mid-run interventions (``sim.interventions``): the past stays bit-identical, the future moves.
+
+An intervention set before step ``t`` must leave every row of steps ``< t`` exactly as in the
+plain run (the factors are exactly 1 until set), change later steps, and, for a lever, change
+only that lever's money in the step it takes effect. The reference implementation applies the
+same change and still docks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.configure import load_config
+from sim.model import MarketModel
+from sim.reference import ReferenceMarketModel
+from sim.strategies import LEVERS
+
+OVERRIDES = ["market=small", "market.n_customers=800", "market.steps=14", "seed=5"]
+T = 7  # the first step run under the intervention
+
+
+def _run(apply=None, model_class=MarketModel, overrides=OVERRIDES) -> pd.DataFrame:
+    model = model_class(load_config(overrides))
+    for step in range(1, model.cfg.market.steps + 1):
+        if step == T and apply is not None:
+            apply(model)
+        model.step()
+    return model.timeseries()
+
+
+@pytest.fixture(scope="module")
+def plain() -> pd.DataFrame:
+    return _run()
+
+
+def _split(ts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return ts[ts["step"] < T].reset_index(drop=True), ts[ts["step"] >= T].reset_index(drop=True)
+
+
+CHANGES = {
+    "advertising": lambda m: m.set_lever("pc_a", "advertising", 1.1),
+    "promotion": lambda m: m.set_lever(0, "promotion", 0.9),
+    "service": lambda m: m.set_lever("cc_a", "service", 1.1),
+    "rd": lambda m: m.set_lever("pc_b", "rd", 1.1),
+    "list_price": lambda m: m.set_list_price_factor("pc_a", 1.1),
+    "referral": lambda m: m.set_referral_factor("cc_b", 2.0),
+}
+
+
+@pytest.mark.parametrize("name", list(CHANGES))
+def test_past_is_bit_identical_and_future_changes(plain, name):
+    changed = _run(CHANGES[name])
+    before_a, after_a = _split(plain)
+    before_b, after_b = _split(changed)
+    pd.testing.assert_frame_equal(before_a, before_b, check_exact=True)
+    assert not after_a.equals(after_b), f"{name}: the intervention changed nothing"
+
+
+def test_factor_one_changes_nothing(plain):
+    def undo(m):
+        m.set_lever("pc_a", "advertising", 1.0)
+        m.set_list_price_factor("pc_a", 1.0)
+        m.set_referral_factor("pc_a", 1.0)
+
+    pd.testing.assert_frame_equal(plain, _run(undo), check_exact=True)
+
+
+@pytest.mark.parametrize("lever", [lv for lv in LEVERS if lv != "promotion"])
+def test_only_that_levers_money_changes_when_it_takes_effect(plain, lever):
+    changed = _run(lambda m: m.set_lever("cc_a", lever, 1.1))
+    row = (changed["step"] == T) & (changed["firm"] == "cc_a")
+    base = (plain["step"] == T) & (plain["firm"] == "cc_a")
+    for other in LEVERS:
+        if other == "promotion":  # booked as forgone revenue, which customers' choices move
+            continue
+        a = plain.loc[base, f"cost_{other}"].item()
+        b = changed.loc[row, f"cost_{other}"].item()
+        if other == lever:
+            assert b == pytest.approx(1.1 * a, rel=1e-6, abs=0.02), other
+        else:
+            assert b == a, f"{other} moved when {lever} was changed"
+    # every other firm's money that step is untouched too
+    others = (plain["step"] == T) & (plain["firm"] != "cc_a")
+    cols = [f"cost_{lv}" for lv in LEVERS if lv != "promotion"]
+    np.testing.assert_array_equal(plain.loc[others, cols].to_numpy(),
+                                  changed.loc[(changed["step"] == T)
+                                              & (changed["firm"] != "cc_a"), cols].to_numpy())
+
+
+def test_list_price_moves_the_price_by_the_factor(plain):
+    changed = _run(lambda m: m.set_list_price_factor("pc_a", 1.1))
+    row = (changed["step"] == T) & (changed["firm"] == "pc_a")
+    base = (plain["step"] == T) & (plain["firm"] == "pc_a")
+    # the discount that step is set from last month's list revenue, the same in both runs
+    assert changed.loc[row, "price"].item() == pytest.approx(
+        1.1 * plain.loc[base, "price"].item(), abs=0.011)
+
+
+def test_referral_factor_zero_stops_word_of_mouth_acquisitions():
+    ts = _run(lambda m: [m.set_referral_factor(k, 0.0) for k in range(len(m.firms))])
+    after = ts[ts["step"] > T]  # awareness by word of mouth at T can still convert later
+    assert ts.loc[ts["step"] < T, "aware_wom"].sum() > 0  # the test can fail
+    assert after["aware_wom"].sum() == 0
+
+
+def test_bad_values_are_refused():
+    model = MarketModel(load_config(OVERRIDES))
+    with pytest.raises(ValueError, match="lever 'tv'"):
+        model.set_lever(0, "tv", 1.1)
+    with pytest.raises(ValueError, match="firm 'nobody'"):
+        model.set_lever("nobody", "advertising", 1.1)
+    with pytest.raises(ValueError, match="out of range"):
+        model.set_referral_factor(9, 1.1)
+    with pytest.raises(ValueError, match="finite"):
+        model.set_lever(0, "advertising", -1.0)
+    with pytest.raises(ValueError, match="> 0"):
+        model.set_list_price_factor(0, 0.0)
+    assert model.active_interventions() == {}
+    model.set_lever(1, "service", 1.1)
+    assert model.active_interventions() == {"pc_b": {"lever_service": 1.1}}
+
+
+def test_reference_applies_the_same_interventions():
+    """The reference shares the firms and reads the referral factor: it still docks."""
+    from tests.validation.test_reference_docking import assert_docked
+
+    def apply(m):
+        m.set_lever("pc_a", "advertising", 1.3)
+        m.set_list_price_factor("cc_a", 0.9)
+        m.set_referral_factor("cc_b", 1.5)
+
+    overrides = ["market.n_customers=300", "market.steps=10", "seed=2"]
+    models = []
+    for cls in (MarketModel, ReferenceMarketModel):
+        m = cls(load_config(overrides))
+        for step in range(1, 11):
+            if step == 4:
+                apply(m)
+            m.step()
+        models.append(m)
+    assert_docked(*models)

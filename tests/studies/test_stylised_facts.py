@@ -1,0 +1,135 @@
+"""The ODD's stylised-facts table and prose agree with the committed elasticity measurements."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.analysis import stylised_facts as sf
+
+ROOT = Path(__file__).resolve().parents[2]
+ODD = ROOT / "docs" / "ODD.md"
+SCRIPT = ROOT / "experiments" / "calibration" / "stylised_facts.py"
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("stylised_facts_script", SCRIPT)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _section() -> str:
+    text = ODD.read_text(encoding="utf-8")
+    return text[text.index("## 12 Stylised facts and benchmarks"):]
+
+
+def test_odd_table_is_the_one_the_committed_csvs_give():
+    script = _script()
+    for folder in script.FOLDERS:
+        assert (ROOT / folder / "summary.csv").exists(), f"{folder} is not committed"
+    block = script.BLOCK.search(ODD.read_text(encoding="utf-8"))
+    assert block, "docs/ODD.md has no stylised_facts block"
+    assert block.group(2) == script.generated(), (
+        "the ODD's stylised-facts table differs from results/calibration/: run "
+        "python experiments/calibration/stylised_facts.py")
+
+
+PROSE = {  # folder -> rows whose mean and CI the prose of §12.3 quotes
+    "elasticities_default": [("advertising", "units", "short"), ("advertising", "units", "long"),
+                             ("price", "choice_share", "short"),
+                             ("word_of_mouth", "acquisitions", "long"),
+                             ("advertising", "acquisitions", "long")],
+    "elasticities_subscription": [("advertising", "units", "short"),
+                                  ("advertising", "units", "long"),
+                                  ("price", "choice_share", "short"),
+                                  ("word_of_mouth", "acquisitions", "long")],
+    "elasticities_product_aware_economy": [("advertising", "units", "short"),
+                                           ("price", "choice_share", "short"),
+                                           ("word_of_mouth", "acquisitions", "long")],
+}
+
+
+@pytest.mark.parametrize("folder", list(PROSE))
+def test_odd_prose_quotes_the_committed_means(folder):
+    """Every mean the prose of §12.3 quotes is the committed one (3 decimals), with its CI."""
+    summary = pd.read_csv(ROOT / "results/calibration" / folder / "summary.csv")
+    prose = _section().split("<!-- END GENERATED: stylised_facts -->")[1].split("### 12.4")[0]
+    assert f"results/calibration/{folder}/" in prose
+    for lever, quantity, window in PROSE[folder]:
+        r = summary[(summary["lever"] == lever) & (summary["quantity"] == quantity)
+                    & (summary["window"] == window) & (summary["firm"] == "mean")].iloc[0]
+        quoted = f"{r['mean']:+.3f}".replace("-", "−")
+        ci = f"{r['ci_low']:+.3f}, {r['ci_high']:+.3f}".replace("-", "−")
+        assert quoted in prose and ci in prose, (lever, quantity, window, quoted, ci)
+
+
+def test_committed_measurement_is_stamped_with_the_model_commit():
+    meta = json.loads((ROOT / "results/calibration/elasticities_default/meta.json").read_text())
+    assert re.fullmatch(r"[0-9a-f]{40}", meta["git_commit"]), meta["git_commit"]
+    assert len(meta["seeds"]) >= 10 and meta["n_customers"] >= 5000
+
+
+def test_facts_table_marks_targets(tmp_path):
+    rows = []
+    for lever, quantity, window, mean in [("advertising", "units", "short", 0.10),
+                                          ("advertising", "units", "long", 0.50),
+                                          ("price", "choice_share", "short", -0.5),
+                                          ("word_of_mouth", "acquisitions", "long", 0.2),
+                                          ("advertising", "acquisitions", "long", 0.1)]:
+        rows.append({"lever": lever, "quantity": quantity, "window": window, "firm": "mean",
+                     "n": 10, "mean": mean, "ci_low": mean - 0.01, "ci_high": mean + 0.01})
+    pd.DataFrame(rows).to_csv(tmp_path / "summary.csv", index=False)
+    (tmp_path / "meta.json").write_text(json.dumps(
+        {"scenario": "experience_economy", "n_customers": 100, "seeds": [0, 1],
+         "git_commit": "a" * 40}))
+    t = sf.facts_table([tmp_path]).set_index("fact")
+    assert t.loc[sf.BENCHMARKS[0].note, "met"] == "yes"  # 0.10 in [0.05, 0.20]
+    assert t.loc[sf.BENCHMARKS[3].note, "met"] == "no"  # -0.5 outside [-3.5, -1.5]
+    assert t.loc["advertising: long run ÷ short run", "met"] == "no"  # 0.5 / 0.1 = 5 > 3
+    assert t.loc["advertising: long run ÷ short run", "model"] == "+5.00"
+    wom = t.loc["WOM ÷ advertising, elasticity of acquisitions, long run", "model"]
+    assert wom.startswith("+2.00")
+    assert "| stylised fact |" in sf.markdown(t.reset_index())
+
+
+@pytest.mark.parametrize("b", sf.BENCHMARKS)
+def test_every_benchmark_cites_a_source(b):
+    assert b.source and re.search(r"\d{4}$", b.source)
+    surname = b.source.split(",")[0].split(" ")[0]
+    assert surname in _section()
+
+
+def test_odd_decomposition_quotes_the_committed_run():
+    s = pd.read_csv(ROOT / "results/calibration/decompose_default/summary.csv")
+    text = _section().split("### 12.4")[1].split("### 12.5")[0]
+    meta = json.loads((ROOT / "results/calibration/decompose_default/meta.json").read_text())
+    assert f"`{meta['git_commit'][:7]}`" in text and len(meta["seeds"]) >= 10
+    base = s[s["variant"] == "baseline"].set_index("gap")
+    for gap in ("growth_gap_points", "margin_gap_points"):
+        r = base.loc[gap]
+        assert f"{r['baseline']:+.2f} points" in text
+        assert f"[95 % CI {r['baseline_low']:+.2f}, {r['baseline_high']:+.2f}]" in text \
+            or f"[{r['baseline_low']:+.2f}, {r['baseline_high']:+.2f}]" in text
+    growth = s[s["gap"] == "growth_gap_points"].set_index("variant")
+    for variant in ("knowledge", "personalisation", "service", "retention_offers",
+                    "cross_selling", "cocreation", "placebo"):
+        r = growth.loc[variant]
+        assert f"{r['change']:+.2f}" in text and f"({r['share']:.0%})".replace("%", " %") in text, \
+            variant
+    placebo = growth.loc["placebo", "variant_gap"]
+    assert f"{placebo:+.2f}".replace("-", "−") in text
+
+
+def test_targets_follow_the_scenario():
+    ad, price = sf.BENCHMARKS[0], sf.BENCHMARKS[3]
+    assert sf.target_for(ad, "experience_economy") == (0.05, 0.20)
+    assert sf.target_for(ad, "product_aware_economy") == (0.10, 0.40)
+    assert sf.target_for(ad, "b2b") is None
+    assert sf.target_for(price, "subscription") == (-3.5, -1.5)
+    assert sf.target_for(price, "bass") is None
