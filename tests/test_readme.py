@@ -46,6 +46,10 @@ SKIPPED: dict[str, str] = {
                            "(tests/analysis/test_sensitivity.py)",
     r"results/sweeps/\d{4}-\d\d-\d\d_": "an example of a timestamped sweep folder name",
     r"--kind heatmap": "needs a collected sweep over two keys (tests/analysis/test_plots.py)",
+    r"^ccsim dashboard": "serves the dashboard until stopped (tests/app/test_browser.py starts it "
+                         "and checks the page)",
+    r"^ccsim (elasticities|decompose)\b(?!.*--quick)": "a study over many runs, minutes (its "
+                                                       "--quick form: tests/studies/)",
 }
 #: Commands run only with the slow tests: sweeps, and commands on the sweep they leave.
 SLOW = (r"^(ccsim|python -m sim) run\b.*\s(-m|--multirun)\b", r"\$sweep\b|\$\{sweep\}")
