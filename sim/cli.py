@@ -38,7 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "collect": ("sim.results:collect_main",
                 "SWEEP_DIR: gather a sweep into runs, firm_kpis and timeseries Parquet"),
     "plot": ("sim.plots:main", "PATH: standard figures from a saved run or sweep"),
-    "sensitivity": ("sim.analysis.sensitivity:main",
+    "sensitivity": ("sim.studies.sensitivity:main",
                     "global sensitivity (SALib Morris, Sobol) of the customer-centric advantage"),
     "dashboard": ("sim.app.cli:main", "[--port N] [--run PATH]: the teaching dashboard"),
     "elasticities": ("sim.studies.elasticities:main", "elasticities of sales to marketing"),

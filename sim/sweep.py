@@ -309,9 +309,9 @@ def _run_locked(cfg: DictConfig, job_dir: Path, run_id: str, overrides: list[str
         return "failed", f"{type(exc).__name__}: {message}"
     seconds = time.perf_counter() - t0
     _event(job_dir, "ok", run_id=run_id, seconds=seconds)
-    ratio = result.summary["comparison"].get("growth_ratio")
-    shown = f"{ratio:.2f}" if isinstance(ratio, float) and math.isfinite(ratio) else "n/a"
-    return "ok", f"growth ratio {shown}"
+    gap = result.summary["comparison"].get("growth_gap_points")  # defined whenever both grew or not
+    shown = f"{gap:+.1f}" if isinstance(gap, float) and math.isfinite(gap) else "n/a"
+    return "ok", f"growth gap {shown} points"
 
 
 # ----------------------------------------------------------------------------------------------
