@@ -9,17 +9,18 @@ import pytest
 
 from sim import sweep_plan
 from sim.config import ConfigError
-from sim.configure import load_config
+from sim.configure import conf_dir, load_config
 from sim.fingerprint import DISPLAY_ONLY, config_hash
 
 
 def test_jobs_are_hydras_and_globs_expand():
     assert sweep_plan.jobs(["seed=0,1", "market.steps=6"]) == [
         ["seed=0", "market.steps=6"], ["seed=1", "market.steps=6"]]
+    presets = sorted(p.stem for p in (conf_dir() / "scenario").glob("*.yaml"))
+    assert {"bass", "experience_economy", "subscription"} <= set(presets)
     jobs = sweep_plan.jobs(["scenario=glob(*)", "seed=range(0,2)"])
-    assert len(jobs) == 8
-    assert {j[0] for j in jobs} == {"scenario=bass", "scenario=experience_economy",
-                                     "scenario=product_aware_economy", "scenario=subscription"}
+    assert len(jobs) == 2 * len(presets)
+    assert {j[0] for j in jobs} == {f"scenario={p}" for p in presets}
 
 
 @pytest.mark.parametrize("args, says", [
