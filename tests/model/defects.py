@@ -8,7 +8,8 @@ from the command line or from a configuration: production code has no defect swi
 Each defect is described by the mechanism it breaks:
 
 - :func:`budget_bonus`: firms matching a predicate (a label, an orientation) get more money.
-- :func:`leak`: a lever whose effect is switched off still delivers a share of its effect.
+- a switched-off lever that leaks a share of its effect is planted on the built model's
+  parameter vector (``tests/model/test_levers.py``, ``_leak``).
 - :func:`negate`: one lever's effect is turned against the firm.
 """
 
@@ -19,7 +20,6 @@ from collections.abc import Callable
 import pytest
 
 from sim.firms import Firm
-from sim.strategies import LEVER
 
 
 def budget_bonus(monkeypatch: pytest.MonkeyPatch, factor: float,
@@ -53,23 +53,6 @@ def _after_levers(monkeypatch: pytest.MonkeyPatch, change: Callable[[Firm], None
         change(self)
 
     monkeypatch.setattr(Firm, "_specific_levers", patched)
-
-
-def leak(monkeypatch: pytest.MonkeyPatch, lever: str, effect: str, fraction: float,
-         full: float) -> None:
-    """A switched-off lever still delivers ``fraction`` of ``full`` on attribute ``effect``.
-
-    Args:
-        lever: the lever whose spending drives the leak (no spending, no leak).
-        effect: the firm attribute the lever sets (``"ad_reach"``, ``"service"``, ...).
-        fraction: share of the full effect that leaks.
-        full: the effect's value at full capability.
-    """
-    def change(firm: Firm) -> None:
-        if firm.lever_spend[LEVER[lever]] > 0:
-            setattr(firm, effect, getattr(firm, effect) + fraction * full)
-
-    _after_levers(monkeypatch, change)
 
 
 def negate(monkeypatch: pytest.MonkeyPatch, effect: str, zero: float, full: float) -> None:
