@@ -190,15 +190,22 @@ def _kpi(value: Any) -> Any:
     return value
 
 
-def tables(sweep_dir: str | Path) -> dict[str, pd.DataFrame]:
-    """The three tables of a sweep folder as DataFrames (what :func:`collect` writes)."""
+def tables(sweep_dir: str | Path, progress: bool = False) -> dict[str, pd.DataFrame]:
+    """The three tables of a sweep folder as DataFrames (what :func:`collect` writes).
+
+    ``progress`` shows a bar over the job folders read (on a terminal, after a second).
+    """
+    from tqdm.auto import tqdm
+
     root = Path(sweep_dir)
     infos = sorted((run_info(job, job.name) for job in job_dirs(root)),
                    key=lambda i: _natural_key(i.run_id))
     keys = _param_keys(infos)
     meta = _meta_frame(infos, keys)
     frames: dict[str, pd.DataFrame] = {}
-    for info in infos:  # read first: a damaged table makes its job "unreadable", not an error
+    bar = tqdm(infos, desc="reading jobs", unit="job", delay=1.0, leave=False, file=sys.stderr,
+               disable=None if progress else True)  # None: only on a terminal
+    for info in bar:  # read first: a damaged table makes its job "unreadable", not an error
         if info.status != "ok":
             continue
         try:
@@ -239,12 +246,14 @@ def tables(sweep_dir: str | Path) -> dict[str, pd.DataFrame]:
     return {"runs": runs, "firms": firm_kpis, "timeseries": timeseries}
 
 
-def collect(sweep_dir: str | Path, out_dir: str | Path | None = None) -> dict[str, Path]:
+def collect(sweep_dir: str | Path, out_dir: str | Path | None = None,
+            progress: bool = False) -> dict[str, Path]:
     """Write ``runs.parquet``, ``firm_kpis.parquet`` and ``timeseries.parquet`` for a sweep.
 
     Args:
         sweep_dir: The sweep folder (job folders inside).
         out_dir: Where to write the tables; the sweep folder by default.
+        progress: Show a progress bar while reading the jobs (on a terminal).
 
     Returns:
         The written files by table name (``runs``, ``firms``, ``timeseries``).
@@ -258,7 +267,7 @@ def collect(sweep_dir: str | Path, out_dir: str | Path | None = None) -> dict[st
     if not job_dirs(root):
         raise FileNotFoundError(f"{root}: no job folders (is this a sweep folder?)")
     out = Path(out_dir) if out_dir is not None else root
-    frames = tables(root)
+    frames = tables(root, progress)
     written = {}
     for name in ("timeseries", "firms", "runs"):  # runs.parquet last: it means "collected"
         written[name] = io.write_parquet(frames[name], out / TABLES[name])
@@ -336,7 +345,7 @@ def collect_main(argv: list[str]) -> int:
     parser.add_argument("--out", help="write the tables here instead of into SWEEP_DIR")
     args = parser.parse_args(argv)
     try:
-        written = collect(args.sweep_dir, args.out)
+        written = collect(args.sweep_dir, args.out, progress=True)
     except FileNotFoundError as exc:
         print(f"ccsim: error: {exc}", file=sys.stderr)
         return 2
