@@ -11,6 +11,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from .. import io
+from ..cli_parser import OneLineParser, UsageError
 from .data import (
     MAX_SETTINGS,
     Results,
@@ -209,24 +210,13 @@ def make_figures(path: str | Path, kinds: Sequence[str] | None = None,
 # Command line
 
 
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that raises instead of printing usage, so every error is one line."""
-
-    def error(self, message: str) -> typing.NoReturn:  # noqa: D102
-        raise _UsageError(message)
-
-
 def _split(values: Sequence[str] | None) -> list[str]:
     return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``ccsim plot`` argument parser."""
-    p = _Parser(prog="ccsim plot", description="Standard figures from a saved run or a sweep "
+    p = OneLineParser(prog="ccsim plot", description="Standard figures from a saved run or a sweep "
                 "(collected first if it is not); written to PATH/figures/ unless --out is "
                 "given. Sweep figures show each setting (every swept key but the seed) apart, "
                 "never averaged together.")
@@ -260,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
                              x=args.x, y=args.y, kpi=args.kpi, by=args.by, where=args.where)
     except SystemExit as exc:  # --help
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
-    except (_UsageError, FileNotFoundError, ValueError, KeyError) as exc:
+    except (UsageError, FileNotFoundError, ValueError, KeyError) as exc:
         msg = str(exc.args[0] if exc.args else exc).splitlines()[0]
         print(f"ccsim: error: {msg}", file=sys.stderr)
         return 2

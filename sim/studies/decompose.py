@@ -34,6 +34,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..cli_parser import OneLineParser, UsageError
+
 if typing.TYPE_CHECKING:
     from ..config import Config
 
@@ -170,20 +172,9 @@ def format_decomposition(summary: pd.DataFrame) -> str:
 # CLI
 
 
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that raises instead of printing usage, so every error is one line."""
-
-    def error(self, message: str) -> typing.NoReturn:  # noqa: D102
-        raise _UsageError(message)
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The ``ccsim decompose`` argument parser."""
-    p = _Parser(prog="ccsim decompose",
+    p = OneLineParser(prog="ccsim decompose",
                 description="Switch off each customer-centric mechanism in turn (money still "
                             "spent) and report the share of the growth and margin gaps it "
                             "explains, plus the placebo (all off).")
@@ -238,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError(f"--out={out}: is a file; give a folder")
     except SystemExit as exc:  # --help
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
-    except (_UsageError, ConfigError, ValueError) as exc:
+    except (UsageError, ConfigError, ValueError) as exc:
         print(f"ccsim: error: {exc}", file=sys.stderr)
         return 2
     t0 = time.perf_counter()

@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.stylised_facts import BENCHMARKS, benchmark_for
+from ..cli_parser import OneLineParser, UsageError
 from ..strategies import LEVER
 
 if typing.TYPE_CHECKING:
@@ -318,20 +319,9 @@ def default_out(name: str, quick: bool = False, now: float | None = None) -> Pat
 # CLI
 
 
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that raises instead of printing usage, so every error is one line."""
-
-    def error(self, message: str) -> typing.NoReturn:  # noqa: D102
-        raise _UsageError(message)
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The ``ccsim elasticities`` argument parser."""
-    p = _Parser(prog="ccsim elasticities",
+    p = OneLineParser(prog="ccsim elasticities",
                 description=f"Elasticities of one firm's sales to its own marketing: a common "
                             f"{BURN_IN}-month burn-in, then one lever of one firm ±{STEP:.0%} "
                             f"for good; ln(Q+/Q-)/ln(1.1/0.9) per firm, mean over firms, 95% "
@@ -393,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError(f"--out={out}: is a file; give a folder")
     except SystemExit as exc:  # --help
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
-    except (_UsageError, ConfigError, ValueError) as exc:
+    except (UsageError, ConfigError, ValueError) as exc:
         print(f"ccsim: error: {exc}", file=sys.stderr)
         return 2
     t0 = time.perf_counter()

@@ -50,6 +50,7 @@ from ..analysis.sensitivity import (
     sample,
     save_figure,
 )
+from ..cli_parser import OneLineParser, UsageError
 
 if typing.TYPE_CHECKING:
     from ..config import Config
@@ -224,20 +225,9 @@ def _check_settings(settings: Settings, parameters: Sequence[Parameter]) -> None
                              "sim.analysis.sensitivity.PARAMETERS")
 
 
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that raises instead of printing usage, so every error is one line."""
-
-    def error(self, message: str) -> typing.NoReturn:  # noqa: D102
-        raise _UsageError(message)
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The ``ccsim sensitivity`` argument parser."""
-    p = _Parser(prog="ccsim sensitivity",
+    p = OneLineParser(prog="ccsim sensitivity",
                 description="Global sensitivity (SALib) of the customer-centric advantage: "
                             "growth_gap_points and margin_gap_points over the parameters in "
                             "sim.analysis.sensitivity.PARAMETERS.")
@@ -302,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         files = run_analysis(settings, out, progress=not args.no_progress)
     except SystemExit as exc:  # --help
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
-    except (_UsageError, ConfigError, ValueError) as exc:
+    except (UsageError, ConfigError, ValueError) as exc:
         print(f"ccsim: error: {exc}", file=sys.stderr)
         return 2
     from .. import io
