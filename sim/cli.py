@@ -43,6 +43,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "dashboard": ("sim.app.cli:main", "[--port N] [--run PATH]: the teaching dashboard"),
     "elasticities": ("sim.studies.elasticities:main", "elasticities of sales to marketing"),
     "decompose": ("sim.studies.decompose:main", "share of the gaps each mechanism explains"),
+    "bench": ("sim.studies.bench:main", "[--quick]: throughput, memory and run time of the model"),
 }
 
 

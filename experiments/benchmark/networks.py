@@ -1,0 +1,116 @@
+"""Build time and peak memory of the Numba Watts–Strogatz generator against networkx's path.
+
+For each size (default 10^3 … 10^7 for the Numba generator, up to 10^5 for networkx, whose
+10^6 build takes ~40 s; ``ccsim bench`` times it at every size in ``benchmark.csv``) a fresh
+process with ``NUMBA_NUM_THREADS`` set builds the default network (degree 12, rewiring 0.1)
+once to compile or load the kernel, then ``--repeats`` times, and reports the median build time
+and the peak-RSS increase of the build (VmHWM reset through /proc/self/clear_refs).
+
+    python experiments/benchmark/networks.py        # → results/benchmark/networks.csv
+    python experiments/benchmark/networks.py --sizes 1000 10000 --out /tmp/nets
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from sim.studies.bench import busy_seconds, children_cpu  # noqa: E402
+from sim.studies.bench_worker import _status_kib, reset_peak  # noqa: E402
+
+
+def worker(n: int, generator: str, repeats: int) -> dict:
+    """Build the network ``repeats`` times in this process; median time, peak memory."""
+    import numpy as np
+
+    if generator == "numba":
+        from sim.kernels.networks import watts_strogatz_csr
+
+        def build():  # noqa: ANN202
+            return watts_strogatz_csr(n, 12, 0.1, seed=1)
+        watts_strogatz_csr(1000, 12, 0.1, seed=1)  # compile or load the cache
+    else:
+        from sim.configure import load_config
+        from sim.network import build_network
+
+        cfg = load_config([f"market.n_customers={n}"]).market.network
+        persona = np.zeros(n, np.int64)
+
+        def build():  # noqa: ANN202
+            net = build_network(cfg, persona, 1)
+            return net.indptr, net.indices
+    times, peak = [], 0
+    for _ in range(repeats):
+        reset_peak()
+        rss0 = _status_kib("VmRSS")
+        t0 = time.perf_counter()
+        indptr, indices = build()
+        times.append(time.perf_counter() - t0)
+        peak = max(peak, _status_kib("VmHWM") - rss0)
+        edges = int(indices.shape[0] // 2)
+        del indptr, indices
+    return {"customers": n, "generator": generator, "repeats": repeats,
+            "seconds": statistics.median(times), "min_seconds": min(times),
+            "peak_mib": round(peak / 1024, 1), "edges": edges,
+            "bytes_per_node": round(peak * 1024 / n, 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure every (size, generator) in its own process; write the CSV."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+",
+                        default=[10**3, 10**4, 10**5, 10**6, 10**7])
+    parser.add_argument("--networkx-up-to", type=int, default=10**5)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=ROOT / "results" / "benchmark")
+    parser.add_argument("--worker", nargs=3, metavar=("N", "GENERATOR", "REPEATS"))
+    args = parser.parse_args(argv)
+    if args.worker:
+        n, generator, repeats = args.worker
+        print(json.dumps(worker(int(n), generator, int(repeats))), flush=True)
+        return 0
+    rows = []
+    plan = [(n, "numba") for n in args.sizes]
+    plan += [(n, "networkx") for n in args.sizes if n <= args.networkx_up_to]
+    for n, generator in plan:
+        repeats = 5 if n <= 10**5 else (3 if n <= 10**6 else 2)
+        busy0, own0 = busy_seconds(), children_cpu()
+        t0 = time.perf_counter()
+        done = subprocess.run([sys.executable, __file__, "--worker", str(n), generator,
+                               str(repeats)], capture_output=True, text=True, cwd=ROOT,
+                              env={**os.environ, "NUMBA_NUM_THREADS": str(args.threads)})
+        wall = time.perf_counter() - t0
+        if done.returncode != 0:
+            raise SystemExit(done.stderr[-3000:])
+        other = max(0.0, busy_seconds() - busy0 - (children_cpu() - own0))
+        row = json.loads(done.stdout.strip().splitlines()[-1])
+        row.update(threads=args.threads,
+                   other_cpu_share=round(other / (wall * (os.cpu_count() or 1)), 3))
+        rows.append(row)
+        print(f"{generator:8s} {n:>11,}: {row['seconds']:.3f} s, {row['peak_mib']:.0f} MiB",
+              flush=True)
+    table = pd.DataFrame(rows).assign(
+        machine=f"{platform.machine()}, {os.cpu_count()} cores",
+        python=platform.python_version(),
+        date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+    args.out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(args.out / "networks.csv", index=False)
+    print(f"→ {args.out / 'networks.csv'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""``ccsim bench --quick`` runs end to end and writes complete, positive measurements.
+
+No timing is asserted (the machine is shared); the test checks the files, their columns and that
+every measured quantity is a positive number.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+STEP_COLUMNS = [
+    "customers", "path", "threads", "spells", "measured_steps", "repeats",
+    "customer_steps_per_s", "seconds_per_step", "kernel_seconds_per_step",
+    "python_seconds_per_step", "build_seconds", "network_seconds", "network_peak_mib",
+    "peak_rss_mib", "bytes_per_customer", "ratio_to_reference", "other_cpu_seconds",
+    "machine", "cores", "python", "numba", "numpy", "mesa", "git", "config_hash", "date",
+]
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("bench")
+    proc = subprocess.run([sys.executable, "-m", "sim", "bench", "--quick", "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return out
+
+
+def test_quick_writes_the_step_table(quick: Path) -> None:
+    table = pd.read_csv(quick / "benchmark.csv")
+    assert [c for c in STEP_COLUMNS if c not in table.columns] == []
+    fast = table[(table["path"] == "fast") & ~table["spells"]]
+    assert sorted(set(fast["customers"])) == [1_000, 10_000]
+    assert sorted(set(fast["threads"])) == [1, 2]
+    assert (table["path"] == "reference").any() and table["spells"].any()
+    for col in ("customer_steps_per_s", "seconds_per_step", "build_seconds", "network_seconds",
+                "peak_rss_mib"):
+        assert (table[col] > 0).all(), col
+    for col in ("kernel_seconds_per_step", "python_seconds_per_step"):
+        assert (fast[col] > 0).all(), col
+    big = fast[fast["customers"] == 10_000]
+    assert (big["bytes_per_customer"] > 0).all()
+    assert (fast[fast["customers"] == 1_000]["ratio_to_reference"] > 0).all()
+    assert (table["measured_steps"] == table["steps"] - 12).all()  # start-up excluded
+    assert (quick / "scaling.png").stat().st_size > 0
+
+
+def test_quick_writes_the_run_split(quick: Path) -> None:
+    e2e = pd.read_csv(quick / "end_to_end.csv")
+    total = e2e[(e2e["what"] == "ccsim run") & (e2e["stage"] == "total")]
+    assert len(total) >= 1 and (total["seconds"] > 0).all()
+    split = e2e[e2e["what"] == "sim.runner.run"].set_index("stage")["seconds"]
+    stages = ["imports", "compose", "build", "kernel", "python_step", "collect", "write"]
+    assert [s for s in stages if s not in split.index] == []
+    assert (split > 0).all()
+    assert split[stages].sum() <= split["total"] * 1.01  # parts of the total, not more
+
+
+def test_bad_option_is_one_line_and_status_2(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "sim", "bench", "--max-wait", "-1",
+                           "--out", str(tmp_path / "b")], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().startswith("ccsim: error: --max-wait")
+    assert not (tmp_path / "b").exists()
