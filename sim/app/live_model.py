@@ -15,7 +15,7 @@ from typing import Any
 from ..config import Config, FirmConfig, NetworkKind
 from ..configure import load_config
 from ..model import MarketModel
-from ..strategies import PRESETS, customer_orientation, mix_shares
+from ..strategies import LEVERS, PRESETS, customer_orientation, mix_shares
 
 #: Customers in the dashboard's market unless a control says otherwise (5,000 steps in ~20 ms).
 DEFAULT_CUSTOMERS = 5000
@@ -125,6 +125,34 @@ class LiveModel(MarketModel):
         f = self.firms[firm]
         f.shares = mix_shares(float(mix))
         f.orientation = customer_orientation(f.shares)
+
+
+#: What a class can change mid-run, as ``ccsim elasticities`` does: each lever's money, the list
+#: price and the word-of-mouth referral hazard (``sim.interventions``).
+CHANGES: tuple[str, ...] = (*LEVERS, "list price", "word of mouth")
+
+
+def change_now(model: MarketModel, firm: int | str, what: str, factor: float) -> str:
+    """Apply one of :data:`CHANGES` to a firm from the next step on; say what was done.
+
+    Args:
+        model: The live market.
+        firm: The firm's index or name.
+        what: A lever name, ``"list price"`` or ``"word of mouth"``.
+        factor: Multiplier on that lever's money, the list price or the referral hazard.
+
+    Raises:
+        ValueError: Unknown firm or change, or a factor the API refuses.
+    """
+    if what == "list price":
+        model.set_list_price_factor(firm, factor)
+    elif what == "word of mouth":
+        model.set_referral_factor(firm, factor)
+    elif what in LEVERS:
+        model.set_lever(firm, what, factor)
+    else:
+        raise ValueError(f"{what!r}: choose one of {', '.join(CHANGES)}")
+    return f"{firm}: {what} × {factor:g} from step {model.steps + 1} on"
 
 
 def model_params(base: Sequence[str] = (), n_customers: int = DEFAULT_CUSTOMERS,

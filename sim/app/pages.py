@@ -17,7 +17,7 @@ from mesa.visualization.utils import update_counter
 
 from .. import samples
 from . import lessons, views
-from .live_model import LiveModel, initial_kwargs, model_params
+from .live_model import CHANGES, LiveModel, change_now, initial_kwargs, model_params
 from .runs import RunError, SavedRun, list_runs, open_run
 
 #: The lesson live mode opens with (``CCSIM_DASHBOARD_LESSON`` chooses another).
@@ -130,6 +130,31 @@ def FirmLever(model):
 
 
 @solara.component
+def LeverChange(model):
+    """Change one lever of one firm mid-run, as ``ccsim elasticities`` does, and watch."""
+    names = [f.name for f in model.firms]
+    firm, set_firm = solara.use_state(names[0])
+    what, set_what = solara.use_state("advertising")
+    factor, set_factor = solara.use_state(1.1)
+    note, set_note = solara.use_state("")
+
+    def apply():
+        try:
+            set_note(change_now(model, firm, what, factor))
+        except ValueError as exc:
+            set_note(f"not applied: {exc}")
+
+    with solara.Card("Change one lever now (as ccsim elasticities does)"):
+        solara.Select("Firm", values=names, value=firm, on_value=set_firm)
+        solara.Select("Lever", values=list(CHANGES), value=what, on_value=set_what)
+        solara.SliderFloat("Factor (1 = as planned)", value=factor, on_value=set_factor,
+                           min=0.0, max=3.0, step=0.05)
+        solara.Button("Apply from the next step", on_click=apply, color="primary")
+        if note:
+            solara.Text(note)
+
+
+@solara.component
 def LiveMarket(model):
     """The live market: re-rendered after every step SolaraViz takes."""
     update_counter.get()
@@ -160,6 +185,7 @@ def LiveView(key: str):
             _text("ccsim run " + " ".join(model.value.overrides), "ccsim-command", wrap=True)
         LiveMarket(model.value)
         FirmLever(model.value)
+        LeverChange(model.value)
 
 
 @solara.component

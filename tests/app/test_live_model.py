@@ -89,3 +89,33 @@ def test_set_mix_moves_the_budget_mid_run():
     assert pc.orientation > before
     assert np.isclose(model.timeseries().query("firm == @pc.name")["orientation"].iloc[-1],
                       pc.orientation)
+
+
+def test_change_now_scales_one_lever_from_the_next_step():
+    twin, model = lm.LiveModel(**SMALL), lm.LiveModel(**SMALL)
+    for m in (twin, model):
+        m.step()
+    name = model.firms[0].name
+    said = lm.change_now(model, name, "advertising", 2.0)
+    assert said.startswith(f"{name}: advertising × 2")
+    for m in (twin, model):
+        m.step()
+    ts, base = model.timeseries(), twin.timeseries()
+    row = (ts["firm"] == name) & (ts["step"] == ts["step"].max())
+    ratio = ts.loc[row, "cost_advertising"].iloc[0] / base.loc[row, "cost_advertising"].iloc[0]
+    assert ratio == pytest.approx(2.0, rel=1e-3)
+    assert ts.loc[row, "cost_rd"].iloc[0] == base.loc[row, "cost_rd"].iloc[0]
+
+
+@pytest.mark.parametrize("what, attr", [("list price", "list_price"),
+                                        ("word of mouth", "referral")])
+def test_change_now_sets_price_and_word_of_mouth(what, attr):
+    model = lm.LiveModel(**SMALL)
+    lm.change_now(model, 1, what, 1.3)
+    assert getattr(model.firms[1].interventions, attr) == pytest.approx(1.3)
+
+
+def test_change_now_refuses_what_it_cannot_change():
+    model = lm.LiveModel(**SMALL)
+    with pytest.raises(ValueError, match="choose one of"):
+        lm.change_now(model, 0, "magic", 1.1)
