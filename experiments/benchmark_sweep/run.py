@@ -38,7 +38,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -49,33 +48,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.studies.bench import busy_seconds, children_cpu, wait_until_idle
+
 ROOT = Path(__file__).resolve().parents[2]
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def busy_seconds() -> float:
-    """CPU seconds all processes on the machine have used since boot (/proc/stat)."""
-    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = fields[3] + fields[4]  # idle + iowait
-    return (sum(fields[:8]) - idle) / TICK
-
-
-def children_cpu() -> float:
-    """CPU seconds used by this script's finished child processes (and theirs)."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def wait_until_idle(max_wait: float, window: float = 5.0, threshold: float = 0.15) -> float:
-    """Wait until the CPUs were less than ``threshold`` busy over ``window`` s; return the wait."""
-    cores = os.cpu_count() or 1
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < max_wait:
-        before = busy_seconds()
-        time.sleep(window)
-        if (busy_seconds() - before) / (window * cores) < threshold:
-            break
-    return time.monotonic() - t0
 
 
 def run_sweep(workers: int, jobs: int, customers: int, steps: int, folder: Path) -> dict:
@@ -128,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         for customers, steps in args.sizes:
             rows = []
             for workers in (1, args.workers):
-                waited = wait_until_idle(args.max_wait)
+                waited = wait_until_idle(args.max_wait, window=5.0)
                 print(f"sweep of {args.jobs} jobs of {customers:,} × {steps} with {workers} "
                       f"worker(s) (waited {waited:.0f} s for an idle machine) …", flush=True)
                 rows.append(run_sweep(workers, args.jobs, customers, steps,
