@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ..cli_parser import OneLineParser, UsageError
+from .folders import new_study_folder
 
 if typing.TYPE_CHECKING:
     from ..config import Config
@@ -224,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         overrides = [*(QUICK_OVERRIDES if args.quick else DEFAULT_OVERRIDES), *args.overrides]
         configs = configs_for(overrides)
         name = configs["baseline"].name
-        out = Path(args.out) if args.out else _default_out(name, args.quick)
+        out = Path(args.out) if args.out else new_study_folder("decompose", name, args.quick)
         if out.exists() and not out.is_dir():
             raise ValueError(f"--out={out}: is a file; give a folder")
     except SystemExit as exc:  # --help
@@ -254,13 +255,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f)
     return 0
 
-
-def _default_out(name: str, quick: bool) -> Path:
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    base = (Path("results/tmp/decompose") / f"{name}_quick_{stamp}" if quick
-            else Path("results/decompose") / f"{name}_{stamp}")
-    out, k = base, 1
-    while out.exists():
-        k += 1
-        out = base.with_name(f"{base.name}-{k}")
-    return out

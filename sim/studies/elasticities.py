@@ -47,6 +47,7 @@ import pandas as pd
 from ..analysis.stylised_facts import BENCHMARKS, benchmark_for
 from ..cli_parser import OneLineParser, UsageError
 from ..strategies import LEVER
+from .folders import new_study_folder
 
 if typing.TYPE_CHECKING:
     from ..config import Config
@@ -305,14 +306,7 @@ def write_outputs(runs: pd.DataFrame, summary: pd.DataFrame, meta: dict,
 
 def default_out(name: str, quick: bool = False, now: float | None = None) -> Path:
     """A new timestamped folder (``-2``, ``-3``… if it exists), so nothing is overwritten."""
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
-    base = (Path("results/tmp/elasticities") / f"{name}_quick_{stamp}" if quick
-            else Path("results/elasticities") / f"{name}_{stamp}")
-    out, k = base, 1
-    while out.exists():
-        k += 1
-        out = base.with_name(f"{base.name}-{k}")
-    return out
+    return new_study_folder("elasticities", name, quick, now)
 
 
 # ----------------------------------------------------------------------------------------------

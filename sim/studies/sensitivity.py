@@ -51,6 +51,7 @@ from ..analysis.sensitivity import (
     save_figure,
 )
 from ..cli_parser import OneLineParser, UsageError
+from .folders import new_study_folder
 
 if typing.TYPE_CHECKING:
     from ..config import Config
@@ -269,14 +270,7 @@ def default_out(method: str, quick: bool = False, now: float | None = None) -> P
     ``results/sensitivity/<method>_<YYYYmmdd-HHMMSS>`` (``results/tmp/sensitivity/…_quick_…``
     with ``--quick``); ``-2``, ``-3``… is appended if that folder exists already.
     """
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
-    base = (Path("results/tmp/sensitivity") / f"{method}_quick_{stamp}" if quick
-            else Path("results/sensitivity") / f"{method}_{stamp}")
-    out, k = base, 1
-    while out.exists():
-        k += 1
-        out = base.with_name(f"{base.name}-{k}")
-    return out
+    return new_study_folder("sensitivity", method, quick, now)
 
 
 def main(argv: list[str] | None = None) -> int:
