@@ -48,7 +48,6 @@ __all__ = [
     "analyze",
     "applied_values",
     "format_indices",
-    "main",
     "overrides_for",
     "plot_indices",
     "problem",
@@ -424,11 +423,3 @@ def format_indices(indices: pd.DataFrame) -> str:
         lines.append(show.to_string(index=False, float_format=lambda v: f"{v:8.3f}"))
         lines.append("")
     return "\n".join(lines).rstrip()
-
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``ccsim sensitivity``: kept here for the command registry; runs :mod:`sim.studies`."""
-    from ..studies.sensitivity import main as study_main
-
-    return study_main(argv)
