@@ -286,8 +286,7 @@ def _run_locked(cfg: DictConfig, job_dir: Path, run_id: str, overrides: list[str
     if (job_dir / MARKER).exists():  # withdrawn first: the old marker must not vouch for new files
         log.warning("%s: summary.json is from a different configuration; running again", run_id)
         (job_dir / MARKER).unlink()
-    for leftover in job_dir.glob(".*.tmp"):  # temp files of a killed attempt (atomic writes)
-        leftover.unlink(missing_ok=True)
+    io.remove_leftovers(job_dir)  # temp files of a killed attempt (atomic writes)
     (job_dir / ERROR).unlink(missing_ok=True)
     _event(job_dir, "start", run_id=run_id, overrides=overrides, numba_threads=threads)
     t0 = time.perf_counter()
