@@ -52,12 +52,12 @@ MECHANISMS: dict[str, tuple[str, ...]] = {
     "cocreation": ("market.economics.cocreation_speed=0",),
     "retention_offers": (f"market.levers.retention.half_saturation={OFF:g}",),
     "cross_selling": (f"market.levers.cross_sell.half_saturation={OFF:g}",),
+    "frontline_empowerment": (f"market.levers.recovery.half_saturation={OFF:g}",),
 }
 #: Mechanisms the essays name that have no separate switch in the model yet, and why.
 NOT_DECOMPOSABLE = {
     "data_unification": "bought by the insight lever together with analytics; switching "
                         "knowledge off switches it off too",
-    "frontline_empowerment": "not in the model yet (issue 12)",
 }
 #: The gaps decomposed (``strategy_comparison`` keys).
 GAPS = ("growth_gap_points", "margin_gap_points")
