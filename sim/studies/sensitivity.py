@@ -50,6 +50,7 @@ from ..analysis.sensitivity import (
     sample,
     save_figure,
 )
+from ..analysis.verdict_regions import format_regions, verdict_regions
 from ..cli_parser import OneLineParser, UsageError
 from .folders import new_study_folder
 
@@ -166,7 +167,8 @@ def run_analysis(settings: Settings, out_dir: str | Path,
         progress: Show the progress bar.
 
     Returns:
-        Written files: ``samples``, ``runs``, ``indices``, ``problem``, ``png``, ``pdf``.
+        Written files: ``samples``, ``runs``, ``indices``, ``regions`` (where each verdict
+        reverses, by thirds of each range), ``problem``, ``png``, ``pdf``.
 
     Raises:
         sim.config.ConfigError: On a bad override.
@@ -187,6 +189,9 @@ def run_analysis(settings: Settings, out_dir: str | Path,
                       settings.num_levels)
     files["indices"] = io.write_text(indices.to_csv(index=False, float_format="%.6g"),
                                      out / "indices.csv")
+    regions = verdict_regions(samples, parameters, OUTPUTS)
+    files["regions"] = io.write_text(regions.to_csv(index=False, float_format="%.6g"),
+                                     out / "regions.csv")
     versions = package_versions()
     try:
         from importlib.metadata import version
@@ -317,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
 
     points = io.read_json(files["problem"])["points"]
     print(format_indices(pd.read_csv(files["indices"])))
+    print()
+    print(format_regions(pd.read_csv(files["regions"]), pd.read_parquet(files["samples"])))
     print(f"\n{settings.method}: {points} points × {settings.seeds} seeds in "
           f"{time.perf_counter() - t0:.0f} s")
     for f in files.values():

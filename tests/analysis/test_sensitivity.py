@@ -87,6 +87,10 @@ def test_quick_end_to_end(tmp_path, capsys):
     assert samples["market.network.mean_degree"].dtype.kind == "i"
     runs = pd.read_parquet(out / "runs.parquet")
     assert set(runs["seed"]) == {0} and len(runs) == len(samples)
+    regions = pd.read_csv(out / "regions.csv")
+    assert len(regions) == 2 * len(sa.PARAMETERS) * 3  # outputs × parameters × thirds
+    assert regions.groupby(["output", "parameter"])["points"].sum().le(len(samples)).all()
+    assert "reversed (< 0) at" in printed
     for name in ("indices.png", "indices.pdf", "problem.json"):
         assert (out / name).stat().st_size > 1000
     problem = pd.read_json(out / "problem.json", typ="series")
