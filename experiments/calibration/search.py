@@ -37,7 +37,13 @@ LOG = ROOT / "results" / "calibration" / "search" / "points.csv"
 
 
 def load_space(path: Path = SPACE) -> dict:
-    """The search space as a dict (``size``, ``scenarios``, ``searched``, ``derived``)."""
+    """The search space as a dict (``size``, ``scenarios``, ``searched``, ``derived``, ``fixed``).
+
+    ``fixed`` (optional): overrides applied at every point, e.g. an earlier stage's choice.
+
+    A searched key with a ``scenario`` entry is a premise of that scenario only: it is applied
+    there and nowhere else.
+    """
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
@@ -60,12 +66,19 @@ def point_id(point: dict[str, float]) -> str:
 
 def scenario_overrides(space: dict, scenario: str, point: dict[str, float]) -> list[str]:
     """The Hydra overrides of one point in one scenario at the space's size."""
+    only = {k: d["scenario"] for k, d in space["searched"].items() if d.get("scenario")}
+    mine = {k: v for k, v in point.items() if only.get(k, scenario) == scenario}
+    fixed = [f"{k}={v}" for k, v in (space.get("fixed") or {}).items()]
     return [f"scenario={scenario}", f"market.n_customers={space['size']['n_customers']}",
-            f"market.steps={BURN_IN + AFTER}", *(f"{k}={v}" for k, v in point.items())]
+            f"market.steps={BURN_IN + AFTER}", *fixed, *(f"{k}={v}" for k, v in mine.items())]
 
 
-def write_frozen(space: dict, folder: Path) -> None:
-    """Each scenario's resolved market at the first grid point (the frozen values), as YAML."""
+def write_frozen(space: dict, log: Path) -> None:
+    """Each scenario's resolved market at the first grid point (the frozen values), as YAML.
+
+    Beside the log: ``frozen_<scenario>.yaml`` for the default log ``points.csv``, else
+    ``frozen_<log stem>_<scenario>.yaml``.
+    """
     import dataclasses
 
     from omegaconf import OmegaConf
@@ -76,7 +89,8 @@ def write_frozen(space: dict, folder: Path) -> None:
         text = OmegaConf.to_yaml(OmegaConf.create(dataclasses.asdict(cfg.market)))
         io.write_text(f"# the market of scenario={scenario} at the first grid point; searched and "
                       f"derived keys: {', '.join(first)}\n" + text,
-                      folder / f"frozen_{scenario}.yaml")
+                      log.parent / (f"frozen_{scenario}.yaml" if log.stem == "points"
+                                    else f"frozen_{log.stem}_{scenario}.yaml"))
 
 
 def evaluate(space: dict, point: dict[str, float], jobs: int) -> dict:
@@ -128,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     todo = [pt for pt in points if point_id(pt) not in done]
     if args.limit is not None:
         todo = todo[:args.limit]
-    write_frozen(space, args.log.parent)
+    write_frozen(space, args.log)
     print(f"search: {len(points)} grid points, {len(done)} logged, {len(todo)} to run",
           flush=True)
     for k, point in enumerate(todo, 1):
