@@ -133,3 +133,4 @@ def test_targets_follow_the_scenario():
     assert sf.target_for(ad, "b2b") is None
     assert sf.target_for(price, "subscription") == (-3.5, -1.5)
     assert sf.target_for(price, "bass") is None
+    assert sf.target_for(price, "b2b") is None  # excluded, with its reason in b2b.yaml
