@@ -50,8 +50,13 @@ PROSE = {  # folder -> rows whose mean and CI the prose of §12.3 quotes
                                   ("price", "choice_share", "short"),
                                   ("word_of_mouth", "acquisitions", "long")],
     "elasticities_product_aware_economy": [("advertising", "units", "short"),
+                                           ("advertising", "units", "long"),
                                            ("price", "choice_share", "short"),
                                            ("word_of_mouth", "acquisitions", "long")],
+    "elasticities_exploitation": [("advertising", "units", "short"),
+                                  ("advertising", "units", "long"),
+                                  ("price", "choice_share", "short")],
+    "elasticities_b2b": [("advertising", "units", "short"), ("price", "choice_share", "short")],
 }
 
 
