@@ -275,8 +275,10 @@ class EconomicsConfig:
     initial_penetration: float = _share(0.3, unit="share of customers per category",
                                         help="share of customers with a firm in each category "
                                         "at the start")
-    initial_position_spread: float = _num(0.1, 0.0, 10.0, unit="need units",
-                                          help="sd of firms' starting offers around the mean need")
+    initial_position_spread: float = _num(0.0, 0.0, 10.0, unit="need units",
+                                          help="sd of firms' starting offers around the mean need "
+                                               "(0: every firm starts with the same mass-market "
+                                               "offer, a fair start)")
     discount_rate: float = _num(0.10, 0.0, 10.0, lo_open=True, unit="per year",
                                 help="discount rate for CLV")
 
