@@ -7,7 +7,6 @@ and Mesa's ``DataCollector`` records one row per firm per step.
 
 from __future__ import annotations
 
-import mesa
 import numpy as np
 import pandas as pd
 
@@ -25,6 +24,7 @@ from .kernels.layout import (
     VOICE_PASSIVE,
     VOICE_PROMOTER,
 )
+from .mesa_core import mesa
 from .network import build_network
 from .strategies import LEVERS
 

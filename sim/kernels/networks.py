@@ -1,30 +1,41 @@
-"""Network generators as Numba kernels that write CSR arrays directly (opt-in, not yet used).
+"""Network generators as Numba kernels that write CSR arrays directly, without networkx.
 
-:func:`watts_strogatz_csr` builds a Watts–Strogatz small world (Watts & Strogatz 1998) as
-``indptr`` (int64) and ``indices`` (int32, each row sorted) without a networkx graph: 10^6
-nodes in about a second instead of ~40 s through networkx (``results/benchmark/networks.csv``).
-It is deterministic per seed whatever the number of threads: every random draw is counter-based
-(:func:`sim.rng.uniform_nb`, keyed by the seed and the lattice edge's number).
+The model uses them when ``market.network.generator=numba`` (:mod:`sim.network`); the default,
+``networkx``, keeps every seed's results as they were. Each generator returns ``indptr``
+(int64, n + 1) and ``indices`` (int32, each row sorted, no self-loops, no duplicates), both
+directions of every edge stored. Every random draw is counter-based (:func:`sim.rng.uniform_nb`,
+keyed by the seed and the draw's own number), so the same seed gives the same arrays on any
+number of threads. None allocates per-node Python objects: 10^7 nodes take seconds and about
+three int32 words per edge end at the peak (``results/benchmark/networks.csv``).
 
-It differs from :func:`networkx.watts_strogatz_graph` in its random stream (so the same seed
-gives a different graph) and in one detail: networkx redraws a rewired edge's new end until it
-is neither the node itself nor already a neighbour; here it is drawn once among the other
-nodes, and an edge that duplicates another is dropped when the rows are deduplicated (expected
-share of edges lost ≈ p·k/n, 0.6 % at n = 200, k = 12, p = 0.1; nil at market sizes). Degree
-distribution and clustering match networkx's on small graphs
+- :func:`watts_strogatz_csr`: small world (Watts & Strogatz 1998). It differs from
+  :func:`networkx.watts_strogatz_graph` in its random stream and in one detail: networkx
+  redraws a rewired edge's new end until it is neither the node itself nor already a
+  neighbour; here it is drawn once among the other nodes, and an edge that duplicates another
+  is dropped when the rows are deduplicated (expected share of edges lost ≈ p·k/n, 0.6 % at
+  n = 200, k = 12, p = 0.1; nil at market sizes).
+- :func:`barabasi_albert_csr`: scale-free preferential attachment in linear time through the
+  list of edge ends (Batagelj & Brandes 2005, algorithm "BA"), started, as networkx's, from a
+  star on m + 1 nodes, each new node attaching to m distinct earlier nodes (a duplicate target
+  is redrawn, as networkx does). Sequential: each node's draws depend on the edges before it.
+- :func:`gnp_csr`: Erdős–Rényi G(n, p) by geometric skips over each row's candidates
+  (Batagelj & Brandes 2005, algorithm "G(n, p)"), rows in parallel.
+- :func:`block_gnp_csr`: the same with one probability inside a block of consecutive nodes and
+  another across blocks: a stochastic block model over nodes sorted by block.
+- :func:`relabel_csr`: position → node relabelling (homophily lays nodes out by persona).
+
+Degree distribution and clustering are checked against networkx's on small graphs
 (``tests/unit/test_network_kernels.py``).
-
-:mod:`sim.network` still builds the model's networks through networkx: switching changes every
-seed's results, so it waits for the reference docking, the determinism tests and every
-committed figure to follow (issue 14).
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit, prange
 
-from ..rng import mix64, stream_salt, uniform_nb
+from ..rng import mix64, mix64_nb, stream_salt, uniform_nb
 
 
 def watts_strogatz_csr(n: int, k: int, p: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -44,9 +55,179 @@ def watts_strogatz_csr(n: int, k: int, p: float, seed: int) -> tuple[np.ndarray,
         raise ValueError(f"k={k}: need 0 < k < n={n}")
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"p={p}: need 0 <= p <= 1")
-    key = np.uint64(mix64((int(seed) & (2**64 - 1)) ^ stream_salt("network")))
-    src, dst = _lattice_rewired(n, k // 2, p, key)
+    src, dst = _lattice_rewired(n, k // 2, p, _key(seed))
     return _to_csr(n, src, dst)
+
+
+def _key(seed: int) -> np.uint64:
+    return np.uint64(mix64((int(seed) & (2**64 - 1)) ^ stream_salt("network")))
+
+
+def barabasi_albert_csr(n: int, m: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A Barabási–Albert graph on ``n`` nodes, each new node attached to ``m`` earlier ones.
+
+    Args:
+        n: number of nodes (> m).
+        m: edges each new node brings (>= 1); nodes 0..m start as a star centred on node 0.
+        seed: the generator's seed.
+
+    Returns:
+        ``(indptr, indices)`` as :func:`watts_strogatz_csr`; (n - m) · m edges in all.
+    """
+    if not 1 <= m < n:
+        raise ValueError(f"m={m}: need 1 <= m < n={n}")
+    ends = _preferential_ends(n, m, _key(seed))
+    return _to_csr(n, ends[0::2], ends[1::2])
+
+
+@njit(cache=True)
+def _preferential_ends(n, m, key):
+    """Edge ends (u0, v0, u1, v1, ...) of a preferential-attachment graph.
+
+    A star on nodes 0..m, then each node v >= m + 1 picks m distinct targets, each the end of
+    an earlier edge drawn uniformly (so a node is drawn in proportion to its degree).
+    """
+    n_edges = m + (n - m - 1) * m
+    ends = np.empty(2 * n_edges, np.int32)
+    for j in range(m):
+        ends[2 * j] = 0
+        ends[2 * j + 1] = j + 1
+    e = m
+    for v in range(m + 1, n):
+        existing = 2 * e  # ends drawn from: only earlier edges
+        slot = 0
+        for j in range(m):
+            while True:
+                r = int(uniform_nb(key, v, slot) * existing)
+                slot += 1
+                t = ends[r]
+                dup = False
+                for q in range(j):
+                    if ends[2 * (e + q) + 1] == t:
+                        dup = True
+                        break
+                if not dup:
+                    break
+            ends[2 * (e + j)] = v
+            ends[2 * (e + j) + 1] = t
+        e += m
+    return ends
+
+
+def gnp_csr(n: int, p: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """An Erdős–Rényi G(n, p) graph: each of the n(n − 1)/2 pairs an edge with probability p.
+
+    Args:
+        n: number of nodes.
+        p: edge probability, 0 <= p < 1.
+        seed: the generator's seed.
+
+    Returns:
+        ``(indptr, indices)`` as :func:`watts_strogatz_csr`.
+    """
+    return block_gnp_csr(np.zeros(n, np.int64), p, p, seed)
+
+
+def block_gnp_csr(block: np.ndarray, p_in: float, p_out: float,
+                  seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A stochastic block model over nodes numbered block by block.
+
+    Args:
+        block: each node's block, non-decreasing (int [n]): nodes of a block are consecutive.
+        p_in: edge probability of a pair in the same block (0 <= p_in < 1).
+        p_out: edge probability of a pair across blocks (0 <= p_out < 1).
+        seed: the generator's seed.
+
+    Returns:
+        ``(indptr, indices)`` as :func:`watts_strogatz_csr`.
+    """
+    block = np.asarray(block, np.int64)
+    if block.size and (np.diff(block) < 0).any():
+        raise ValueError("block: nodes must be numbered block by block (non-decreasing)")
+    for name, q in (("p_in", p_in), ("p_out", p_out)):
+        if not 0.0 <= q < 1.0:
+            raise ValueError(f"{name}={q}: need 0 <= p < 1")
+    n = block.shape[0]
+    first = np.zeros(n, np.int64)  # first node of each node's block
+    if n:
+        starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]])
+        first = np.repeat(starts, np.diff(np.r_[starts, n]))
+    key = _key(seed)
+    count = np.zeros(n + 1, np.int64)
+    _gnp_rows(first, p_in, p_out, key, count, np.empty(0, np.int32), False)
+    offsets = np.cumsum(count)
+    dst = np.empty(offsets[-1], np.int32)
+    _gnp_rows(first, p_in, p_out, key, offsets, dst, True)
+    src = np.repeat(np.arange(n, dtype=np.int32), np.diff(offsets))
+    return _to_csr(n, src, dst)
+
+
+@njit(cache=True)
+def _skip_edges(v, lo, hi, log_q, key, slot, out, at, fill):
+    """Edges from v to the nodes of [lo, hi), each with probability 1 − exp(log_q).
+
+    Geometric skips (Batagelj & Brandes 2005): the gap to the next edge is
+    ⌊log(1 − u) / log(1 − p)⌋. Returns (edges found, next draw slot).
+    """
+    found = 0
+    if log_q == 0.0 or hi <= lo:  # p = 0, or no candidates
+        return 0, slot
+    w = lo - 1
+    while True:
+        u = uniform_nb(key, 0, slot)
+        slot += 1
+        w += 1 + int(math.log(1.0 - u) / log_q)
+        if w >= hi:
+            return found, slot
+        if fill:
+            out[at + found] = w
+        found += 1
+
+
+@njit(cache=True, parallel=True)
+def _gnp_rows(first, p_in, p_out, key, count, out, fill):
+    """Row v's edges to every w < v: first to other blocks' nodes (p_out), then its own (p_in).
+
+    Pass 1 (``fill`` False) counts them into ``count[v + 1]``; pass 2 writes them to
+    ``out[count[v]:...]`` (count holds the offsets then) with the same draws.
+    """
+    n = first.shape[0]
+    lq_in = math.log(1.0 - p_in) if p_in > 0.0 else 0.0
+    lq_out = math.log(1.0 - p_out) if p_out > 0.0 else 0.0
+    for v in prange(n):
+        row_key = mix64_nb(key + np.uint64(v) * np.uint64(0x9E3779B97F4A7C15))
+        at = count[v] if fill else 0
+        a, slot = _skip_edges(v, 0, first[v], lq_out, row_key, 0, out, at, fill)
+        b, slot = _skip_edges(v, first[v], v, lq_in, row_key, slot, out, at + a, fill)
+        if not fill:
+            count[v + 1] = a + b
+
+
+@njit(cache=True, parallel=True)
+def relabel_csr(indptr, indices, node_at):  # noqa: D417 - the CSR pair is documented together
+    """The same graph with position p renamed ``node_at[p]`` (a permutation), rows sorted.
+
+    Args:
+        indptr, indices: CSR over positions.
+        node_at: the node at each position (int [n]).
+    """
+    n = indptr.shape[0] - 1
+    pos_of = np.empty(n, np.int64)
+    for p in range(n):
+        pos_of[node_at[p]] = p
+    deg = np.zeros(n + 1, np.int64)
+    for v in range(n):
+        p = pos_of[v]
+        deg[v + 1] = indptr[p + 1] - indptr[p]
+    new_ptr = np.cumsum(deg)
+    new_idx = np.empty(indices.shape[0], np.int32)
+    for v in prange(n):
+        p = pos_of[v]
+        row = new_idx[new_ptr[v]:new_ptr[v + 1]]
+        for a in range(row.shape[0]):
+            row[a] = node_at[indices[indptr[p] + a]]
+        row.sort()
+    return new_ptr, new_idx
 
 
 @njit(cache=True, parallel=True)
