@@ -15,7 +15,7 @@ from .config import Config, validate
 from .customers import initial_state, make_traits
 from .firms import Firm
 from .interventions import InterventionAPI
-from .kernels.journey import journey_step, new_tallies
+from .kernels.journey import estimate_normals, journey_step, new_tallies
 from .kernels.layout import (
     FTALLY,
     ITALLY,
@@ -101,6 +101,8 @@ class MarketModel(InterventionAPI, mesa.Model):
         self.state = initial_state(m, len(config.firms), self.seed)
         self.prm = behaviour_vector(config)
         self.est_keys = estimate_keys(self.seed, len(config.firms))
+        self.est_z = estimate_normals(self.est_keys, self.n_customers, self.n_categories,
+                                      self.traits.needs.shape[2])
         cats = list(m.categories.values())
         self.ref_price = np.array([c.ref_price for c in cats], dtype=np.float64)
         self.occasion_prob = np.array([c.occasion_prob for c in cats], dtype=np.float64)
@@ -213,7 +215,7 @@ class MarketModel(InterventionAPI, mesa.Model):
             o["offer_pos"], o["quality"], o["service"], o["personalisation"], o["learn"],
             o["ad_reach"], o["retention_cap"], o["cross_sell"], o["appeal"], o["novelty"],
             o["recovery"], o["recovery_cents"],
-            self.est_keys,
+            self.est_keys, self.est_z,
             o["loyal_after"], o["loyal_price"], o["loyal_price_cents"], o["loyal_list_cents"],
             o["referral"],
             o["price"], o["price_cents"], o["list_cents"], o["cost_cents"],

@@ -150,6 +150,46 @@ def new_tallies(n_customers: int, n_firms: int, n_categories: int, need_dims: in
             np.zeros((nb, n_firms, n_categories, need_dims + 1), np.float64))
 
 
+#: Largest cache of the need-estimate normals (:func:`estimate_normals`) the model keeps.
+EST_CACHE_BYTES = 256 * 2**20
+
+
+def estimate_normals(est_keys: np.ndarray, n_customers: int, n_categories: int,
+                     need_dims: int) -> np.ndarray:
+    """The standard normals of every firm's fixed need-estimate errors, drawn once.
+
+    ``est_z[i, f, c·D + d]`` is the very draw :func:`~sim.kernels.stages.need_estimate` would
+    make (same function, same key, same slot), so reading it instead changes no bit of any
+    result; it saves two to five Box–Muller draws per relationship and step. The cache costs
+    8·F·C·D bytes per customer, so it is made only up to :data:`EST_CACHE_BYTES`; beyond, the
+    returned array is empty and the kernel draws as before.
+
+    Args:
+        est_keys: each firm's two stream keys (uint64 [F, 2]).
+        n_customers: N.
+        n_categories: C.
+        need_dims: D.
+
+    Returns:
+        float64 [N, F, C·D], or [0, F, C·D] when the cache would exceed the limit.
+    """
+    n_firms = est_keys.shape[0]
+    slots = n_categories * need_dims
+    if n_customers * n_firms * slots * 8 > EST_CACHE_BYTES:
+        return np.zeros((0, n_firms, slots), np.float64)
+    out = np.empty((n_customers, n_firms, slots), np.float64)
+    _fill_normals(est_keys, out)
+    return out
+
+
+@njit(cache=True, parallel=True)
+def _fill_normals(est_keys, out):
+    for i in prange(out.shape[0]):
+        for f in range(out.shape[1]):
+            for slot in range(out.shape[2]):
+                out[i, f, slot] = normal_nb(est_keys[f, 0], est_keys[f, 1], i, slot)
+
+
 @njit(cache=True, parallel=True)
 def journey_step(  # noqa: D417 - related arrays are documented together
     indptr, indices, fully_mixed, global_pos, global_neg, global_soc,
@@ -157,7 +197,7 @@ def journey_step(  # noqa: D417 - related arrays are documented together
     aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
     voice_prev, voice_next, ended,
     offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap, cross_sell,
-    appeal, novelty, recovery, recovery_cents, est_keys, loyal_after, loyal_price,
+    appeal, novelty, recovery, recovery_cents, est_keys, est_z, loyal_after, loyal_price,
     loyal_price_cents, loyal_list_cents, referral,
     price, price_cents, list_cents, cost_cents, service_cents, pers_cents, save_cost_cents,
     ref_price, occasion_prob, renewal_prob,
@@ -186,7 +226,9 @@ def journey_step(  # noqa: D417 - related arrays are documented together
             money under neutral levers, else 0 (float64 [F]); novelty: novelty of each firm's
             latest version, 0–1 (float64 [F]); recovery: chance a bad experience is fixed on
             the spot (float64 [F]); recovery_cents: cost of one fix (int64 [F, C]); est_keys:
-            each firm's keys of its fixed need-estimate errors (uint64 [F, 2]); loyal_after:
+            each firm's keys of its fixed need-estimate errors (uint64 [F, 2]); est_z: those
+            errors' standard normals, drawn once (float64 [N, F, C·D], :func:`estimate_normals`),
+            or an empty [0, F, C·D] array to draw them where needed (same bits); loyal_after:
             tenure (months) from which a firm charges its long-tenure customers its loyalty
             price (int64 [F]); loyal_price, loyal_price_cents, loyal_list_cents: that price,
             paid and list (float64 and int64 [F, C]; the ordinary prices for a firm that does
@@ -225,7 +267,7 @@ def journey_step(  # noqa: D417 - related arrays are documented together
             aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
             voice_prev, voice_next, ended,
             offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap,
-            cross_sell, appeal, novelty, recovery, recovery_cents, est_keys, loyal_after,
+            cross_sell, appeal, novelty, recovery, recovery_cents, est_keys, est_z, loyal_after,
             loyal_price, loyal_price_cents,
             loyal_list_cents, referral, price, price_cents, list_cents, cost_cents,
             service_cents, pers_cents, save_cost_cents,
@@ -236,8 +278,8 @@ def journey_step(  # noqa: D417 - related arrays are documented together
 
 @njit(cache=True)
 def _utility(i, c, f, g, other, needs, offer_pos, personalisation, knowledge, quality, service,
-             belief, soc, appeal, novelty, est_keys, ad_susceptibility, ad_reach, cross_sell, p_fc,
-             wtp_i, ps_i, ref_price, prm):
+             belief, soc, appeal, novelty, est_keys, est_z, ad_susceptibility, ad_reach, cross_sell,
+             p_fc, wtp_i, ps_i, ref_price, prm):
     """Customer i's utility of firm f's offer in category c (§7.7 of the ODD).
 
     ``g`` is the customer's current firm in c (switching-cost bonus), ``other`` the firm of
@@ -245,7 +287,8 @@ def _utility(i, c, f, g, other, needs, offer_pos, personalisation, knowledge, qu
     arguments are as in :func:`journey_step`.
     """
     fv = personalised_fit(needs, i, c, offer_pos, f, personalisation[f], knowledge[i, f],
-                          prm[P_FIT_WIDTH], prm[P_EST_ERR], est_keys[f, 0], est_keys[f, 1])
+                          prm[P_FIT_WIDTH], prm[P_EST_ERR], est_keys[f, 0], est_keys[f, 1],
+                          est_z)
     u = (prm[P_B_FIT] * fv + prm[P_B_QUALITY] * quality[f]
          + prm[P_B_SERVICE] * service[f] + prm[P_B_BELIEF] * belief[i, f]
          + prm[P_B_SOCIAL] * soc[f] + prm[P_B_APPEAL] * appeal[f]
@@ -255,9 +298,12 @@ def _utility(i, c, f, g, other, needs, offer_pos, personalisation, knowledge, qu
     if f == g:
         u += prm[P_SWITCH]
     if f == other:  # the cross-sell offer is aimed at the firm's estimate of the need
-        u += (prm[P_B_XSELL] * cross_sell[f] * knowledge[i, f]
-              * estimate_accuracy(needs, i, c, knowledge[i, f], prm[P_FIT_WIDTH], prm[P_EST_ERR],
-                                  est_keys[f, 0], est_keys[f, 1]))
+        pull = prm[P_B_XSELL] * cross_sell[f] * knowledge[i, f]
+        if pull != 0.0:  # (a zero pull times the accuracy is that same zero: skip computing it)
+            pull = pull * estimate_accuracy(needs, i, c, knowledge[i, f], prm[P_FIT_WIDTH],
+                                            prm[P_EST_ERR], est_keys[f, 0], est_keys[f, 1],
+                                            est_z, f)
+        u += pull
     return u
 
 
@@ -282,7 +328,7 @@ def _block_of_customers(
     aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
     voice_prev, voice_next, ended,
     offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap, cross_sell,
-    appeal, novelty, recovery, recovery_cents, est_keys, loyal_after, loyal_price,
+    appeal, novelty, recovery, recovery_cents, est_keys, est_z, loyal_after, loyal_price,
     loyal_price_cents, loyal_list_cents, referral,
     price, price_cents, list_cents, cost_cents, service_cents, pers_cents, save_cost_cents,
     ref_price, occasion_prob, renewal_prob, prm, keys,
@@ -376,10 +422,11 @@ def _block_of_customers(
                 if uniform_nb(keys[K_OCCASION], i, c) < occasion_prob[c]:
                     in_market = True
                 elif other >= 0 and price_cents[other, c] >= 0:
-                    p_trig = (prm[P_XSELL_TRIGGER] * cross_sell[other] * knowledge[i, other]
-                              * estimate_accuracy(needs, i, c, knowledge[i, other],
-                                                  prm[P_FIT_WIDTH], prm[P_EST_ERR],
-                                                  est_keys[other, 0], est_keys[other, 1]))
+                    p_trig = prm[P_XSELL_TRIGGER] * cross_sell[other] * knowledge[i, other]
+                    if p_trig != 0.0:  # zero stays zero: the accuracy is needed only otherwise
+                        p_trig = p_trig * estimate_accuracy(
+                            needs, i, c, knowledge[i, other], prm[P_FIT_WIDTH], prm[P_EST_ERR],
+                            est_keys[other, 0], est_keys[other, 1], est_z, other)
                     if p_trig > 0.0 and uniform_nb(keys[K_XSELL], i, c) < p_trig:
                         in_market = True
                         triggered = other
@@ -396,7 +443,7 @@ def _block_of_customers(
                             p_fc = loyal_price[f, c]
                         util[f] = _utility(i, c, f, g, other, needs, offer_pos, personalisation,
                                            knowledge, quality, service, belief, soc, appeal,
-                                           novelty, est_keys, ad_susceptibility, ad_reach,
+                                           novelty, est_keys, est_z, ad_susceptibility, ad_reach,
                                            cross_sell, p_fc, wtp_i, ps_i, ref_price, prm)
                 chosen = logit_pick(util, avail, n_firms, prm[P_OUTSIDE],
                                     uniform_nb(keys[K_CHOICE], i, c))
@@ -447,7 +494,7 @@ def _block_of_customers(
             # ---- 4. experience: use, pay, compare with expectation, learn ------------------------
             fv = personalised_fit(needs, i, c, offer_pos, f, personalisation[f], knowledge[i, f],
                                   prm[P_FIT_WIDTH], prm[P_EST_ERR], est_keys[f, 0],
-                                  est_keys[f, 1])
+                                  est_keys[f, 1], est_z)
             # the price this customer pays: a long-tenure customer of an exploiting firm pays
             # its loyalty price (tenure counted before this month)
             loyal = tenure[i, c] >= loyal_after[f]
@@ -490,7 +537,8 @@ def _block_of_customers(
             # co-creation learns from the firm's estimates of its customers' needs
             sd = estimate_sd(prm[P_EST_ERR], knowledge[i, f])
             for d in range(needs.shape[2]):
-                ns[f, c, d] += need_estimate(needs, i, c, d, sd, est_keys[f, 0], est_keys[f, 1])
+                ns[f, c, d] += need_estimate(needs, i, c, d, sd, est_keys[f, 0], est_keys[f, 1],
+                                             est_z, f)
             ns[f, c, needs.shape[2]] += 1.0  # the last slot counts the needs summed
             if primary < 0:
                 primary = f
@@ -507,7 +555,7 @@ def _block_of_customers(
                         it[f, T_OFFERS] += 1
                         u_stay = (_utility(i, c, f, f, other, needs, offer_pos, personalisation,
                                            knowledge, quality, service, belief, soc, appeal,
-                                           novelty, est_keys, ad_susceptibility, ad_reach,
+                                           novelty, est_keys, est_z, ad_susceptibility, ad_reach,
                                            cross_sell, p_paid, wtp_i, ps_i, ref_price, prm)
                                   + offer_utility(prm[P_B_PRICE], ps_i, save_cost_cents[f, c],
                                                   wtp_i, ref_price[c]))

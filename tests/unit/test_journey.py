@@ -73,6 +73,7 @@ class Micro:
             ad_reach=np.zeros(F), retention_cap=np.zeros(F), cross_sell=np.zeros(F),
             appeal=np.zeros(F), novelty=np.zeros(F), recovery=np.zeros(F),
             recovery_cents=np.zeros((F, C), np.int64), est_keys=np.zeros((F, 2), np.uint64),
+            est_z=np.zeros((0, F, C * dims)),
             loyal_after=np.full(F, 2**62, np.int64), referral=np.ones(F),
             price_cents=np.tile(np.array([1234, 2345, 999][:F], np.int64)[:, None], (1, C)),
             list_cents=np.tile(np.array([1500, 2500, 999][:F], np.int64)[:, None], (1, C)),
