@@ -151,7 +151,7 @@ def new_tallies(n_customers: int, n_firms: int, n_categories: int, need_dims: in
 
 
 #: Largest cache of the need-estimate normals (:func:`estimate_normals`) the model keeps.
-EST_CACHE_BYTES = 256 * 2**20
+EST_CACHE_BYTES = 64 * 2**20
 
 
 def estimate_normals(est_keys: np.ndarray, n_customers: int, n_categories: int,

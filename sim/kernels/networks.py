@@ -55,8 +55,16 @@ def watts_strogatz_csr(n: int, k: int, p: float, seed: int) -> tuple[np.ndarray,
         raise ValueError(f"k={k}: need 0 < k < n={n}")
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"p={p}: need 0 <= p <= 1")
-    src, dst = _lattice_rewired(n, k // 2, p, _key(seed))
-    return _to_csr(n, src, dst)
+    half, key = k // 2, _key(seed)
+    # two passes over the same counter-based draws (count, then fill): no edge list is stored
+    deg = np.zeros(n + 1, np.int64)
+    _lattice_rewired(n, half, p, key, deg, deg, np.empty(0, np.int32), False)
+    ptr = np.cumsum(deg)
+    deg[:] = ptr  # now the next free slot of each row
+    raw = np.empty(ptr[-1], np.int32)
+    _lattice_rewired(n, half, p, key, deg, ptr, raw, True)
+    del deg
+    return _dedupe_rows(ptr, raw)
 
 
 def _key(seed: int) -> np.uint64:
@@ -230,32 +238,45 @@ def relabel_csr(indptr, indices, node_at):  # noqa: D417 - the CSR pair is docum
     return new_ptr, new_idx
 
 
-@njit(cache=True, parallel=True)
-def _lattice_rewired(n, half, p, key):
-    """Edges (u, u + j mod n) for j = 1..half, the far end rewired with probability p."""
-    m = n * half
-    src = np.empty(m, np.int32)
-    dst = np.empty(m, np.int32)
-    for e in prange(m):
-        j = e // n + 1
-        u = e - (j - 1) * n
-        v = (u + j) % n
-        if uniform_nb(key, e, 0) < p:
-            w = int(uniform_nb(key, e, 1) * (n - 1))  # uniform among the n - 1 other nodes
-            v = w + 1 if w >= u else w
-        src[e] = u
-        dst[e] = v
-    return src, dst
+@njit(cache=True)
+def _lattice_edge(e, n, p, key):
+    """Lattice edge e = (u, u + j mod n), j = e // n + 1, its far end rewired with probability p."""
+    j = e // n + 1
+    u = e - (j - 1) * n
+    v = (u + j) % n
+    if uniform_nb(key, e, 0) < p:
+        w = int(uniform_nb(key, e, 1) * (n - 1))  # uniform among the n - 1 other nodes
+        v = w + 1 if w >= u else w
+    return u, v
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
+def _lattice_rewired(n, half, p, key, deg, ptr, raw, fill):
+    """Pass 1 (``fill`` False): count each node's edge ends into ``deg[node + 1]``.
+
+    Pass 2: write them into ``raw`` at ``deg[node]`` (the next free slot, from ``ptr``).
+    """
+    for e in range(n * half):
+        u, v = _lattice_edge(e, n, p, key)
+        if fill:
+            raw[deg[u]] = v
+            deg[u] += 1
+            raw[deg[v]] = u
+            deg[v] += 1
+        else:
+            deg[u + 1] += 1
+            deg[v + 1] += 1
+
+
+@njit(cache=True)
 def _to_csr(n, src, dst):
     """Undirected edge list → CSR with sorted rows, duplicates removed."""
-    deg = np.zeros(n + 1, np.int64)
+    ptr = np.zeros(n + 1, np.int64)
     for e in range(src.shape[0]):
-        deg[src[e] + 1] += 1
-        deg[dst[e] + 1] += 1
-    ptr = np.cumsum(deg)
+        ptr[src[e] + 1] += 1
+        ptr[dst[e] + 1] += 1
+    for i in range(n):
+        ptr[i + 1] += ptr[i]
     fill = ptr[:-1].copy()
     raw = np.empty(ptr[-1], np.int32)
     for e in range(src.shape[0]):
@@ -264,19 +285,30 @@ def _to_csr(n, src, dst):
         fill[u] += 1
         raw[fill[v]] = u
         fill[v] += 1
-    unique = np.zeros(n + 1, np.int64)
+    return _dedupe_rows(ptr, raw)
+
+
+@njit(cache=True, parallel=True)
+def _dedupe_rows(ptr, raw):
+    """Sort each row of (ptr, raw), drop repeated neighbours and self-loops, compact in place.
+
+    Returns ``(indptr, indices)``; ``indices`` is the front of ``raw`` (no second copy).
+    """
+    n = ptr.shape[0] - 1
+    count = np.zeros(n + 1, np.int64)
     for i in prange(n):
         row = raw[ptr[i]:ptr[i + 1]]
         row.sort()
-        count = 0
+        c = 0
         for a in range(row.shape[0]):
-            if a == 0 or row[a] != row[a - 1]:
-                row[count] = row[a]
-                count += 1
-        unique[i + 1] = count
-    indptr = np.cumsum(unique)
-    indices = np.empty(indptr[-1], np.int32)
-    for i in prange(n):
-        indices[indptr[i]:indptr[i + 1]] = raw[ptr[i]:ptr[i] + indptr[i + 1] - indptr[i]]
-    return indptr, indices
-
+            if (a == 0 or row[a] != row[a - 1]) and row[a] != i:
+                row[c] = row[a]
+                c += 1
+        count[i + 1] = c
+    for i in range(n):
+        count[i + 1] += count[i]
+    for i in range(n):  # rows move left only, in order: safe in place
+        start = ptr[i]
+        for a in range(count[i + 1] - count[i]):
+            raw[count[i] + a] = raw[start + a]
+    return count, raw[:count[n]]

@@ -49,6 +49,7 @@ def _peak(n: int, overrides: list[str]) -> int:
 
 @pytest.mark.parametrize("overrides", [
     ["market.steps=6"],  # the default small-world network: building it is the peak
+    ["market.steps=6", "market.network.generator=numba"],  # the lean Numba network build
     pytest.param(["market.steps=24", "market.network.kind=fully_mixed"],  # arrays and spells
                  marks=pytest.mark.slow),
 ])
@@ -91,3 +92,15 @@ def test_estimate_grows_with_what_the_model_allocates():
 def test_available_memory_is_known_here():
     avail = footprint.available_bytes()
     assert avail is None or avail > 0
+
+
+def test_numba_networks_are_estimated_far_leaner_and_the_cache_limit_is_the_kernels():
+    from sim.kernels import journey
+
+    assert footprint.EST_CACHE_BYTES == journey.EST_CACHE_BYTES
+    nx_cfg = load_config(["market.n_customers=10000000", "output.spells=false"])
+    nb_cfg = load_config(["market.n_customers=10000000", "output.spells=false",
+                          "market.network.generator=numba"])
+    assert footprint.cache_bytes_per_customer(nb_cfg) == 0  # no cache at 10^7
+    assert footprint.bytes_per_customer(nb_cfg) < footprint.bytes_per_customer(nx_cfg) / 4
+    assert footprint.cache_bytes_per_customer(load_config([])) > 0  # cached at 10^4
