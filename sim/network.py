@@ -5,8 +5,10 @@ lays them out (small world), or raises within-persona edge odds (random: a stoch
 model), so neighbours tend to share needs.
 
 Two generators build the same kinds of network (``market.network.generator``): ``networkx``
-(the default: networkx graphs converted through SciPy, every committed result made with it) and
-``numba`` (the kernels of :mod:`sim.kernels.networks`, straight to CSR: 10^7 customers in
+(the default: networkx's graphs, every committed result made with them; its small world is
+made by :func:`sim.kernels.networks.networkx_watts_strogatz_csr`, which replays networkx's
+algorithm and random stream in Numba and gives the very same edges in a fraction of the time)
+and ``numba`` (the kernels of :mod:`sim.kernels.networks`, straight to CSR: 10^7 customers in
 seconds, no per-node Python objects). The two draw from different random streams, so the same
 seed gives different networks; the numba path also leaves customers in lattice/attachment order
 where customers are exchangeable (no homophily), which keeps neighbours near each other in
@@ -73,6 +75,13 @@ def _to_csr(graph: nx.Graph, order: np.ndarray | None, n: int) -> tuple[np.ndarr
     return adj.indptr.astype(np.int64), adj.indices.astype(np.int32)
 
 
+def _replay_matches_networkx() -> bool:
+    """The replay is of networkx 3's ``watts_strogatz_graph`` (checked in the unit tests)."""
+    from importlib.metadata import version
+
+    return version("networkx").split(".")[0] == "3"
+
+
 def build_network(cfg: NetworkConfig, persona: np.ndarray, seed: int) -> Network:
     """Build the network that ``cfg`` describes for customers with the given personas."""
     n = persona.shape[0]
@@ -81,21 +90,33 @@ def build_network(cfg: NetworkConfig, persona: np.ndarray, seed: int) -> Network
         return Network(np.zeros(n + 1, np.int64), np.zeros(0, np.int32), True)
     if cfg.generator == NetworkGenerator.numba:
         return _build_numba(cfg, persona, net_seed)
-    import networkx as nx
-
     k = int(cfg.mean_degree)
     rng = np.random.default_rng(net_seed)
     order = None
     if cfg.kind == NetworkKind.small_world:
-        graph = nx.watts_strogatz_graph(n, max(2, k - k % 2), cfg.rewire_prob, seed=net_seed)
+        from .kernels.networks import networkx_watts_strogatz_csr, relabel_csr
+
+        k_even = max(2, k - k % 2)
+        # networkx's own graph, made by a kernel that replays its algorithm and random stream
+        csr = (networkx_watts_strogatz_csr(n, k_even, cfg.rewire_prob, net_seed)
+               if _replay_matches_networkx() else None)
         if cfg.homophily > 0:
             order = _homophily_order(persona, cfg.homophily, rng)
         else:
             order = rng.permutation(n)
+        if csr is not None:
+            return Network(*relabel_csr(*csr, order), False)
+        import networkx as nx
+
+        graph = nx.watts_strogatz_graph(n, k_even, cfg.rewire_prob, seed=net_seed)
     elif cfg.kind == NetworkKind.scale_free:
+        import networkx as nx
+
         graph = nx.barabasi_albert_graph(n, max(1, k // 2), seed=net_seed)
         order = rng.permutation(n)
     else:  # random
+        import networkx as nx
+
         p = k / max(1, n - 1)
         if cfg.homophily > 0:
             graph = _block_model(persona, p, cfg.homophily, net_seed)

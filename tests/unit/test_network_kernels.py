@@ -16,6 +16,7 @@ from sim.kernels.networks import (
     barabasi_albert_csr,
     block_gnp_csr,
     gnp_csr,
+    networkx_watts_strogatz_csr,
     relabel_csr,
     watts_strogatz_csr,
 )
@@ -198,3 +199,15 @@ def test_bad_arguments_are_refused() -> None:
         barabasi_albert_csr(10, 10, seed=0)
     with pytest.raises(ValueError, match="p_in=1.0"):
         gnp_csr(10, 1.0, seed=0)
+
+
+@pytest.mark.parametrize(("n", "k", "p", "seed"), [
+    (20, 4, 0.5, 1), (200, 12, 0.1, 7), (1000, 10, 0.3, 12345), (5, 2, 1.0, 3),
+    (300, 6, 0.0, 2), (50, 48, 0.9, 4), (2000, 12, 1.0, 2**31 + 5), (3000, 12, 0.1, 2**32 - 1),
+])
+def test_networkx_replay_gives_networkx_own_edges(n: int, k: int, p: float, seed: int) -> None:
+    indptr, indices = networkx_watts_strogatz_csr(n, k, p, seed)
+    _check_csr(indptr, indices, n)
+    ours = {frozenset(e) for e in _graph(indptr, indices).edges()}
+    theirs = {frozenset(e) for e in nx.watts_strogatz_graph(n, k, p, seed=seed).edges()}
+    assert ours == theirs
