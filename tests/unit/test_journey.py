@@ -14,7 +14,7 @@ import inspect
 import numpy as np
 import pytest
 
-from sim.kernels.journey import journey_step, n_blocks, new_tallies
+from sim.kernels.journey import journey_step, n_blocks, new_tallies, pack
 from sim.kernels.layout import (
     BLOCK,
     CH_AD,
@@ -115,7 +115,8 @@ class Micro:
         a["itally"], a["ftally"], a["need_sum"] = new_tallies(
             self.n, self.F, self.C, a["needs"].shape[2])
         self.voice_prev_before = a["voice_prev"].copy()
-        journey_step(*[a[name] for name in ARGS])
+        packed = pack(a)
+        journey_step(*[packed[name] for name in ARGS])
         self.blocks = a["itally"]
         self.it = a["itally"].sum(axis=0)
         self.ft = a["ftally"].sum(axis=0)
