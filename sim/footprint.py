@@ -2,7 +2,8 @@
 
 The estimate follows what the model allocates per customer: the traits and state arrays of
 ``sim/customers.py`` (dtype by dtype), the networkx graph ``sim/network.py`` builds before it
-becomes CSR arrays (the peak while the market is built; far less with the Numba generators),
+becomes CSR arrays (the peak while the market is built: scale-free and random networks through
+networkx; the default small world and ``market.network.generator=numba`` need far less),
 the kernel's cache of need-estimate normals, and the spell records a run collects
 (``MarketModel._record_spells``, ``spells_table``). The per-item costs of the graph and the spells
 were measured on this code with ``ru_maxrss`` (peak resident memory) while building and running
@@ -27,6 +28,12 @@ BASE_BYTES = 350 * 2**20
 #: within 5% of small world at 12; 300,000 customers: 2,920 B at 12).
 NETWORK_BYTES_FIXED = 450
 NETWORK_BYTES_PER_CONTACT = 220
+#: The default small world (networkx's graph, made by the Numba replay of networkx's algorithm,
+#: ``sim.kernels.networks.networkx_watts_strogatz_csr``): its neighbour lists, 4 bytes × (k +
+#: ~20) per customer, and the CSR arrays (measured slope of the whole run: ~500 B/customer at
+#: 10,000–30,000 customers, est. cache and spells included).
+REPLAY_BYTES_FIXED = 160
+REPLAY_BYTES_PER_CONTACT = 10
 #: The Numba generators (``market.network.generator=numba``) while they build: bytes per
 #: customer, fixed and per unit of mean degree (measured peak at 10^6 customers, degree 12:
 #: small world 64 B, scale-free 112 B, random 136 B; ``sim/kernels/networks.py``).
@@ -66,6 +73,8 @@ def network_bytes_per_customer(cfg: Config) -> float:
         return 0.0
     if net.generator == NetworkGenerator.numba:
         return NUMBA_NETWORK_BYTES_FIXED + NUMBA_NETWORK_BYTES_PER_CONTACT * net.mean_degree
+    if net.kind == NetworkKind.small_world:
+        return REPLAY_BYTES_FIXED + REPLAY_BYTES_PER_CONTACT * net.mean_degree
     return NETWORK_BYTES_FIXED + NETWORK_BYTES_PER_CONTACT * net.mean_degree
 
 

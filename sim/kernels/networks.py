@@ -347,7 +347,10 @@ def networkx_watts_strogatz_csr(n: int, k: int, p: float,
         raise ValueError(f"k={k}: need 0 < k < n={n}")
     state = random.Random(seed).getstate()[1]  # 624 words and the position
     mt = np.array(state[:624], np.uint32)
-    width = k + 48  # rewiring adds ~Poisson(p·k/2) ends to a node: far below 48 more
+    # rewiring adds about Poisson(λ = p·k/2) ends to a node: the lists leave room for
+    # λ + 10·sqrt(λ) + 16 more (a node needing more makes the caller fall back to networkx)
+    lam = p * k / 2.0
+    width = k + int(lam + 10.0 * math.sqrt(lam) + 16)
     adj, deg, ok = _ws_networkx_order(n, k // 2, p, mt, int(state[624]), width)
     if not ok:
         return None
