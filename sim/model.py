@@ -15,9 +15,8 @@ from .config import Config, validate
 from .customers import initial_state, make_traits
 from .firms import Firm
 from .interventions import InterventionAPI
-from .kernels.journey import estimate_normals, journey_step, new_tallies
+from .kernels.journey import estimate_normals, journey_step, new_tallies, pack
 from .kernels.layout import (
-    FIRM_CENTS,
     FTALLY,
     ITALLY,
     PARAMS,
@@ -161,27 +160,35 @@ class MarketModel(InterventionAPI, mesa.Model):
         return rev
 
     def _offer_arrays(self) -> dict[str, np.ndarray]:
-        """Stack the firms' offers into the grouped arrays the kernel reads (``layout``)."""
+        """The firms' offers as firm-indexed arrays by name (the reference model reads these)."""
         fs = self.firms
         price_cents = np.stack([f.price_cents for f in fs])
         loyal_price_cents = np.stack([f.loyal_price_cents for f in fs])
-        cents = {"price_cents": price_cents, "loyal_price_cents": loyal_price_cents,
-                 "list_cents": np.stack([f.list_cents for f in fs]),
-                 "cost_cents": np.stack([f.cost_cents for f in fs]),
-                 "service_cents": np.stack([f.service_cents for f in fs]),
-                 "pers_cents": np.stack([f.pers_cents for f in fs]),
-                 "save_cost_cents": np.stack([f.save_cost_cents for f in fs]),
-                 "recovery_cents": np.stack([f.recovery_cents for f in fs]),
-                 "loyal_list_cents": np.stack([f.loyal_list_cents for f in fs])}
-        floats = np.array([[f.quality, f.service, f.personalisation, f.learn, f.ad_reach,
-                            f.retention_cap, f.cross_sell, f.appeal, f.novelty, f.recovery,
-                            f.interventions.referral] for f in fs], dtype=np.float64)
         return {
             "offer_pos": np.stack([f.offer_pos for f in fs]),
-            "firm_floats": np.ascontiguousarray(floats.T),  # rows: layout.FIRM_FLOATS
-            "firm_money": np.stack([price_cents / 100.0, loyal_price_cents / 100.0]),
-            "firm_cents": np.stack([cents[name] for name in FIRM_CENTS]).astype(np.int64),
+            "quality": np.array([f.quality for f in fs]),
+            "service": np.array([f.service for f in fs]),
+            "personalisation": np.array([f.personalisation for f in fs]),
+            "learn": np.array([f.learn for f in fs]),
+            "ad_reach": np.array([f.ad_reach for f in fs]),
+            "retention_cap": np.array([f.retention_cap for f in fs]),
+            "cross_sell": np.array([f.cross_sell for f in fs]),
+            "appeal": np.array([f.appeal for f in fs]),
+            "novelty": np.array([f.novelty for f in fs]),
+            "recovery": np.array([f.recovery for f in fs]),
+            "recovery_cents": np.stack([f.recovery_cents for f in fs]),
+            "referral": np.array([f.interventions.referral for f in fs]),
+            "price": price_cents / 100.0,
             "loyal_after": np.array([f.loyal_after for f in fs], dtype=np.int64),
+            "loyal_price": loyal_price_cents / 100.0,
+            "loyal_price_cents": loyal_price_cents,
+            "loyal_list_cents": np.stack([f.loyal_list_cents for f in fs]),
+            "price_cents": price_cents,
+            "list_cents": np.stack([f.list_cents for f in fs]),
+            "cost_cents": np.stack([f.cost_cents for f in fs]),
+            "service_cents": np.stack([f.service_cents for f in fs]),
+            "pers_cents": np.stack([f.pers_cents for f in fs]),
+            "save_cost_cents": np.stack([f.save_cost_cents for f in fs]),
         }
 
     # ------------------------------------------------------------------------------------------
@@ -197,19 +204,20 @@ class MarketModel(InterventionAPI, mesa.Model):
     def run_journey(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Stages 2–6 for every customer; returns per-firm int, float and need-sum tallies."""
         s, tr, net = self.state, self.traits, self.network
-        o = self._offer_arrays()
+        o = pack({**self._offer_arrays(), "global_pos": self.global_pos,
+                  "global_neg": self.global_neg, "global_soc": self.global_soc,
+                  "ref_price": self.ref_price, "occasion_prob": self.occasion_prob,
+                  "renewal_prob": self.renewal_prob})  # grouped as the kernel takes them
         itally, ftally, need_sum = new_tallies(self.n_customers, len(self.firms),
                                                self.n_categories, tr.needs.shape[2])
         prev, nxt = s.voice[self.voice_index], s.voice[1 - self.voice_index]
-        market_voice = np.stack([self.global_pos, self.global_neg, self.global_soc])
-        category = np.stack([self.ref_price, self.occasion_prob, self.renewal_prob])
         journey_step(
-            net.indptr, net.indices, net.fully_mixed, market_voice,
+            net.indptr, net.indices, net.fully_mixed, o["market_voice"],
             tr.needs, tr.wtp, tr.price_sensitivity, tr.peer_susceptibility, tr.ad_susceptibility,
             s.aware, s.exposures, s.belief, s.knowledge, s.firm_of, s.tenure, s.satisfaction,
             s.spend, prev, nxt, s.ended,
             o["offer_pos"], o["firm_floats"], o["firm_money"], o["firm_cents"], o["loyal_after"],
-            self.est_keys, self.est_z, category, self.prm, rng.step_keys(self.seed, t),
+            self.est_keys, self.est_z, o["category"], self.prm, rng.step_keys(self.seed, t),
             itally, ftally, need_sum,
         )
         self.voice_index = 1 - self.voice_index

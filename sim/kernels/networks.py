@@ -23,6 +23,9 @@ three int32 words per edge end at the peak (``results/benchmark/networks.csv``).
 - :func:`block_gnp_csr`: the same with one probability inside a block of consecutive nodes and
   another across blocks: a stochastic block model over nodes sorted by block.
 - :func:`relabel_csr`: position → node relabelling (homophily lays nodes out by persona).
+- :func:`networkx_watts_strogatz_csr`: not a new generator but networkx's own small world,
+  replayed (same algorithm, same Mersenne Twister stream, same edges): what the default
+  ``networkx`` generator uses for small worlds, so default results are unchanged.
 
 Degree distribution and clustering are checked against networkx's on small graphs
 (``tests/unit/test_network_kernels.py``).
@@ -268,9 +271,18 @@ def _lattice_rewired(n, half, p, key, deg, ptr, raw, fill):
             deg[v + 1] += 1
 
 
+def _to_csr(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Undirected edge list → CSR with sorted rows, duplicates removed.
+
+    Two kernels called from Python (a cached kernel calling a cached parallel one crashed when
+    loaded from Numba's cache here).
+    """
+    return _dedupe_rows(*_edge_rows(n, src, dst))
+
+
 @njit(cache=True)
-def _to_csr(n, src, dst):
-    """Undirected edge list → CSR with sorted rows, duplicates removed."""
+def _edge_rows(n, src, dst):
+    """Both ends of every edge into rows: (ptr, raw) with raw[ptr[i]:ptr[i + 1]] i's ends."""
     ptr = np.zeros(n + 1, np.int64)
     for e in range(src.shape[0]):
         ptr[src[e] + 1] += 1
@@ -285,7 +297,7 @@ def _to_csr(n, src, dst):
         fill[u] += 1
         raw[fill[v]] = u
         fill[v] += 1
-    return _dedupe_rows(ptr, raw)
+    return ptr, raw
 
 
 @njit(cache=True, parallel=True)
