@@ -75,6 +75,20 @@ SOURCES: dict[str, str] = {
     "market.experience.detractor_threshold": (
         "Reichheld (2003): detractors answer 0–6 on the integer 0–10 scale; the same cut-off "
         "(≤ 6) applied to this continuous score"),
+    "market.choice.beta_price": (
+        "calibrated (issue 13): price elasticity of the firm's share of choices ≈ −2.62, "
+        "Bijmolt, van Heerde & Pieters (2005); search and log in experiments/calibration/ and "
+        "results/calibration/search/"),
+    "market.choice.beta_ad": (
+        "calibrated (issue 13): short-run advertising elasticity of sales ≈ 0.12, Sethuraman, "
+        "Tellis & Briesch (2011); search as for `beta_price`"),
+    "market.choice.outside_utility": (
+        "set with `beta_price` by the calibration's rule 3 − 0.66 × (beta_price − 2), which keeps "
+        "the pre-calibration gap between buying at the mean price and buying nothing "
+        "(experiments/calibration/search_space.yaml)"),
+    "market.levers.advertising.carryover": (
+        "calibrated (issue 13) within the 3–9 months to 90 % of an advertising effect of Clarke "
+        "(1976) (monthly 0.46–0.77); long ÷ short run ≈ 2 in Sethuraman et al. (2011)"),
     "market.churn.base": (
         f"{MODEL} (e.g. by fitting the sBG model of Fader & Hardie 2007 to observed cohorts)"),
     "market.churn.sensitivity": f"{MODEL} (as for `market.churn.base`)",

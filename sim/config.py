@@ -164,13 +164,17 @@ class ChoiceConfig:
     beta_belief: float = _num(2.0, 0.0, 100.0, unit="utils", help="weight of beliefs")
     beta_social: float = _num(1.0, 0.0, 100.0, unit="utils",
                               help="weight of the share of neighbours who buy from the firm")
-    beta_price: float = _num(2.0, 0.0, 100.0, unit="utils", help="weight of price / wtp")
+    beta_price: float = _num(12.0, 0.0, 100.0, unit="utils",
+                             help="weight of price / wtp (calibrated: price elasticity of choice "
+                                  "share ≈ −2.6, Bijmolt et al. 2005; experiments/calibration)")
     beta_cross_sell: float = _num(1.0, 0.0, 100.0, unit="utils",
                                   help="pull of a personalised offer from a firm the customer "
                                        "already buys another category from")
-    beta_ad: float = _num(0.5, 0.0, 100.0, unit="utils",
+    beta_ad: float = _num(2.0, 0.0, 100.0, unit="utils",
                           help="weight of a firm's advertising salience (its ad reach × the "
-                               "customer's ad susceptibility) for customers who know the firm")
+                               "customer's ad susceptibility) for customers who know the firm "
+                               "(calibrated: short-run advertising elasticity, Sethuraman et al. "
+                               "2011; experiments/calibration)")
     beta_novelty: float = _num(0.0, 0.0, 100.0, unit="utils",
                                help="weight of a firm's news (novelty of its latest version × its "
                                     "ad reach × the customer's ad susceptibility); 0: novelty "
@@ -179,7 +183,10 @@ class ChoiceConfig:
                               help="weight of the generic appeal that all lever money buys "
                                    "with economics.lever_response=neutral")
     switching_cost: float = _num(1.0, 0.0, 100.0, unit="utils", help="bonus of staying put")
-    outside_utility: float = _num(3.0, -1e9, 1e9, unit="utils", help="utility of buying nothing")
+    outside_utility: float = _num(-3.6, -1e9, 1e9, unit="utils",
+                                  help="utility of buying nothing (set with beta_price: "
+                                       "3 − 0.66 × (beta_price − 2), the pre-calibration gap to "
+                                       "buying at the mean price; experiments/calibration)")
     fit_width: float = _num(1.0, 0.0, 100.0, lo_open=True, unit="need units",
                             help="distance at which fit falls to exp(-1/2)")
 
@@ -280,8 +287,10 @@ class EconomicsConfig:
     initial_penetration: float = _share(0.3, unit="share of customers per category",
                                         help="share of customers with a firm in each category "
                                         "at the start")
-    initial_position_spread: float = _num(0.1, 0.0, 10.0, unit="need units",
-                                          help="sd of firms' starting offers around the mean need")
+    initial_position_spread: float = _num(0.0, 0.0, 10.0, unit="need units",
+                                          help="sd of firms' starting offers around the mean need "
+                                               "(0: every firm starts with the same mass-market "
+                                               "offer, a fair start)")
     discount_rate: float = _num(0.10, 0.0, 10.0, lo_open=True, unit="per year",
                                 help="discount rate for CLV")
 
@@ -309,7 +318,7 @@ class LeversConfig:
     """Each lever's response curve (promotion's is economics.max_discount); uncalibrated."""
 
     rd: LeverCurve = _curve(1.0, 0.95)
-    advertising: LeverCurve = _curve(0.5, 0.6)
+    advertising: LeverCurve = _curve(0.5, 0.45)  # carry-over calibrated (issue 13)
     insight: LeverCurve = _curve(7.0, 0.95)
     personalisation: LeverCurve = _curve(7.0, 0.95)
     service: LeverCurve = _curve(7.0, 0.95)

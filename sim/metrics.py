@@ -129,7 +129,8 @@ def firm_kpis(ts: pd.DataFrame, steps_per_year: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _groups(ts: pd.DataFrame) -> dict[str, set]:
+def strategy_groups(ts: pd.DataFrame) -> dict[str, set]:
+    """The firms of each group of :func:`strategy_comparison`, by their final budget's mix."""
     last = mix_coordinate(ts.sort_values("step").groupby("firm")["orientation"].last())
     return {"customer_centric": set(last[last > 0.5 + 1e-9].index),
             "product_centric": set(last[last < 0.5 - 1e-9].index)}
@@ -171,7 +172,7 @@ def strategy_comparison(ts: pd.DataFrame, steps_per_year: int) -> dict[str, floa
         An undefined figure is NaN; :func:`headline_reasons` says why.
     """
     out: dict[str, float] = {}
-    for label, members in _groups(ts).items():
+    for label, members in strategy_groups(ts).items():
         g = ts[ts["firm"].isin(members)]
         by_step = g.groupby("step")[["revenue", "profit"]].sum().sort_index()
         first, last, _ = revenue_windows(by_step["revenue"], steps_per_year)

@@ -21,7 +21,9 @@ from sim.analysis.stylised_facts import facts_table, markdown  # noqa: E402
 #: The measurements the ODD's table shows, in its order.
 FOLDERS = ("results/calibration/elasticities_default",
            "results/calibration/elasticities_subscription",
-           "results/calibration/elasticities_product_aware_economy")
+           "results/calibration/elasticities_product_aware_economy",
+           "results/calibration/elasticities_exploitation",
+           "results/calibration/elasticities_b2b")
 ODD = ROOT / "docs" / "ODD.md"
 BLOCK = re.compile(r"(<!-- BEGIN GENERATED: stylised_facts -->\n)(.*?)"
                    r"(<!-- END GENERATED: stylised_facts -->)", re.S)

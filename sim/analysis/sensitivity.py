@@ -67,27 +67,65 @@ class Parameter:
 
 
 #: The parameters varied, their ranges, and why (the analysis is only as good as this table).
+#: Every range brackets the configured default; costs are in the schema's units (× unit cost),
+#: lever curves in money per customer (market levers) or per relationship (per-customer ones).
+#: Keys that the calibration pinned to a published benchmark (beta_price, the advertising
+#: carry-over) are not varied; beta_ad is, over the span of short-run advertising elasticities
+#: the calibration search met (about 0.05 to 0.08 at 2 to 5 utils).
 PARAMETERS: tuple[Parameter, ...] = (
+    # customers and their network
     Parameter("market.network.mean_degree", 4, 30,
               "contacts per customer: from the sparse 1700s village to dense online networks"),
     Parameter("market.customers.need_heterogeneity", 0.1, 1.5,
               "how much individual needs differ within a persona: the room personalisation has"),
-    Parameter("market.awareness.ad_response", 0.005, 0.2,
-              "chance an ad makes a customer notice a firm: ad-immune to ad-responsive markets"),
+    Parameter("market.choice.beta_fit", 0.5, 6.0,
+              "weight customers put on fit to their needs: commodity to identity purchase"),
+    Parameter("market.choice.beta_quality", 0.5, 4.0,
+              "weight of product quality in choice: a third to over twice the default 1.5"),
+    Parameter("market.choice.beta_service", 0.5, 4.0,
+              "weight of service in choice: a third to over twice the default 1.5"),
+    Parameter("market.choice.switching_cost", 0.0, 3.0,
+              "utility bonus of staying put: free switching to strong lock-in"),
+    Parameter("market.churn.sensitivity", 0.05, 1.0,
+              "extra churn hazard per 10 points of dissatisfaction: tolerant to fickle customers"),
+    # how customers hear of firms (the essays' premise: social proof vs advertising)
+    Parameter("market.awareness.ad_response", 0.005, 0.1,
+              "chance an ad makes an unaware customer notice a firm: ad-immune to ad-responsive"),
+    Parameter("market.choice.beta_ad", 1.0, 5.0,
+              "salience of advertising to customers who know the firm: the span of short-run "
+              "advertising elasticities the calibration met (Sethuraman et al. 2011: mean 0.12)"),
     Parameter("market.awareness.wom_strength", 0.05, 0.8,
               "word-of-mouth awareness hazard: weak to strong peer influence"),
     Parameter("market.awareness.search_rate", 0.0, 0.1,
               "monthly chance a customer searches: no search to searching every ~10 months"),
-    Parameter("market.economics.personalisation_cost", 0.5, 6.0,
-              "personalisation cost per customer-month (price 50): cheap data to costly craft"),
-    Parameter("market.economics.service_cost", 1.0, 8.0,
-              "cost of full service per customer-month (of a 50 price): self-service to concierge"),
-    Parameter("market.choice.switching_cost", 0.0, 3.0,
-              "utility bonus of staying put: free switching to strong lock-in"),
-    Parameter("market.choice.beta_fit", 0.5, 6.0,
-              "weight customers put on fit to their needs: commodity to identity purchase"),
-    Parameter("market.churn.sensitivity", 0.05, 1.0,
-              "extra churn hazard per point of dissatisfaction: tolerant to fickle customers"),
+    # what customer-centric money buys: knowledge, personalisation, service
+    Parameter("market.economics.learn_rate", 0.03, 0.4,
+              "share of what a firm does not know of a customer it learns per purchase at full "
+              "insight: slow to fast learning"),
+    Parameter("market.economics.estimate_error", 0.1, 1.5,
+              "a firm's error about an unknown customer's need (need units; needs differ by 0.8 "
+              "within a persona): good to poor prior data"),
+    Parameter("market.economics.personalisation_reach", 0.2, 0.9,
+              "share of the offer-need distance full personalisation removes"),
+    Parameter("market.economics.personalisation_cost", 0.02, 0.4,
+              "delivery cost of full personalisation per unit sold, × unit cost: cheap data to "
+              "costly craft"),
+    Parameter("market.economics.service_cost", 0.05, 0.6,
+              "delivery cost of full service per unit sold, × unit cost: self-service to "
+              "concierge"),
+    # the lever curves (uncalibrated technology: money at half capability)
+    Parameter("market.levers.service.half_saturation", 2.0, 20.0,
+              "service money per relationship at half capability: a third to three times the "
+              "default 7"),
+    Parameter("market.levers.personalisation.half_saturation", 2.0, 20.0,
+              "personalisation money per relationship at half capability (default 7)"),
+    Parameter("market.levers.insight.half_saturation", 2.0, 20.0,
+              "insight (data and analytics) money per relationship at half capability "
+              "(default 7)"),
+    Parameter("market.levers.rd.half_saturation", 0.3, 3.0,
+              "R&D money per market customer at half quality capability (default 1)"),
+    Parameter("market.levers.advertising.half_saturation", 0.15, 1.5,
+              "advertising stock per market customer at half reach (default 0.5)"),
 )
 
 #: Model outputs analysed (keys of :func:`sim.metrics.strategy_comparison`).

@@ -64,8 +64,9 @@ WOM_RATIO = (30.0, "Trusov, Bucklin & Pauwels 2009",
 #: Issue 13's target for the short-run advertising elasticity, by scenario (others: none).
 AD_SHORT_TARGETS = {"experience_economy": (0.05, 0.20), "subscription": (0.05, 0.20),
                     "product_aware_economy": (0.10, 0.40)}
-#: Scenarios without a price target (the Bass docking market has one firm and no price term).
-NO_PRICE_TARGET = ("bass",)
+#: Scenarios without a price target: the Bass docking market (one firm, no price term) and B2B
+#: (excluded: the published price meta-analysis is of consumer brands; conf/scenario/b2b.yaml).
+NO_PRICE_TARGET = ("bass", "b2b")
 
 
 def target_for(b: Benchmark, scenario: str) -> tuple[float, float] | None:

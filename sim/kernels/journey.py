@@ -378,17 +378,29 @@ def _utility(i, c, f, g, other, needs, offer_pos, personalisation, knowledge, qu
 
 
 @njit(cache=True)
-def _best_unknown_fit(i, needs, aware, offer_pos, width):
-    """The firm customer i does not know yet whose core (category 0) offer fits them best."""
-    target = -1
+def _best_unknown_fit(i, needs, aware, offer_pos, width, u):
+    """The firm customer i does not know yet whose core (category 0) offer fits them best.
+
+    Ties (firms that start with the same offer) are broken at random by ``u`` in [0, 1), so
+    no firm is found first because of its place in the configuration.
+    """
     best = -1.0
+    ties = 0
     for f in range(aware.shape[1]):
         if aware[i, f] == 0:
             fv = fit_of(needs, i, 0, offer_pos, f, 0.0, 0.0, width)
             if fv > best:
                 best = fv
-                target = f
-    return target
+                ties = 1
+            elif fv == best:
+                ties += 1
+    k = min(ties - 1, int(u * ties))
+    for f in range(aware.shape[1]):
+        if aware[i, f] == 0 and fit_of(needs, i, 0, offer_pos, f, 0.0, 0.0, width) == best:
+            if k == 0:
+                return f
+            k -= 1
+    return -1
 
 
 @njit(cache=True)
@@ -446,7 +458,8 @@ def _block_of_customers(
         if total > 0.0 and uniform_nb(keys[K_ACTIVATION], i, 0) < total:
             k = pick_by_hazard(uniform_nb(keys[K_PICK], i, 0) * total, hz, 2 * n_firms + 1)
             if k == 2 * n_firms:
-                f = _best_unknown_fit(i, needs, aware, offer_pos, prm[P_FIT_WIDTH])
+                f = _best_unknown_fit(i, needs, aware, offer_pos, prm[P_FIT_WIDTH],
+                                      uniform_nb(keys[K_PICK], i, 1))
                 channel = CH_SEARCH
                 it[f, T_AWARE_SEARCH] += 1
             elif k >= n_firms:

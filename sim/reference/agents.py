@@ -225,16 +225,18 @@ class Customer(mesa.Agent):
         """Stage 2 (own search): the unknown firm whose core offer fits my need best.
 
         Fit is judged as advertised (no personalisation for a stranger), in the first
-        category; ``NO_FIRM`` if I know every firm.
+        category; ties (firms with the same offer) are broken at random, so no firm is found
+        first for its place in the configuration; ``NO_FIRM`` if I know every firm.
         """
         width = self.model.behaviour.fit_width
-        best, target = -1.0, NO_FIRM
-        for f, offer in enumerate(self.model.offers):
-            if self.aware[f] == 0:
-                fv = fit(self.needs[0], offer.position[0], 0.0, 0.0, width)
-                if fv > best:
-                    best, target = fv, f
-        return target
+        fits = {f: fit(self.needs[0], offer.position[0], 0.0, 0.0, width)
+                for f, offer in enumerate(self.model.offers) if self.aware[f] == 0}
+        if not fits:
+            return NO_FIRM
+        best = max(fits.values())
+        tied = [f for f, fv in fits.items() if fv == best]
+        u = self.model.draws.uniform("activation_pick", self.index, 1)
+        return tied[min(len(tied) - 1, int(u * len(tied)))]
 
     def update_beliefs_from_peers(self, heard: Heard) -> None:
         """Stage 2 (word of mouth moves beliefs): what I expect of the firms I know.

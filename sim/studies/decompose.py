@@ -52,12 +52,12 @@ MECHANISMS: dict[str, tuple[str, ...]] = {
     "cocreation": ("market.economics.cocreation_speed=0",),
     "retention_offers": (f"market.levers.retention.half_saturation={OFF:g}",),
     "cross_selling": (f"market.levers.cross_sell.half_saturation={OFF:g}",),
+    "frontline_empowerment": (f"market.levers.recovery.half_saturation={OFF:g}",),
 }
 #: Mechanisms the essays name that have no separate switch in the model yet, and why.
 NOT_DECOMPOSABLE = {
     "data_unification": "bought by the insight lever together with analytics; switching "
                         "knowledge off switches it off too",
-    "frontline_empowerment": "not in the model yet (issue 12)",
 }
 #: The gaps decomposed (``strategy_comparison`` keys).
 GAPS = ("growth_gap_points", "margin_gap_points")
@@ -95,22 +95,10 @@ def _run_one(cfg: Config, variant: str, seed: int) -> dict:
 def run_variants(configs: dict[str, Config], seeds: Sequence[int], n_jobs: int = 2,
                  progress: Callable[[str], None] | None = None) -> pd.DataFrame:
     """Run every variant's configuration for every seed (joblib, one Numba thread each)."""
-    from joblib import Parallel, delayed, parallel_config
+    from .parallel import run_grid
 
-    tasks = [(v, c, s) for v, c in configs.items() for s in seeds]
-    rows = []
-    t0 = time.perf_counter()
-    with parallel_config(backend="loky", inner_max_num_threads=1):
-        par = Parallel(n_jobs=min(n_jobs, len(tasks)), return_as="generator_unordered")
-        for done, row in enumerate(par(delayed(_run_one)(c, v, s) for v, c, s in tasks), 1):
-            rows.append(row)
-            if progress is not None:
-                progress(f"decompose: {row['variant']} seed {row['seed']} done "
-                         f"({done}/{len(tasks)}, {time.perf_counter() - t0:.0f} s elapsed)")
-    order = {v: i for i, v in enumerate(configs)}
-    runs = pd.DataFrame(rows)
-    return runs.sort_values(["variant", "seed"], key=lambda c: c.map(order)
-                            if c.name == "variant" else c, kind="stable").reset_index(drop=True)
+    return run_grid(_run_one, configs, seeds, "variant", n_jobs,
+                    None if progress is None else lambda line: progress(f"decompose: {line}"))
 
 
 def decompose(runs: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
@@ -208,20 +196,14 @@ def main(argv: list[str] | None = None) -> int:
     from .. import io
     from ..config import ConfigError
     from ..runner import package_versions
+    from .arguments import check_common, refuse_keys
     from .elasticities import git_commit
 
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
         args = build_parser().parse_args(argv)
-        n_seeds = args.seeds if args.seeds is not None else (QUICK_SEEDS if args.quick
-                                                              else DEFAULT_SEEDS)
-        if n_seeds < 2:
-            raise ValueError(f"--seeds={n_seeds}: at least 2 (a CI needs two seeds)")
-        if args.jobs < 1:
-            raise ValueError(f"--jobs={args.jobs}: must be at least 1")
-        for ov in args.overrides:
-            if ov.partition("=")[0].lstrip("+~") == "seed":
-                raise ValueError(f"{ov}: seed is set by the study (seeds 0..K-1 by --seeds)")
+        n_seeds = check_common(args, QUICK_SEEDS, DEFAULT_SEEDS)
+        refuse_keys(args.overrides, ("seed",), "seeds 0..K-1 by --seeds")
         overrides = [*(QUICK_OVERRIDES if args.quick else DEFAULT_OVERRIDES), *args.overrides]
         configs = configs_for(overrides)
         name = configs["baseline"].name

@@ -50,13 +50,15 @@ from ..analysis.sensitivity import (
     sample,
     save_figure,
 )
+from ..analysis.verdict_regions import format_regions, verdict_regions
 from ..cli_parser import OneLineParser, UsageError
 from .folders import new_study_folder
 
 if typing.TYPE_CHECKING:
     from ..config import Config
 
-__all__ = ["default_out", "evaluate", "main", "run_analysis", "with_values"]
+__all__ = ["default_out", "evaluate", "main", "run_analysis", "select_parameters",
+           "with_values"]
 
 
 def with_values(cfg: Config, values: dict[str, float]) -> Config:
@@ -165,7 +167,8 @@ def run_analysis(settings: Settings, out_dir: str | Path,
         progress: Show the progress bar.
 
     Returns:
-        Written files: ``samples``, ``runs``, ``indices``, ``problem``, ``png``, ``pdf``.
+        Written files: ``samples``, ``runs``, ``indices``, ``regions`` (where each verdict
+        reverses, by thirds of each range), ``problem``, ``png``, ``pdf``.
 
     Raises:
         sim.config.ConfigError: On a bad override.
@@ -186,6 +189,9 @@ def run_analysis(settings: Settings, out_dir: str | Path,
                       settings.num_levels)
     files["indices"] = io.write_text(indices.to_csv(index=False, float_format="%.6g"),
                                      out / "indices.csv")
+    regions = verdict_regions(samples, parameters, OUTPUTS)
+    files["regions"] = io.write_text(regions.to_csv(index=False, float_format="%.6g"),
+                                     out / "regions.csv")
     versions = package_versions()
     try:
         from importlib.metadata import version
@@ -245,6 +251,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output folder (default: a new results/sensitivity/<method>_<time>; "
                         "with --quick results/tmp/sensitivity/<method>_quick_<time>); saved "
                         "analyses are never overwritten unless --out names their folder")
+    p.add_argument("--params", metavar="KEY,KEY...",
+                   help="sample only these parameters of PARAMETERS (the others stay at their "
+                        "configured values), e.g. Sobol on the factors Morris ranked first")
     p.add_argument("--salib-seed", type=int, default=0, help="seed of SALib sample and analyze")
     p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -264,6 +273,25 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
                     n_jobs=args.jobs)
 
 
+def select_parameters(params: str | None) -> tuple[Parameter, ...]:
+    """The parameters named in ``--params`` (comma-separated keys), in PARAMETERS order.
+
+    Raises:
+        ValueError: a name that is not a key of PARAMETERS, or fewer than two names.
+    """
+    if params is None:
+        return tuple(PARAMETERS)
+    wanted = [k.strip() for k in params.split(",") if k.strip()]
+    known = {p.key for p in PARAMETERS}
+    unknown = [k for k in wanted if k not in known]
+    if unknown:
+        raise ValueError(f"--params={params}: unknown {', '.join(unknown)}; allowed "
+                         f"{', '.join(p.key for p in PARAMETERS)}")
+    if len(set(wanted)) < 2:
+        raise ValueError(f"--params={params}: give at least two parameters")
+    return tuple(p for p in PARAMETERS if p.key in wanted)
+
+
 def default_out(method: str, quick: bool = False, now: float | None = None) -> Path:
     """A new timestamped output folder, so a new analysis never overwrites a saved one.
 
@@ -281,9 +309,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         settings = settings_from_args(args)
+        parameters = select_parameters(args.params)
         out = Path(args.out) if args.out else default_out(settings.method, args.quick)
         t0 = time.perf_counter()
-        files = run_analysis(settings, out, progress=not args.no_progress)
+        files = run_analysis(settings, out, parameters, progress=not args.no_progress)
     except SystemExit as exc:  # --help
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
     except (UsageError, ConfigError, ValueError) as exc:
@@ -293,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
 
     points = io.read_json(files["problem"])["points"]
     print(format_indices(pd.read_csv(files["indices"])))
+    print()
+    print(format_regions(pd.read_csv(files["regions"]), pd.read_parquet(files["samples"])))
     print(f"\n{settings.method}: {points} points × {settings.seeds} seeds in "
           f"{time.perf_counter() - t0:.0f} s")
     for f in files.values():

@@ -87,10 +87,30 @@ def test_quick_end_to_end(tmp_path, capsys):
     assert samples["market.network.mean_degree"].dtype.kind == "i"
     runs = pd.read_parquet(out / "runs.parquet")
     assert set(runs["seed"]) == {0} and len(runs) == len(samples)
+    regions = pd.read_csv(out / "regions.csv")
+    assert len(regions) == 2 * len(sa.PARAMETERS) * 3  # outputs × parameters × thirds
+    assert regions.groupby(["output", "parameter"])["points"].sum().le(len(samples)).all()
+    assert "reversed (< 0) at" in printed
     for name in ("indices.png", "indices.pdf", "problem.json"):
         assert (out / name).stat().st_size > 1000
     problem = pd.read_json(out / "problem.json", typ="series")
     assert problem["settings"]["n"] == 2 and problem["settings"]["salib_seed"] == 0
+
+
+def test_sobol_on_chosen_parameters(tmp_path, capsys):
+    """`--params` samples only the named parameters; the others stay at their configured values
+    and may be overridden."""
+    out = tmp_path / "sobol"
+    keys = ["market.choice.beta_fit", "market.churn.sensitivity"]
+    assert study.main(["--quick", "--method", "sobol", "--out", str(out), "--no-progress",
+                       "--params", ",".join(reversed(keys)),
+                       "market.choice.switching_cost=1"]) == 0
+    capsys.readouterr()
+    indices = pd.read_csv(out / "indices.csv")
+    assert sorted(set(indices["parameter"])) == sorted(keys)
+    samples = pd.read_parquet(out / "samples.parquet")
+    assert len(samples) == 4 * (len(keys) + 2)  # Saltelli, no second order, N = 4
+    assert [c for c in samples.columns if c.startswith("market.")] == keys  # PARAMETERS order
 
 
 def test_bad_arguments_exit_2(tmp_path, capsys):
@@ -101,6 +121,8 @@ def test_bad_arguments_exit_2(tmp_path, capsys):
         ["--method", "sobol", "--n", "10", "--out", str(tmp_path)],
         ["--method", "fast"],
         ["--seeds", "0", "--out", str(tmp_path)],
+        ["--quick", "--out", str(tmp_path), "--params", "market.choice.beta_fit,nope"],
+        ["--quick", "--out", str(tmp_path), "--params", "market.choice.beta_fit"],
     ]
     for argv in cases:
         assert study.main(argv) == 2, argv

@@ -46,7 +46,10 @@ def _monotone_bounds(monkeypatch, n: int, seeds, levers=LEVERS) -> dict[str, flo
 
 
 def test_monotone_levers_quick(monkeypatch):
-    bounds = _monotone_bounds(monkeypatch, 2000, range(3))
+    # 5 seeds: on the calibrated defaults (issue 13; a steeper price response) three seeds'
+    # t interval is too wide to tell recovery's small gain (+0.48% mean, sd 0.41%, seeds 0-5)
+    # from the tolerance
+    bounds = _monotone_bounds(monkeypatch, 2000, range(5))
     assert all(b >= TOLERANCE for b in bounds.values()), bounds
 
 

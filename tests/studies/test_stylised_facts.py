@@ -50,8 +50,13 @@ PROSE = {  # folder -> rows whose mean and CI the prose of §12.3 quotes
                                   ("price", "choice_share", "short"),
                                   ("word_of_mouth", "acquisitions", "long")],
     "elasticities_product_aware_economy": [("advertising", "units", "short"),
+                                           ("advertising", "units", "long"),
                                            ("price", "choice_share", "short"),
                                            ("word_of_mouth", "acquisitions", "long")],
+    "elasticities_exploitation": [("advertising", "units", "short"),
+                                  ("advertising", "units", "long"),
+                                  ("price", "choice_share", "short")],
+    "elasticities_b2b": [("advertising", "units", "short"), ("price", "choice_share", "short")],
 }
 
 
@@ -133,3 +138,4 @@ def test_targets_follow_the_scenario():
     assert sf.target_for(ad, "b2b") is None
     assert sf.target_for(price, "subscription") == (-3.5, -1.5)
     assert sf.target_for(price, "bass") is None
+    assert sf.target_for(price, "b2b") is None  # excluded, with its reason in b2b.yaml

@@ -451,3 +451,21 @@ def test_need_sums_of_served_customers():
     # firm 1 served customer 2: (10, 10), count 1 (the last slot counts the customers)
     np.testing.assert_allclose(m.need_sum[0, 0], [4.0, 1.0, 2.0])
     np.testing.assert_allclose(m.need_sum[1, 0], [10.0, 10.0, 1.0])
+
+
+def test_search_breaks_ties_between_equal_offers_at_random():
+    """Firms with the same offer are found by search in turn of the draw, never by place."""
+    from sim.kernels.journey import _best_unknown_fit
+
+    needs = np.zeros((1, 1, 2), np.float32)
+    offer_pos = np.zeros((4, 1, 2))
+    offer_pos[3, 0] = 1.0  # fits worse than the three tied firms
+    aware = np.zeros((1, 4), np.uint8)
+    picks = [_best_unknown_fit(0, needs, aware, offer_pos, 1.0, (k + 0.5) / 3) for k in range(3)]
+    assert picks == [0, 1, 2]  # each tied firm takes a third of the draws
+    aware[0, 1] = CH_INITIAL  # a known firm is not searched for
+    assert [_best_unknown_fit(0, needs, aware, offer_pos, 1.0, u) for u in (0.2, 0.7)] == [0, 2]
+    aware[0, :3] = CH_INITIAL  # only the worse-fitting firm is left
+    assert _best_unknown_fit(0, needs, aware, offer_pos, 1.0, 0.99) == 3
+    aware[0, 3] = CH_INITIAL
+    assert _best_unknown_fit(0, needs, aware, offer_pos, 1.0, 0.5) == -1
