@@ -57,6 +57,8 @@ SOURCES: dict[str, str] = {
     "market.network.rewire_prob": "modelling choice inside the small-world range of "
                                   "Watts & Strogatz (1998); to be calibrated",
     "market.network.homophily": "off by default; modelling choice",
+    "market.network.generator": "not a model parameter: networkx made every committed result; "
+                                "numba for 10^6+ customers (issue 14)",
     "market.awareness.ad_response": (
         f"{ESSAY_003}: a 10% response is 'a declaration of success', so the default is well "
         f"below it; equals the Bass innovation coefficient p ≈ 0.03 of the meta-analysis of "

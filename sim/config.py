@@ -32,6 +32,13 @@ class NetworkKind(str, Enum):  # noqa: UP042 - OmegaConf reads plain Enum subcla
     fully_mixed = "fully_mixed"
 
 
+class NetworkGenerator(str, Enum):  # noqa: UP042
+    """Which code builds the network: networkx (default) or the Numba kernels (large markets)."""
+
+    networkx = "networkx"
+    numba = "numba"
+
+
 class LeverResponse(str, Enum):  # noqa: UP042
     """How lever money reaches customers: each lever its own effect, or one generic appeal.
 
@@ -79,6 +86,11 @@ class NetworkConfig:
     rewire_prob: float = _prob(0.1, "small-world rewiring probability (Watts–Strogatz)")
     homophily: float = _num(0.0, 0.0, 1.0, unit="0–1",
                             help="tendency of neighbours to share a persona (small_world, random)")
+    generator: NetworkGenerator = field(
+        default=NetworkGenerator.networkx,
+        metadata={"help": "code that builds it: networkx, or numba (Numba kernels straight to "
+                          "CSR, for millions of customers; other random streams, so other "
+                          "networks for the same seed)"})
 
 
 @dataclass

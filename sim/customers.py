@@ -2,7 +2,9 @@
 
 Traits and the initial state are drawn once, in plain NumPy, from generators seeded by the run
 seed (``rng.derived_seed``), so the fast model and the reference model start from the very
-same customers.
+same customers. Large draws are made in blocks of :data:`CHUNK` customers straight into the
+final arrays: NumPy's generators give the same numbers in blocks as in one call (their state
+carries over), and the float64 temporaries stay a block long instead of a market long.
 """
 
 from __future__ import annotations
@@ -14,6 +16,14 @@ import numpy as np
 from .config import MarketConfig
 from .kernels.layout import CH_INITIAL
 from .rng import derived_seed
+
+#: Customers per block of random draws (the float64 temporaries are at most this long).
+CHUNK = 1 << 16
+
+
+def _blocks(n: int):  # noqa: ANN202 - a generator of slices
+    for start in range(0, n, CHUNK):
+        yield slice(start, min(n, start + CHUNK))
 
 
 @dataclass
@@ -46,8 +56,11 @@ class State:
 
 
 def _lognormal(rng: np.random.Generator, mean: float, sigma: float, n: int) -> np.ndarray:
-    """Positive values with the given mean and log-sd (mean-preserving log-normal)."""
-    return (mean * np.exp(sigma * rng.standard_normal(n) - 0.5 * sigma * sigma)).astype(np.float32)
+    """Positive values with the given mean and log-sd (mean-preserving log-normal), float32."""
+    out = np.empty(n, np.float32)
+    for b in _blocks(n):
+        out[b] = mean * np.exp(sigma * rng.standard_normal(b.stop - b.start) - 0.5 * sigma * sigma)
+    return out
 
 
 def make_traits(market: MarketConfig, seed: int) -> Traits:
@@ -57,8 +70,10 @@ def make_traits(market: MarketConfig, seed: int) -> Traits:
     rng = np.random.default_rng(derived_seed(seed, "population"))
     centroids = rng.normal(0.0, cc.persona_spread, size=(cc.n_personas, n_cat, cc.need_dims))
     persona = rng.integers(0, cc.n_personas, size=n).astype(np.int8)
-    noise = rng.normal(0.0, cc.need_heterogeneity, size=(n, n_cat, cc.need_dims))
-    needs = (centroids[persona] + noise).astype(np.float32)
+    needs = np.empty((n, n_cat, cc.need_dims), np.float32)
+    for b in _blocks(n):  # centroid + individual noise, rounded to float32 on assignment
+        noise = rng.normal(0.0, cc.need_heterogeneity, size=(b.stop - b.start, n_cat, cc.need_dims))
+        needs[b] = centroids[persona[b]] + noise
     return Traits(
         persona=persona,
         needs=needs,
@@ -73,24 +88,31 @@ def initial_state(market: MarketConfig, n_firms: int, seed: int) -> State:
     """The market at step 0: some awareness of each firm, some customers already with a firm."""
     n, n_cat = market.n_customers, len(market.categories)
     rng = np.random.default_rng(derived_seed(seed, "initial_state"))
-    aware = (rng.random((n, n_firms)) < market.awareness.initial_awareness).astype(np.uint8)
+    aware = np.empty((n, n_firms), np.uint8)
+    for b in _blocks(n):
+        aware[b] = rng.random((b.stop - b.start, n_firms)) < market.awareness.initial_awareness
     aware *= CH_INITIAL
-    has = rng.random((n, n_cat)) < market.economics.initial_penetration
-    pick = rng.integers(0, n_firms, size=(n, n_cat))
-    firm_of = np.where(has, pick, -1).astype(np.int8)
-    rows = np.nonzero(has)[0]
-    aware[rows, pick[has]] = CH_INITIAL  # a customer knows the firm they buy from
-    belief = np.where(aware > 0, market.awareness.prior_belief, 0.0)
-    satisfaction = np.where(has, 0.5 * (market.experience.promoter_threshold
-                                        + market.experience.detractor_threshold), 0.0)
+    has = np.empty((n, n_cat), np.bool_)
+    for b in _blocks(n):
+        has[b] = rng.random((b.stop - b.start, n_cat)) < market.economics.initial_penetration
+    firm_of = rng.integers(0, n_firms, size=(n, n_cat)).astype(np.int8)  # the pick; < 16 firms
+    firm_of[~has] = -1
+    rows, cats = np.nonzero(has)
+    aware[rows, firm_of[rows, cats]] = CH_INITIAL  # a customer knows the firm they buy from
+    del rows, cats
+    belief = np.zeros((n, n_firms), np.float64)
+    belief[aware > 0] = market.awareness.prior_belief
+    satisfaction = np.zeros((n, n_cat), np.float64)
+    satisfaction[has] = 0.5 * (market.experience.promoter_threshold
+                               + market.experience.detractor_threshold)
     return State(
         aware=aware,
         exposures=np.zeros((n, n_firms), np.uint8),
-        belief=belief.astype(np.float64),
+        belief=belief,
         knowledge=np.zeros((n, n_firms), np.float64),
         firm_of=firm_of,
-        tenure=np.where(has, 1, 0).astype(np.int16),
-        satisfaction=satisfaction.astype(np.float64),
+        tenure=has.astype(np.int16),
+        satisfaction=satisfaction,
         spend=np.zeros(n, np.int64),
         voice=np.zeros((2, n), np.int8),
         ended=np.full((n, n_cat), -1, np.int8),

@@ -17,6 +17,10 @@ from typing import Any
 #: Keys that change what a run shows, not what it computes or writes (not hashed).
 DISPLAY_ONLY = ("output.progress", "output.print_table")
 
+#: Keys added after results were hashed, hashed only when not at the value that reproduces the
+#: results from before they existed, so those results' hashes stay valid (sweeps do not re-run).
+ADDED_LATER = {"market.network.generator": "networkx"}
+
 
 def _plain(value: Any) -> Any:
     if isinstance(value, enum.Enum):
@@ -25,7 +29,10 @@ def _plain(value: Any) -> Any:
 
 
 def hashed_fields(cfg: Any) -> dict:
-    """The configuration as a plain dict without the :data:`DISPLAY_ONLY` keys."""
+    """The configuration as a plain dict without the :data:`DISPLAY_ONLY` keys.
+
+    A key of :data:`ADDED_LATER` at its old value is left out too.
+    """
     tree = dataclasses.asdict(cfg)
     for dotted in DISPLAY_ONLY:
         *parents, leaf = dotted.split(".")
@@ -33,7 +40,18 @@ def hashed_fields(cfg: Any) -> dict:
         for part in parents:
             node = node.get(part, {})
         node.pop(leaf, None)
+    for dotted, old in ADDED_LATER.items():
+        *parents, leaf = dotted.split(".")
+        node = tree
+        for part in parents:
+            node = node.get(part, {})
+        if leaf in node and _plain_or_self(node[leaf]) == old:
+            del node[leaf]
     return tree
+
+
+def _plain_or_self(value: Any) -> Any:
+    return value.value if isinstance(value, enum.Enum) else value
 
 
 def config_hash(cfg: Any) -> str:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import math
 
-import mesa
 import numpy as np
 
 from . import rng
 from .config import FirmConfig, LeverResponse, MarketConfig, Objective
 from .interventions import FirmInterventions
+from .mesa_core import mesa
 from .strategies import (
     LEVER,
     LEVERS,

@@ -2,7 +2,9 @@
 
 The estimate follows what the model allocates per customer: the traits and state arrays of
 ``sim/customers.py`` (dtype by dtype), the networkx graph ``sim/network.py`` builds before it
-becomes CSR arrays (the peak while the market is built), and the spell records a run collects
+becomes CSR arrays (the peak while the market is built: scale-free and random networks through
+networkx; the default small world and ``market.network.generator=numba`` need far less),
+the kernel's cache of need-estimate normals, and the spell records a run collects
 (``MarketModel._record_spells``, ``spells_table``). The per-item costs of the graph and the spells
 were measured on this code with ``ru_maxrss`` (peak resident memory) while building and running
 100,000 and 300,000 customers: see ``NETWORK_BYTES_PER_CONTACT`` and ``BYTES_PER_SPELL``.
@@ -15,7 +17,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from .config import Config, ConfigError, NetworkKind
+from .config import Config, ConfigError, NetworkGenerator, NetworkKind
 
 #: One process with Python, NumPy, pandas, Mesa and Numba's compiled kernels loaded, before the
 #: market (measured: 240 MB resident after import, ~60 MB more once the kernels run).
@@ -26,6 +28,20 @@ BASE_BYTES = 350 * 2**20
 #: within 5% of small world at 12; 300,000 customers: 2,920 B at 12).
 NETWORK_BYTES_FIXED = 450
 NETWORK_BYTES_PER_CONTACT = 220
+#: The default small world (networkx's graph, made by the Numba replay of networkx's algorithm,
+#: ``sim.kernels.networks.networkx_watts_strogatz_csr``): its neighbour lists, 4 bytes × (k +
+#: ~20) per customer, and the CSR arrays (measured slope of the whole run: ~500 B/customer at
+#: 10,000–30,000 customers, est. cache and spells included).
+REPLAY_BYTES_FIXED = 160
+REPLAY_BYTES_PER_CONTACT = 10
+#: The Numba generators (``market.network.generator=numba``) while they build: bytes per
+#: customer, fixed and per unit of mean degree (measured peak at 10^6 customers, degree 12:
+#: small world 64 B, scale-free 112 B, random 136 B; ``sim/kernels/networks.py``).
+NUMBA_NETWORK_BYTES_FIXED = 48
+NUMBA_NETWORK_BYTES_PER_CONTACT = 8
+#: The kernel's cache of need-estimate normals is kept up to this size (the same number as
+#: ``sim.kernels.journey.EST_CACHE_BYTES``; not imported, so the estimate needs no Numba).
+EST_CACHE_BYTES = 64 * 2**20
 #: A relationship in the spell records and the sorted spells table (measured 204–218 B).
 BYTES_PER_SPELL = 230
 
@@ -55,13 +71,25 @@ def network_bytes_per_customer(cfg: Config) -> float:
     net = cfg.market.network
     if net.kind == NetworkKind.fully_mixed:
         return 0.0
+    if net.generator == NetworkGenerator.numba:
+        return NUMBA_NETWORK_BYTES_FIXED + NUMBA_NETWORK_BYTES_PER_CONTACT * net.mean_degree
+    if net.kind == NetworkKind.small_world:
+        return REPLAY_BYTES_FIXED + REPLAY_BYTES_PER_CONTACT * net.mean_degree
     return NETWORK_BYTES_FIXED + NETWORK_BYTES_PER_CONTACT * net.mean_degree
+
+
+def cache_bytes_per_customer(cfg: Config) -> int:
+    """Bytes per customer of the kernel's need-estimate cache (0 beyond its size limit)."""
+    m = cfg.market
+    per = len(cfg.firms) * len(m.categories) * m.customers.need_dims * 8
+    return per if m.n_customers * per <= EST_CACHE_BYTES else 0
 
 
 def bytes_per_customer(cfg: Config) -> float:
     """Peak bytes per customer: the arrays, plus the larger of network build and spells."""
-    return array_bytes_per_customer(cfg) + max(network_bytes_per_customer(cfg),
-                                               BYTES_PER_SPELL * spells_per_customer(cfg))
+    build_or_spells = max(network_bytes_per_customer(cfg),
+                          BYTES_PER_SPELL * spells_per_customer(cfg))
+    return array_bytes_per_customer(cfg) + cache_bytes_per_customer(cfg) + build_or_spells
 
 
 def estimate_bytes(cfg: Config) -> int:

@@ -7,7 +7,6 @@ and Mesa's ``DataCollector`` records one row per firm per step.
 
 from __future__ import annotations
 
-import mesa
 import numpy as np
 import pandas as pd
 
@@ -16,7 +15,7 @@ from .config import Config, validate
 from .customers import initial_state, make_traits
 from .firms import Firm
 from .interventions import InterventionAPI
-from .kernels.journey import journey_step, new_tallies
+from .kernels.journey import estimate_normals, journey_step, new_tallies, pack
 from .kernels.layout import (
     FTALLY,
     ITALLY,
@@ -25,6 +24,7 @@ from .kernels.layout import (
     VOICE_PASSIVE,
     VOICE_PROMOTER,
 )
+from .mesa_core import mesa
 from .network import build_network
 from .strategies import LEVERS
 
@@ -101,6 +101,8 @@ class MarketModel(InterventionAPI, mesa.Model):
         self.state = initial_state(m, len(config.firms), self.seed)
         self.prm = behaviour_vector(config)
         self.est_keys = estimate_keys(self.seed, len(config.firms))
+        self.est_z = estimate_normals(self.est_keys, self.n_customers, self.n_categories,
+                                      self.traits.needs.shape[2])
         cats = list(m.categories.values())
         self.ref_price = np.array([c.ref_price for c in cats], dtype=np.float64)
         self.occasion_prob = np.array([c.occasion_prob for c in cats], dtype=np.float64)
@@ -158,8 +160,10 @@ class MarketModel(InterventionAPI, mesa.Model):
         return rev
 
     def _offer_arrays(self) -> dict[str, np.ndarray]:
-        """Stack the firms' offers into the arrays the kernel reads."""
+        """The firms' offers as firm-indexed arrays by name (the reference model reads these)."""
         fs = self.firms
+        price_cents = np.stack([f.price_cents for f in fs])
+        loyal_price_cents = np.stack([f.loyal_price_cents for f in fs])
         return {
             "offer_pos": np.stack([f.offer_pos for f in fs]),
             "quality": np.array([f.quality for f in fs]),
@@ -174,12 +178,12 @@ class MarketModel(InterventionAPI, mesa.Model):
             "recovery": np.array([f.recovery for f in fs]),
             "recovery_cents": np.stack([f.recovery_cents for f in fs]),
             "referral": np.array([f.interventions.referral for f in fs]),
-            "price": np.stack([f.price_cents for f in fs]) / 100.0,
+            "price": price_cents / 100.0,
             "loyal_after": np.array([f.loyal_after for f in fs], dtype=np.int64),
-            "loyal_price": np.stack([f.loyal_price_cents for f in fs]) / 100.0,
-            "loyal_price_cents": np.stack([f.loyal_price_cents for f in fs]),
+            "loyal_price": loyal_price_cents / 100.0,
+            "loyal_price_cents": loyal_price_cents,
             "loyal_list_cents": np.stack([f.loyal_list_cents for f in fs]),
-            "price_cents": np.stack([f.price_cents for f in fs]),
+            "price_cents": price_cents,
             "list_cents": np.stack([f.list_cents for f in fs]),
             "cost_cents": np.stack([f.cost_cents for f in fs]),
             "service_cents": np.stack([f.service_cents for f in fs]),
@@ -200,26 +204,20 @@ class MarketModel(InterventionAPI, mesa.Model):
     def run_journey(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Stages 2–6 for every customer; returns per-firm int, float and need-sum tallies."""
         s, tr, net = self.state, self.traits, self.network
-        o = self._offer_arrays()
+        o = pack({**self._offer_arrays(), "global_pos": self.global_pos,
+                  "global_neg": self.global_neg, "global_soc": self.global_soc,
+                  "ref_price": self.ref_price, "occasion_prob": self.occasion_prob,
+                  "renewal_prob": self.renewal_prob})  # grouped as the kernel takes them
         itally, ftally, need_sum = new_tallies(self.n_customers, len(self.firms),
                                                self.n_categories, tr.needs.shape[2])
         prev, nxt = s.voice[self.voice_index], s.voice[1 - self.voice_index]
         journey_step(
-            net.indptr, net.indices, net.fully_mixed, self.global_pos, self.global_neg,
-            self.global_soc,
+            net.indptr, net.indices, net.fully_mixed, o["market_voice"],
             tr.needs, tr.wtp, tr.price_sensitivity, tr.peer_susceptibility, tr.ad_susceptibility,
             s.aware, s.exposures, s.belief, s.knowledge, s.firm_of, s.tenure, s.satisfaction,
             s.spend, prev, nxt, s.ended,
-            o["offer_pos"], o["quality"], o["service"], o["personalisation"], o["learn"],
-            o["ad_reach"], o["retention_cap"], o["cross_sell"], o["appeal"], o["novelty"],
-            o["recovery"], o["recovery_cents"],
-            self.est_keys,
-            o["loyal_after"], o["loyal_price"], o["loyal_price_cents"], o["loyal_list_cents"],
-            o["referral"],
-            o["price"], o["price_cents"], o["list_cents"], o["cost_cents"],
-            o["service_cents"], o["pers_cents"], o["save_cost_cents"],
-            self.ref_price, self.occasion_prob, self.renewal_prob,
-            self.prm, rng.step_keys(self.seed, t),
+            o["offer_pos"], o["firm_floats"], o["firm_money"], o["firm_cents"], o["loyal_after"],
+            self.est_keys, self.est_z, o["category"], self.prm, rng.step_keys(self.seed, t),
             itally, ftally, need_sum,
         )
         self.voice_index = 1 - self.voice_index
@@ -251,8 +249,8 @@ class MarketModel(InterventionAPI, mesa.Model):
     def _record_spells(self, t: int) -> None:
         """Remember relationships that ended this step and mark the start of new ones."""
         s = self.state
-        rows, cats = np.nonzero(s.ended >= 0)
-        if rows.size and self.cfg.output.spells:
+        rows, cats = np.nonzero(s.ended >= 0) if self.cfg.output.spells else ((), ())
+        if len(rows):
             self.spells.append(np.stack([rows, cats, s.ended[rows, cats], s.start[rows, cats],
                                          np.full(rows.size, t)], axis=1).astype(np.int64))
         new = (s.tenure == 1) & (s.firm_of >= 0)

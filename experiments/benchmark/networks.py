@@ -1,10 +1,15 @@
-"""Build time and peak memory of the Numba Watts–Strogatz generator against networkx's path.
+"""Build time and peak memory of the network generators, degree 12, at 10^3 … 10^7 customers.
 
-For each size (default 10^3 … 10^7 for the Numba generator, up to 10^5 for networkx, whose
-10^6 build takes ~40 s; ``ccsim bench`` times it at every size in ``benchmark.csv``) a fresh
-process with ``NUMBA_NUM_THREADS`` set builds the default network (degree 12, rewiring 0.1)
-once to compile or load the kernel, then ``--repeats`` times, and reports the median build time
-and the peak-RSS increase of the build (VmHWM reset through /proc/self/clear_refs).
+Generators (column ``generator``): the Numba kernels of ``sim/kernels/networks.py`` straight to
+CSR — ``numba_small_world`` (Watts–Strogatz, rewiring 0.1), ``numba_scale_free``
+(Barabási–Albert, m = 6), ``numba_random`` (G(n, p)) — what ``market.network.generator=numba``
+uses; ``replay_small_world``, the default network (``sim.network.build_network`` with the
+default generator: networkx's small world replayed in Numba, then placed by a random
+permutation); and ``networkx_small_world``, the path before the replay (a networkx graph, then
+SciPy), up to ``--networkx-up-to`` (default 10^5; 10^6 takes ~30 s). For each a fresh process
+with ``NUMBA_NUM_THREADS`` set builds once to compile or load the kernels, then ``--repeats``
+times, and reports the median build time and the peak-RSS increase of the build (VmHWM reset
+through /proc/self/clear_refs).
 
     python experiments/benchmark/networks.py        # → results/benchmark/networks.csv
     python experiments/benchmark/networks.py --sizes 1000 10000 --out /tmp/nets
@@ -36,22 +41,32 @@ def worker(n: int, generator: str, repeats: int) -> dict:
     """Build the network ``repeats`` times in this process; median time, peak memory."""
     import numpy as np
 
-    if generator == "numba":
-        from sim.kernels.networks import watts_strogatz_csr
+    from sim.kernels import networks as gen
+
+    if generator.startswith("numba_"):
+        kernel = {"numba_small_world": lambda m: gen.watts_strogatz_csr(m, 12, 0.1, seed=1),
+                  "numba_scale_free": lambda m: gen.barabasi_albert_csr(m, 6, seed=1),
+                  "numba_random": lambda m: gen.gnp_csr(m, 12 / (m - 1), seed=1)}[generator]
 
         def build():  # noqa: ANN202
-            return watts_strogatz_csr(n, 12, 0.1, seed=1)
-        watts_strogatz_csr(1000, 12, 0.1, seed=1)  # compile or load the cache
+            return kernel(n)
+        kernel(1000)  # compile or load the cache
     else:
-        from sim.configure import load_config
-        from sim.network import build_network
+        from sim.config import NetworkConfig
+        from sim.network import _to_csr, build_network
 
-        cfg = load_config([f"market.n_customers={n}"]).market.network
+        cfg = NetworkConfig(mean_degree=12, rewire_prob=0.1)
         persona = np.zeros(n, np.int64)
 
         def build():  # noqa: ANN202
-            net = build_network(cfg, persona, 1)
-            return net.indptr, net.indices
+            if generator == "replay_small_world":
+                net = build_network(cfg, persona, 1)
+                return net.indptr, net.indices
+            import networkx as nx
+
+            graph = nx.watts_strogatz_graph(n, 12, 0.1, seed=1)
+            return _to_csr(graph, np.random.default_rng(1).permutation(n), n)
+        build_network(cfg, np.zeros(1000, np.int64), 1)  # compile or load the cache
     times, peak = [], 0
     for _ in range(repeats):
         reset_peak()
@@ -83,8 +98,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(worker(int(n), generator, int(repeats))), flush=True)
         return 0
     rows = []
-    plan = [(n, "numba") for n in args.sizes]
-    plan += [(n, "networkx") for n in args.sizes if n <= args.networkx_up_to]
+    plan = [(n, g) for g in ("numba_small_world", "numba_scale_free", "numba_random",
+                             "replay_small_world") for n in args.sizes]
+    plan += [(n, "networkx_small_world") for n in args.sizes if n <= args.networkx_up_to]
     for n, generator in plan:
         repeats = 5 if n <= 10**5 else (3 if n <= 10**6 else 2)
         busy0, own0 = busy_seconds(), children_cpu()
@@ -100,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         row.update(threads=args.threads,
                    other_cpu_share=round(other / (wall * (os.cpu_count() or 1)), 3))
         rows.append(row)
-        print(f"{generator:8s} {n:>11,}: {row['seconds']:.3f} s, {row['peak_mib']:.0f} MiB",
+        print(f"{generator:20s} {n:>11,}: {row['seconds']:.3f} s, {row['peak_mib']:.0f} MiB",
               flush=True)
     table = pd.DataFrame(rows).assign(
         machine=f"{platform.machine()}, {os.cpu_count()} cores",

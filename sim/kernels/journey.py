@@ -15,6 +15,19 @@ from numba import njit, prange
 from ..rng import PURPOSE, normal_nb, uniform_nb
 from .layout import (
     BLOCK,
+    C_COST,
+    C_LIST,
+    C_LOYAL_LIST,
+    C_LOYAL_PRICE,
+    C_PERS,
+    C_PRICE,
+    C_RECOVERY,
+    C_SAVE,
+    C_SERVICE,
+    CAT_OCCASION,
+    CAT_REF_PRICE,
+    CAT_RENEWAL,
+    CATEGORY,
     CH_AD,
     CH_SEARCH,
     CH_WOM,
@@ -24,8 +37,25 @@ from .layout import (
     F_KNOWLEDGE,
     F_SAT,
     F_WALLET,
+    FIRM_CENTS,
+    FIRM_FLOATS,
+    FIRM_MONEY,
+    M_LOYAL_PRICE,
+    M_PRICE,
+    MARKET_VOICE,
     N_FTALLY,
     N_ITALLY,
+    O_AD_REACH,
+    O_APPEAL,
+    O_CROSS_SELL,
+    O_LEARN,
+    O_NOVELTY,
+    O_PERSONALISATION,
+    O_QUALITY,
+    O_RECOVERY,
+    O_REFERRAL,
+    O_RETENTION_CAP,
+    O_SERVICE,
     P_AD_FATIGUE,
     P_AD_RESPONSE,
     P_B_AD,
@@ -98,6 +128,9 @@ from .layout import (
     T_VOICE_CUST,
     T_VOICE_DET,
     T_VOICE_PROM,
+    V_NEG,
+    V_POS,
+    V_SOC,
 )
 from .stages import (
     ad_hazard,
@@ -150,27 +183,86 @@ def new_tallies(n_customers: int, n_firms: int, n_categories: int, need_dims: in
             np.zeros((nb, n_firms, n_categories, need_dims + 1), np.float64))
 
 
+#: Largest cache of the need-estimate normals (:func:`estimate_normals`) the model keeps.
+EST_CACHE_BYTES = 64 * 2**20
+
+
+def estimate_normals(est_keys: np.ndarray, n_customers: int, n_categories: int,
+                     need_dims: int) -> np.ndarray:
+    """The standard normals of every firm's fixed need-estimate errors, drawn once.
+
+    ``est_z[i, f, c·D + d]`` is the very draw :func:`~sim.kernels.stages.need_estimate` would
+    make (same function, same key, same slot), so reading it instead changes no bit of any
+    result; it saves two to five Box–Muller draws per relationship and step. The cache costs
+    8·F·C·D bytes per customer, so it is made only up to :data:`EST_CACHE_BYTES`; beyond, the
+    returned array is empty and the kernel draws as before.
+
+    Args:
+        est_keys: each firm's two stream keys (uint64 [F, 2]).
+        n_customers: N.
+        n_categories: C.
+        need_dims: D.
+
+    Returns:
+        float64 [N, F, C·D], or [0, F, C·D] when the cache would exceed the limit.
+    """
+    n_firms = est_keys.shape[0]
+    slots = n_categories * need_dims
+    if n_customers * n_firms * slots * 8 > EST_CACHE_BYTES:
+        return np.zeros((0, n_firms, slots), np.float64)
+    out = np.empty((n_customers, n_firms, slots), np.float64)
+    _fill_normals(est_keys, out)
+    return out
+
+
+@njit(cache=True, parallel=True)
+def _fill_normals(est_keys, out):
+    for i in prange(out.shape[0]):
+        for f in range(out.shape[1]):
+            for slot in range(out.shape[2]):
+                out[i, f, slot] = normal_nb(est_keys[f, 0], est_keys[f, 1], i, slot)
+
+
+def pack(named: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Group named offer, category and market-voice arrays as :func:`journey_step` takes them.
+
+    Args:
+        named: arrays by name: every name of ``layout.FIRM_FLOATS`` (float64 [F]),
+            ``FIRM_MONEY`` (float64 [F, C]), ``FIRM_CENTS`` (int64 [F, C]), ``CATEGORY``
+            (float64 [C]) and ``MARKET_VOICE`` (float64 [F]); other entries pass through.
+
+    Returns:
+        The same entries with those replaced by ``firm_floats``, ``firm_money``,
+        ``firm_cents``, ``category`` and ``market_voice``.
+    """
+    groups = {"firm_floats": (FIRM_FLOATS, np.float64), "firm_money": (FIRM_MONEY, np.float64),
+              "firm_cents": (FIRM_CENTS, np.int64), "category": (CATEGORY, np.float64),
+              "market_voice": (MARKET_VOICE, np.float64)}
+    grouped = set().union(*(names for names, _ in groups.values()))
+    out = {k: v for k, v in named.items() if k not in grouped}
+    for key, (names, dtype) in groups.items():
+        out[key] = np.ascontiguousarray(np.stack([named[k] for k in names]), dtype=dtype)
+    return out
+
+
 @njit(cache=True, parallel=True)
 def journey_step(  # noqa: D417 - related arrays are documented together
-    indptr, indices, fully_mixed, global_pos, global_neg, global_soc,
+    indptr, indices, fully_mixed, market_voice,
     needs, wtp, price_sensitivity, peer_susceptibility, ad_susceptibility,
     aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
     voice_prev, voice_next, ended,
-    offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap, cross_sell,
-    appeal, novelty, recovery, recovery_cents, est_keys, loyal_after, loyal_price,
-    loyal_price_cents, loyal_list_cents, referral,
-    price, price_cents, list_cents, cost_cents, service_cents, pers_cents, save_cost_cents,
-    ref_price, occasion_prob, renewal_prob,
-    prm, keys,
+    offer_pos, firm_floats, firm_money, firm_cents, loyal_after, est_keys, est_z,
+    category, prm, keys,
     itally, ftally, need_sum,
 ):
     """Run awareness, choice, experience, churn and word of mouth for every customer, once.
 
     Args:
         indptr, indices: the social network in CSR form (int64, int32).
-        fully_mixed: if True, ignore the network and hear the whole market (``global_*``).
-        global_pos, global_neg, global_soc: market shares of promoters, detractors and customers
-            of each firm last step (float64 [F]); used when ``fully_mixed``.
+        fully_mixed: if True, ignore the network and hear the whole market (``market_voice``).
+        market_voice: rows ``layout.MARKET_VOICE`` (float64 [3, F]): market shares of
+            promoters, detractors and customers of each firm last step; used when
+            ``fully_mixed``.
         needs: need vectors (float32 [N, C, D]); wtp: willingness to pay, × reference price;
             price_sensitivity, peer_susceptibility, ad_susceptibility: traits (float32 [N]).
         aware: 0 if customer i does not know firm f, else the channel it learnt it from (uint8
@@ -180,29 +272,49 @@ def journey_step(  # noqa: D417 - related arrays are documented together
             [N, C]); satisfaction: 0–10 (float64 [N, C]); spend: money spent, cents (int64 [N]).
         voice_prev, voice_next: word-of-mouth state read from last step and written for the next
             (int8 [N]); ended: firm whose relationship ended this step, -1 none (int8 [N, C]).
-        offer_pos: offer positions (float64 [F, C, D]); quality, service, personalisation,
-            learn (knowledge gained per interaction), ad_reach, retention_cap, cross_sell:
-            firm capabilities this step (float64 [F]); appeal: generic appeal of a firm's lever
-            money under neutral levers, else 0 (float64 [F]); novelty: novelty of each firm's
-            latest version, 0–1 (float64 [F]); recovery: chance a bad experience is fixed on
-            the spot (float64 [F]); recovery_cents: cost of one fix (int64 [F, C]); est_keys:
-            each firm's keys of its fixed need-estimate errors (uint64 [F, 2]); loyal_after:
-            tenure (months) from which a firm charges its long-tenure customers its loyalty
-            price (int64 [F]); loyal_price, loyal_price_cents, loyal_list_cents: that price,
-            paid and list (float64 and int64 [F, C]; the ordinary prices for a firm that does
-            not exploit); referral: factor on the firm's word-of-mouth referral hazard, 1
-            unless an intervention sets it (float64 [F]).
-        price: price paid (money, float64 [F, C]); price_cents, list_cents, cost_cents: paid,
-            list and production-cost prices in cents (int64 [F, C]; price_cents < 0: not offered);
-            service_cents, pers_cents: service and personalisation delivery cost per unit
-            (int64 [F, C]);
-            save_cost_cents: cost of one retention offer (int64 [F, C]).
-        ref_price, occasion_prob, renewal_prob: per category (float64 [C]).
+        offer_pos: offer positions (float64 [F, C, D]).
+        firm_floats: rows ``layout.FIRM_FLOATS`` (float64 [11, F]): quality, service,
+            personalisation, learn (knowledge gained per interaction), ad_reach,
+            retention_cap, cross_sell (firm capabilities this step); appeal: generic appeal of
+            a firm's lever money under neutral levers, else 0; novelty: novelty of each firm's
+            latest version, 0–1; recovery: chance a bad experience is fixed on the spot;
+            referral: factor on the firm's word-of-mouth referral hazard, 1 unless an
+            intervention sets it.
+        firm_money: rows ``layout.FIRM_MONEY`` (float64 [2, F, C]): price paid (money) and the
+            loyalty price (the ordinary price for a firm that does not exploit).
+        firm_cents: rows ``layout.FIRM_CENTS`` (int64 [9, F, C]): paid, list and
+            production-cost prices (price_cents < 0: not offered), service and
+            personalisation delivery cost per unit, cost of one retention offer, cost of one
+            recovery, and the loyalty price paid and list.
+        loyal_after: tenure (months) from which a firm charges its long-tenure customers its
+            loyalty price (int64 [F]).
+        est_keys: each firm's keys of its fixed need-estimate errors (uint64 [F, 2]); est_z:
+            those errors' standard normals, drawn once (float64 [N, F, C·D],
+            :func:`estimate_normals`), or an empty [0, F, C·D] array to draw them where needed
+            (same bits).
+        category: rows ``layout.CATEGORY`` (float64 [3, C]): reference price, occasion and
+            renewal probability of each category.
         prm: behaviour parameters (float64, indexed by ``layout.P_*``); keys: this step's
             stream keys (uint64, indexed by ``rng.PURPOSE``).
         itally, ftally, need_sum: per-block outputs, zeroed by the caller ([B, F, ...]);
             need_sum is [B, F, C, D + 1]: summed needs of the customers served, then their count.
     """
+    global_pos, global_neg, global_soc = market_voice[V_POS], market_voice[V_NEG], \
+        market_voice[V_SOC]
+    quality, service = firm_floats[O_QUALITY], firm_floats[O_SERVICE]
+    personalisation, learn = firm_floats[O_PERSONALISATION], firm_floats[O_LEARN]
+    ad_reach, retention_cap = firm_floats[O_AD_REACH], firm_floats[O_RETENTION_CAP]
+    cross_sell, appeal = firm_floats[O_CROSS_SELL], firm_floats[O_APPEAL]
+    novelty, recovery, referral = firm_floats[O_NOVELTY], firm_floats[O_RECOVERY], \
+        firm_floats[O_REFERRAL]
+    price, loyal_price = firm_money[M_PRICE], firm_money[M_LOYAL_PRICE]
+    price_cents, list_cents, cost_cents = firm_cents[C_PRICE], firm_cents[C_LIST], \
+        firm_cents[C_COST]
+    service_cents, pers_cents = firm_cents[C_SERVICE], firm_cents[C_PERS]
+    save_cost_cents, recovery_cents = firm_cents[C_SAVE], firm_cents[C_RECOVERY]
+    loyal_price_cents, loyal_list_cents = firm_cents[C_LOYAL_PRICE], firm_cents[C_LOYAL_LIST]
+    ref_price, occasion_prob, renewal_prob = category[CAT_REF_PRICE], category[CAT_OCCASION], \
+        category[CAT_RENEWAL]
     n = needs.shape[0]
     n_firms = aware.shape[1]
     n_cat = firm_of.shape[1]
@@ -225,7 +337,7 @@ def journey_step(  # noqa: D417 - related arrays are documented together
             aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
             voice_prev, voice_next, ended,
             offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap,
-            cross_sell, appeal, novelty, recovery, recovery_cents, est_keys, loyal_after,
+            cross_sell, appeal, novelty, recovery, recovery_cents, est_keys, est_z, loyal_after,
             loyal_price, loyal_price_cents,
             loyal_list_cents, referral, price, price_cents, list_cents, cost_cents,
             service_cents, pers_cents, save_cost_cents,
@@ -236,8 +348,8 @@ def journey_step(  # noqa: D417 - related arrays are documented together
 
 @njit(cache=True)
 def _utility(i, c, f, g, other, needs, offer_pos, personalisation, knowledge, quality, service,
-             belief, soc, appeal, novelty, est_keys, ad_susceptibility, ad_reach, cross_sell, p_fc,
-             wtp_i, ps_i, ref_price, prm):
+             belief, soc, appeal, novelty, est_keys, est_z, ad_susceptibility, ad_reach, cross_sell,
+             p_fc, wtp_i, ps_i, ref_price, prm):
     """Customer i's utility of firm f's offer in category c (§7.7 of the ODD).
 
     ``g`` is the customer's current firm in c (switching-cost bonus), ``other`` the firm of
@@ -245,7 +357,8 @@ def _utility(i, c, f, g, other, needs, offer_pos, personalisation, knowledge, qu
     arguments are as in :func:`journey_step`.
     """
     fv = personalised_fit(needs, i, c, offer_pos, f, personalisation[f], knowledge[i, f],
-                          prm[P_FIT_WIDTH], prm[P_EST_ERR], est_keys[f, 0], est_keys[f, 1])
+                          prm[P_FIT_WIDTH], prm[P_EST_ERR], est_keys[f, 0], est_keys[f, 1],
+                          est_z)
     u = (prm[P_B_FIT] * fv + prm[P_B_QUALITY] * quality[f]
          + prm[P_B_SERVICE] * service[f] + prm[P_B_BELIEF] * belief[i, f]
          + prm[P_B_SOCIAL] * soc[f] + prm[P_B_APPEAL] * appeal[f]
@@ -255,9 +368,12 @@ def _utility(i, c, f, g, other, needs, offer_pos, personalisation, knowledge, qu
     if f == g:
         u += prm[P_SWITCH]
     if f == other:  # the cross-sell offer is aimed at the firm's estimate of the need
-        u += (prm[P_B_XSELL] * cross_sell[f] * knowledge[i, f]
-              * estimate_accuracy(needs, i, c, knowledge[i, f], prm[P_FIT_WIDTH], prm[P_EST_ERR],
-                                  est_keys[f, 0], est_keys[f, 1]))
+        pull = prm[P_B_XSELL] * cross_sell[f] * knowledge[i, f]
+        if pull != 0.0:  # (a zero pull times the accuracy is that same zero: skip computing it)
+            pull = pull * estimate_accuracy(needs, i, c, knowledge[i, f], prm[P_FIT_WIDTH],
+                                            prm[P_EST_ERR], est_keys[f, 0], est_keys[f, 1],
+                                            est_z, f)
+        u += pull
     return u
 
 
@@ -294,7 +410,7 @@ def _block_of_customers(
     aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
     voice_prev, voice_next, ended,
     offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap, cross_sell,
-    appeal, novelty, recovery, recovery_cents, est_keys, loyal_after, loyal_price,
+    appeal, novelty, recovery, recovery_cents, est_keys, est_z, loyal_after, loyal_price,
     loyal_price_cents, loyal_list_cents, referral,
     price, price_cents, list_cents, cost_cents, service_cents, pers_cents, save_cost_cents,
     ref_price, occasion_prob, renewal_prob, prm, keys,
@@ -389,10 +505,11 @@ def _block_of_customers(
                 if uniform_nb(keys[K_OCCASION], i, c) < occasion_prob[c]:
                     in_market = True
                 elif other >= 0 and price_cents[other, c] >= 0:
-                    p_trig = (prm[P_XSELL_TRIGGER] * cross_sell[other] * knowledge[i, other]
-                              * estimate_accuracy(needs, i, c, knowledge[i, other],
-                                                  prm[P_FIT_WIDTH], prm[P_EST_ERR],
-                                                  est_keys[other, 0], est_keys[other, 1]))
+                    p_trig = prm[P_XSELL_TRIGGER] * cross_sell[other] * knowledge[i, other]
+                    if p_trig != 0.0:  # zero stays zero: the accuracy is needed only otherwise
+                        p_trig = p_trig * estimate_accuracy(
+                            needs, i, c, knowledge[i, other], prm[P_FIT_WIDTH], prm[P_EST_ERR],
+                            est_keys[other, 0], est_keys[other, 1], est_z, other)
                     if p_trig > 0.0 and uniform_nb(keys[K_XSELL], i, c) < p_trig:
                         in_market = True
                         triggered = other
@@ -409,7 +526,7 @@ def _block_of_customers(
                             p_fc = loyal_price[f, c]
                         util[f] = _utility(i, c, f, g, other, needs, offer_pos, personalisation,
                                            knowledge, quality, service, belief, soc, appeal,
-                                           novelty, est_keys, ad_susceptibility, ad_reach,
+                                           novelty, est_keys, est_z, ad_susceptibility, ad_reach,
                                            cross_sell, p_fc, wtp_i, ps_i, ref_price, prm)
                 chosen = logit_pick(util, avail, n_firms, prm[P_OUTSIDE],
                                     uniform_nb(keys[K_CHOICE], i, c))
@@ -460,7 +577,7 @@ def _block_of_customers(
             # ---- 4. experience: use, pay, compare with expectation, learn ------------------------
             fv = personalised_fit(needs, i, c, offer_pos, f, personalisation[f], knowledge[i, f],
                                   prm[P_FIT_WIDTH], prm[P_EST_ERR], est_keys[f, 0],
-                                  est_keys[f, 1])
+                                  est_keys[f, 1], est_z)
             # the price this customer pays: a long-tenure customer of an exploiting firm pays
             # its loyalty price (tenure counted before this month)
             loyal = tenure[i, c] >= loyal_after[f]
@@ -503,7 +620,8 @@ def _block_of_customers(
             # co-creation learns from the firm's estimates of its customers' needs
             sd = estimate_sd(prm[P_EST_ERR], knowledge[i, f])
             for d in range(needs.shape[2]):
-                ns[f, c, d] += need_estimate(needs, i, c, d, sd, est_keys[f, 0], est_keys[f, 1])
+                ns[f, c, d] += need_estimate(needs, i, c, d, sd, est_keys[f, 0], est_keys[f, 1],
+                                             est_z, f)
             ns[f, c, needs.shape[2]] += 1.0  # the last slot counts the needs summed
             if primary < 0:
                 primary = f
@@ -520,7 +638,7 @@ def _block_of_customers(
                         it[f, T_OFFERS] += 1
                         u_stay = (_utility(i, c, f, f, other, needs, offer_pos, personalisation,
                                            knowledge, quality, service, belief, soc, appeal,
-                                           novelty, est_keys, ad_susceptibility, ad_reach,
+                                           novelty, est_keys, est_z, ad_susceptibility, ad_reach,
                                            cross_sell, p_paid, wtp_i, ps_i, ref_price, prm)
                                   + offer_utility(prm[P_B_PRICE], ps_i, save_cost_cents[f, c],
                                                   wtp_i, ref_price[c]))

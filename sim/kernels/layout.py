@@ -57,5 +57,25 @@ FTALLY = ("satisfaction_sum", "fit_sum", "experience_sum", "knowledge_sum", "wal
 F_SAT, F_FIT, F_EXPERIENCE, F_KNOWLEDGE, F_WALLET, F_BELIEF = range(len(FTALLY))
 N_FTALLY = len(FTALLY)
 
+# Firms' offers cross the kernel boundary as four grouped arrays (rows named here):
+# per-firm numbers (float64 [len(FIRM_FLOATS), F]), per-firm-and-category prices paid in money
+# (float64 [len(FIRM_MONEY), F, C]) and amounts in cents (int64 [len(FIRM_CENTS), F, C]), and
+# per-category numbers (float64 [len(CATEGORY), C]); market-wide voices last step, for a fully
+# mixed market (float64 [len(MARKET_VOICE), F]).
+FIRM_FLOATS = ("quality", "service", "personalisation", "learn", "ad_reach", "retention_cap",
+               "cross_sell", "appeal", "novelty", "recovery", "referral")
+FIRM_MONEY = ("price", "loyal_price")
+FIRM_CENTS = ("price_cents", "list_cents", "cost_cents", "service_cents", "pers_cents",
+              "save_cost_cents", "recovery_cents", "loyal_price_cents", "loyal_list_cents")
+CATEGORY = ("ref_price", "occasion_prob", "renewal_prob")
+MARKET_VOICE = ("global_pos", "global_neg", "global_soc")
+(O_QUALITY, O_SERVICE, O_PERSONALISATION, O_LEARN, O_AD_REACH, O_RETENTION_CAP, O_CROSS_SELL,
+ O_APPEAL, O_NOVELTY, O_RECOVERY, O_REFERRAL) = range(len(FIRM_FLOATS))
+M_PRICE, M_LOYAL_PRICE = range(len(FIRM_MONEY))
+(C_PRICE, C_LIST, C_COST, C_SERVICE, C_PERS, C_SAVE, C_RECOVERY, C_LOYAL_PRICE,
+ C_LOYAL_LIST) = range(len(FIRM_CENTS))
+CAT_REF_PRICE, CAT_OCCASION, CAT_RENEWAL = range(len(CATEGORY))
+V_POS, V_NEG, V_SOC = range(len(MARKET_VOICE))
+
 #: Customers per block: fixed (not per thread), so reductions run in the same order always.
 BLOCK = 2048

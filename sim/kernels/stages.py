@@ -96,26 +96,33 @@ def estimate_sd(error_sd, knowledge_if):
 
 
 @njit(cache=True)
-def need_estimate(needs, i, c, d, sd, key1, key2):
+def need_estimate(needs, i, c, d, sd, key1, key2, est_z=None, f=0):
     """Firm's estimate of customer i's need in category c, dimension d.
 
     The true need plus ``sd`` × a standard normal that is fixed for (customer, firm, category,
-    dimension): the firm's own keys and slot c·D + d, so no estimate is ever stored.
+    dimension): the firm's own keys and slot c·D + d, so no estimate is ever stored. The
+    normal is drawn here, or read from ``est_z[i, f, c·D + d]`` when a cache of the very same
+    draws is given (:func:`sim.kernels.journey.estimate_normals`; an empty one means draw).
     """
     need = float(needs[i, c, d])
     if sd <= 0.0:
         return need
-    return need + sd * normal_nb(key1, key2, i, c * needs.shape[2] + d)
+    slot = c * needs.shape[2] + d
+    if est_z is not None:
+        if est_z.shape[0] > 0:
+            return need + sd * est_z[i, f, slot]
+    return need + sd * normal_nb(key1, key2, i, slot)
 
 
 @njit(cache=True)
 def personalised_fit(needs, i, c, pos, f, personalisation, knowledge_if, width, error_sd,
-                     key1, key2):
+                     key1, key2, est_z=None):
     """Fit in (0, 1] of firm f's offer, personalised toward its *estimate* of i's need.
 
     The offer moves from its position x toward the estimate by the share P·k (personalisation
     × knowledge); the estimate misses the need by an error whose sd shrinks with knowledge
-    (:func:`need_estimate`). Gaussian in the distance to the true need.
+    (:func:`need_estimate`, ``est_z`` its optional cache). Gaussian in the distance to the
+    true need.
     """
     pk = personalisation * knowledge_if
     sd = estimate_sd(error_sd, knowledge_if)
@@ -124,24 +131,25 @@ def personalised_fit(needs, i, c, pos, f, personalisation, knowledge_if, width, 
         x = pos[f, c, d]
         y = x
         if pk > 0.0:
-            y = x + pk * (need_estimate(needs, i, c, d, sd, key1, key2) - x)
+            y = x + pk * (need_estimate(needs, i, c, d, sd, key1, key2, est_z, f) - x)
         diff = float(needs[i, c, d]) - y
         d2 += diff * diff
     return math.exp(-0.5 * d2 / (width * width))
 
 
 @njit(cache=True)
-def estimate_accuracy(needs, i, c, knowledge_if, width, error_sd, key1, key2):
-    """How well the firm's estimate of i's need in c matches it: 1 exact, → 0 far off.
+def estimate_accuracy(needs, i, c, knowledge_if, width, error_sd, key1, key2, est_z=None, f=0):
+    """How well firm f's estimate of i's need in c matches it: 1 exact, → 0 far off.
 
     Gaussian in the estimate's error, on the same width as fit; it aims cross-selling.
+    ``est_z`` is the optional cache of :func:`need_estimate`.
     """
     sd = estimate_sd(error_sd, knowledge_if)
     if sd <= 0.0:
         return 1.0
     e2 = 0.0
     for d in range(needs.shape[2]):
-        err = need_estimate(needs, i, c, d, sd, key1, key2) - float(needs[i, c, d])
+        err = need_estimate(needs, i, c, d, sd, key1, key2, est_z, f) - float(needs[i, c, d])
         e2 += err * err
     return math.exp(-0.5 * e2 / (width * width))
 

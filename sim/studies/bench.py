@@ -3,7 +3,8 @@
 ``ccsim bench [--quick] [--with-1e7] [--max-wait S] [--out DIR]`` measures, each in its own
 process (:mod:`sim.studies.bench_worker`, ``NUMBA_NUM_THREADS`` set per process):
 
-- the full model step (default scenario: 4 firms, 2 categories, small world of degree 12) at
+- the full model step (default scenario: 4 firms, 2 categories, small world of degree 12;
+  network built by ``--generator``, default ``numba``) at
   10^3 … 10^6 customers (10^7 with ``--with-1e7``), 1 and 2 Numba threads: medians over the
   repeats of the time of steps 13..N (steps 1..12, the start-up, excluded), split into the
   journey kernel and the Python work of the step (firms, accounting, Mesa's data collection);
@@ -105,7 +106,7 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def step_rows(sizes: dict, threads: tuple[int, ...], max_wait: float,
-              spells_at: tuple[int, ...] = ()) -> list[dict]:
+              spells_at: tuple[int, ...] = (), generator: str = "numba") -> list[dict]:
     """One row per (size, path, threads, spells): the worker's measurement and its load.
 
     Spell recording is off except at the sizes ``spells_at`` (with the most threads).
@@ -121,7 +122,7 @@ def step_rows(sizes: dict, threads: tuple[int, ...], max_wait: float,
                                          (2 if ref_steps <= 14 else 1))
         cmd = [sys.executable, "-m", "sim.studies.bench_worker", f"--customers={n}",
                f"--steps={steps}", f"--repeats={repeats}", f"--path={path}",
-               *(["--spells"] if spells else [])]
+               f"--generator={generator}", *(["--spells"] if spells else [])]
         print(f"bench: {path} path, {n:,} customers, {t} thread(s), spells "
               f"{'on' if spells else 'off'}, steps 13..{steps}, "
               f"{repeats} repeat(s) …", file=sys.stderr, flush=True)
@@ -246,6 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="seconds to wait for an idle machine before each measurement "
                              "(full form; default 60)")
     parser.add_argument("--no-e2e", action="store_true", help="skip the end-to-end runs")
+    parser.add_argument("--generator", choices=("numba", "networkx"), default="numba",
+                        help="market.network.generator of the measured markets (default numba: "
+                             "networkx cannot build 10^7; ccsim run's own default stays networkx)")
     parser.add_argument("--out", type=Path, default=None)
     return parser
 
@@ -265,7 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or (ROOT / "results" / ("tmp/benchmark_quick" if args.quick else "benchmark"))
     env = environment()
     spells_at = SPELLS_QUICK if args.quick else SPELLS_FULL
-    table = add_derived(pd.DataFrame(step_rows(sizes, THREADS, max_wait, spells_at)))
+    table = add_derived(pd.DataFrame(step_rows(sizes, THREADS, max_wait, spells_at,
+                                               args.generator)))
     table = table.assign(**env)
     e2e = pd.DataFrame([] if args.no_e2e else e2e_rows(args.quick, max_wait)).assign(**env)
     out.mkdir(parents=True, exist_ok=True)

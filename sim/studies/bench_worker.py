@@ -40,7 +40,8 @@ def reset_peak() -> None:
     Path("/proc/self/clear_refs").write_text("5")
 
 
-def measure(n: int, steps: int, warmup: int, repeats: int, path: str, spells: bool) -> dict:
+def measure(n: int, steps: int, warmup: int, repeats: int, path: str, spells: bool,
+            generator: str = "networkx") -> dict:
     """Build and step the default model ``repeats`` times; return the timings (seconds)."""
     import numba
 
@@ -49,7 +50,8 @@ def measure(n: int, steps: int, warmup: int, repeats: int, path: str, spells: bo
     from sim.network import build_network
 
     overrides = [f"market.n_customers={n}", f"market.steps={steps}", "output.progress=false",
-                 "output.print_table=false", f"output.spells={str(spells).lower()}"]
+                 "output.print_table=false", f"output.spells={str(spells).lower()}",
+                 f"market.network.generator={generator}"]
     cfg = load_config(overrides)
     if path == "reference":
         from sim.reference.model import ReferenceMarketModel as Model
@@ -108,6 +110,7 @@ def measure(n: int, steps: int, warmup: int, repeats: int, path: str, spells: bo
     med = {k: statistics.median(r[k] for r in rows) for k in ("build", "total", "kernel")}
     return {
         "customers": n, "path": path, "threads": numba.get_num_threads(),
+        "generator": generator,
         "spells": spells, "steps": steps, "measured_steps": measured, "repeats": repeats,
         "customer_steps_per_s": n * measured / med["total"],
         "seconds_per_step": med["total"] / measured,
@@ -133,9 +136,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--path", choices=("fast", "reference"), default="fast")
     parser.add_argument("--spells", action="store_true")
+    parser.add_argument("--generator", choices=("networkx", "numba"), default="networkx",
+                        help="market.network.generator of the measured market")
     args = parser.parse_args(argv)
     result = measure(args.customers, args.steps, args.warmup, args.repeats, args.path,
-                     args.spells)
+                     args.spells, args.generator)
     result["numba_threads_env"] = os.environ.get("NUMBA_NUM_THREADS", "")
     print(json.dumps(result), flush=True)
     return 0

@@ -70,3 +70,21 @@ def test_numba_num_threads_env_gives_identical_parquet(tmp_path, cli):
         two = pd.read_parquet(dirs["2"] / table)
         assert len(one) > 0
         pd.testing.assert_frame_equal(one, two, check_exact=True)
+
+
+@pytest.mark.parametrize("firms", ["empowerment", "incentives"])
+def test_need_estimate_cache_changes_no_bit(simulate, monkeypatch, firms):
+    """The cached need-estimate normals (small markets) give the results of drawing them."""
+    from sim.kernels import journey
+
+    overrides = (*OVERRIDES, f"firms={firms}", "seed=5")
+    cached = simulate(overrides)
+    assert cached.model.est_z.shape[0] == cached.cfg.market.n_customers
+    monkeypatch.setattr(journey, "EST_CACHE_BYTES", 0)
+    drawn = simulate(overrides)
+    assert drawn.model.est_z.shape[0] == 0  # nothing cached: the kernel draws
+    pd.testing.assert_frame_equal(cached.ts, drawn.ts, check_exact=True)
+    pd.testing.assert_frame_equal(cached.spells, drawn.spells, check_exact=True)
+    for name in ("belief", "knowledge", "satisfaction", "firm_of"):
+        assert np.array_equal(getattr(cached.model.state, name), getattr(drawn.model.state, name))
+    assert (cached.model.state.knowledge > 0).any()  # firms learnt: the estimates were used

@@ -49,6 +49,7 @@ def _peak(n: int, overrides: list[str]) -> int:
 
 @pytest.mark.parametrize("overrides", [
     ["market.steps=6"],  # the default small-world network: building it is the peak
+    ["market.steps=6", "market.network.generator=numba"],  # the lean Numba network build
     pytest.param(["market.steps=24", "market.network.kind=fully_mixed"],  # arrays and spells
                  marks=pytest.mark.slow),
 ])
@@ -82,8 +83,10 @@ def test_estimate_grows_with_what_the_model_allocates():
     base = load_config([])
     assert footprint.estimate_bytes(load_config(["market.n_customers=20000"])) > \
         footprint.estimate_bytes(base)
-    assert footprint.bytes_per_customer(load_config(["market.network.mean_degree=30"])) > \
-        footprint.bytes_per_customer(base)
+    no_spells = ["output.spells=false"]  # (else the spell records outweigh the network)
+    assert footprint.bytes_per_customer(load_config([*no_spells,
+                                                     "market.network.mean_degree=30"])) > \
+        footprint.bytes_per_customer(load_config(no_spells))
     assert footprint.bytes_per_customer(load_config(["firms=mix_ladder"])) > \
         footprint.bytes_per_customer(load_config(["firms=single"]))
 
@@ -91,3 +94,20 @@ def test_estimate_grows_with_what_the_model_allocates():
 def test_available_memory_is_known_here():
     avail = footprint.available_bytes()
     assert avail is None or avail > 0
+
+
+def test_numba_networks_are_estimated_far_leaner_and_the_cache_limit_is_the_kernels():
+    from sim.kernels import journey
+
+    assert footprint.EST_CACHE_BYTES == journey.EST_CACHE_BYTES
+    big = ["market.n_customers=10000000", "output.spells=false"]
+    nx_cfg = load_config([*big, "market.network.kind=scale_free"])  # a networkx graph
+    nb_cfg = load_config([*big, "market.network.kind=scale_free",
+                          "market.network.generator=numba"])
+    assert footprint.cache_bytes_per_customer(nb_cfg) == 0  # no cache at 10^7
+    assert footprint.bytes_per_customer(nb_cfg) < footprint.bytes_per_customer(nx_cfg) / 4
+    # the default small world (networkx's graph replayed in Numba) sits in between
+    replay = footprint.bytes_per_customer(load_config(big))
+    assert footprint.bytes_per_customer(load_config([*big, "market.network.generator=numba"])) \
+        < replay < footprint.bytes_per_customer(nx_cfg) / 2
+    assert footprint.cache_bytes_per_customer(load_config([])) > 0  # cached at 10^4

@@ -14,7 +14,7 @@ import inspect
 import numpy as np
 import pytest
 
-from sim.kernels.journey import journey_step, n_blocks, new_tallies
+from sim.kernels.journey import journey_step, n_blocks, new_tallies, pack
 from sim.kernels.layout import (
     BLOCK,
     CH_AD,
@@ -73,6 +73,7 @@ class Micro:
             ad_reach=np.zeros(F), retention_cap=np.zeros(F), cross_sell=np.zeros(F),
             appeal=np.zeros(F), novelty=np.zeros(F), recovery=np.zeros(F),
             recovery_cents=np.zeros((F, C), np.int64), est_keys=np.zeros((F, 2), np.uint64),
+            est_z=np.zeros((0, F, C * dims)),
             loyal_after=np.full(F, 2**62, np.int64), referral=np.ones(F),
             price_cents=np.tile(np.array([1234, 2345, 999][:F], np.int64)[:, None], (1, C)),
             list_cents=np.tile(np.array([1500, 2500, 999][:F], np.int64)[:, None], (1, C)),
@@ -114,7 +115,8 @@ class Micro:
         a["itally"], a["ftally"], a["need_sum"] = new_tallies(
             self.n, self.F, self.C, a["needs"].shape[2])
         self.voice_prev_before = a["voice_prev"].copy()
-        journey_step(*[a[name] for name in ARGS])
+        packed = pack(a)
+        journey_step(*[packed[name] for name in ARGS])
         self.blocks = a["itally"]
         self.it = a["itally"].sum(axis=0)
         self.ft = a["ftally"].sum(axis=0)

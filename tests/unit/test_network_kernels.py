@@ -1,8 +1,7 @@
-"""The Numba Watts–Strogatz generator (sim.kernels.networks) against networkx's."""
+"""The Numba network generators (sim.kernels.networks) against networkx's."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -13,7 +12,14 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from sim.kernels.networks import watts_strogatz_csr
+from sim.kernels.networks import (
+    barabasi_albert_csr,
+    block_gnp_csr,
+    gnp_csr,
+    networkx_watts_strogatz_csr,
+    relabel_csr,
+    watts_strogatz_csr,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,9 +81,100 @@ def test_same_seed_same_graph_other_seed_other_graph() -> None:
     assert not np.array_equal(a[1], c[1])
 
 
-def test_bit_identical_on_one_and_two_threads() -> None:
-    code = ("import hashlib; from sim.kernels.networks import watts_strogatz_csr as w; "
-            "p, i = w(50000, 12, 0.1, seed=3); "
+def _stats(graphs: list[nx.Graph]) -> tuple[float, float, float, float]:
+    deg = np.concatenate([[d for _, d in g.degree()] for g in graphs])
+    return (deg.mean(), deg.std(), np.mean([nx.average_clustering(g) for g in graphs]),
+            float(np.mean([max(d for _, d in g.degree()) for g in graphs])))
+
+
+@pytest.mark.parametrize("m", [1, 3, 6])
+def test_barabasi_albert_degree_and_clustering_match_networkx(m: int) -> None:
+    n, seeds = 800, range(4)
+    ours = []
+    for s in seeds:
+        indptr, indices = barabasi_albert_csr(n, m, seed=s)
+        _check_csr(indptr, indices, n)
+        ours.append(_graph(indptr, indices))
+    theirs = [nx.barabasi_albert_graph(n, m, seed=s) for s in seeds]
+    mean, sd, clust, top = _stats(ours)
+    nx_mean, nx_sd, nx_clust, nx_top = _stats(theirs)
+    assert mean == nx_mean  # exactly (n − m)·m edges, as networkx
+    assert abs(sd - nx_sd) <= 0.15 * nx_sd
+    assert abs(clust - nx_clust) <= 0.02 + 0.2 * nx_clust
+    assert 0.6 * nx_top <= top <= 1.6 * nx_top  # hubs of the same size: a heavy tail
+    # power-law tail: the share of nodes with degree >= 4m is far above a Poisson's
+    deg = np.concatenate([[d for _, d in g.degree()] for g in ours])
+    nx_deg = np.concatenate([[d for _, d in g.degree()] for g in theirs])
+    assert abs(np.mean(deg >= 4 * m) - np.mean(nx_deg >= 4 * m)) <= 0.02
+
+
+@pytest.mark.parametrize("k", [4, 12])
+def test_gnp_degree_and_clustering_match_networkx(k: int) -> None:
+    n, seeds = 800, range(4)
+    p = k / (n - 1)
+    ours = []
+    for s in seeds:
+        indptr, indices = gnp_csr(n, p, seed=s)
+        _check_csr(indptr, indices, n)
+        ours.append(_graph(indptr, indices))
+    theirs = [nx.fast_gnp_random_graph(n, p, seed=s) for s in seeds]
+    mean, sd, clust, _ = _stats(ours)
+    nx_mean, nx_sd, nx_clust, _ = _stats(theirs)
+    assert abs(mean - k) <= 0.3 and abs(nx_mean - k) <= 0.3
+    assert abs(sd - nx_sd) <= 0.1 * nx_sd
+    assert abs(clust - nx_clust) <= 0.01
+
+
+def test_gnp_edge_count_is_binomial() -> None:
+    n, p = 3000, 0.004
+    pairs = n * (n - 1) / 2
+    counts = np.array([gnp_csr(n, p, seed=s)[1].shape[0] // 2 for s in range(20)])
+    # mean within 4 standard errors of the binomial mean
+    assert abs(counts.mean() - pairs * p) <= 4 * np.sqrt(pairs * p * (1 - p) / 20)
+    assert gnp_csr(50, 0.0, seed=1)[1].shape[0] == 0
+
+
+def test_block_model_matches_networkx_sbm() -> None:
+    sizes = [300, 200, 300]
+    block = np.repeat(np.arange(3), sizes)
+    p_in, p_out = 0.04, 0.005
+    ours, theirs = [], []
+    for s in range(4):
+        indptr, indices = block_gnp_csr(block, p_in, p_out, seed=s)
+        _check_csr(indptr, indices, block.shape[0])
+        rows = np.repeat(np.arange(block.shape[0]), np.diff(indptr))
+        ours.append(np.mean(block[rows] == block[indices]))
+        g = nx.stochastic_block_model(sizes, [[p_in if a == b else p_out for b in range(3)]
+                                              for a in range(3)], seed=s)
+        e = np.array(list(g.edges()))
+        theirs.append(np.mean(block[e[:, 0]] == block[e[:, 1]]))
+    assert abs(np.mean(ours) - np.mean(theirs)) <= 0.03
+    with pytest.raises(ValueError, match="block by block"):
+        block_gnp_csr(np.array([1, 0, 1]), 0.1, 0.1, seed=0)
+
+
+def test_relabel_is_the_same_graph_under_the_permutation() -> None:
+    indptr, indices = watts_strogatz_csr(500, 6, 0.2, seed=2)
+    node_at = np.random.default_rng(0).permutation(500)
+    new_ptr, new_idx = relabel_csr(indptr, indices, node_at)
+    _check_csr(new_ptr, new_idx, 500)
+    old = {frozenset((int(node_at[u]), int(node_at[v])))
+           for u, v in _graph(indptr, indices).edges()}
+    new = {frozenset(e) for e in _graph(new_ptr, new_idx).edges()}
+    assert old == new
+
+
+GENERATE = {
+    "ws": "w.watts_strogatz_csr(50000, 12, 0.1, seed=3)",
+    "ba": "w.barabasi_albert_csr(50000, 6, seed=3)",
+    "gnp": "w.gnp_csr(50000, 12 / 49999, seed=3)",
+}
+
+
+@pytest.mark.parametrize("name", sorted(GENERATE))
+def test_bit_identical_on_one_and_two_threads(name: str) -> None:
+    code = ("import hashlib; import sim.kernels.networks as w; "
+            f"p, i = {GENERATE[name]}; "
             "print(hashlib.sha256(p.tobytes() + i.tobytes()).hexdigest())")
     digests = set()
     for threads in ("1", "2"):
@@ -86,8 +183,6 @@ def test_bit_identical_on_one_and_two_threads() -> None:
                               env={**os.environ, "NUMBA_NUM_THREADS": threads})
         assert done.returncode == 0, done.stderr[-2000:]
         digests.add(done.stdout.strip())
-    p, i = watts_strogatz_csr(50000, 12, 0.1, seed=3)
-    digests.add(hashlib.sha256(p.tobytes() + i.tobytes()).hexdigest())
     assert len(digests) == 1
 
 
@@ -96,3 +191,23 @@ def test_bad_arguments_are_refused() -> None:
         watts_strogatz_csr(10, 12, 0.1, seed=0)
     with pytest.raises(ValueError, match="p=1.5"):
         watts_strogatz_csr(100, 4, 1.5, seed=0)
+    with pytest.raises(ValueError, match="m=10"):
+        barabasi_albert_csr(10, 10, seed=0)
+    with pytest.raises(ValueError, match="p_in=1.0"):
+        gnp_csr(10, 1.0, seed=0)
+    with pytest.raises(ValueError, match="m=10"):
+        barabasi_albert_csr(10, 10, seed=0)
+    with pytest.raises(ValueError, match="p_in=1.0"):
+        gnp_csr(10, 1.0, seed=0)
+
+
+@pytest.mark.parametrize(("n", "k", "p", "seed"), [
+    (20, 4, 0.5, 1), (200, 12, 0.1, 7), (1000, 10, 0.3, 12345), (5, 2, 1.0, 3),
+    (300, 6, 0.0, 2), (50, 48, 0.9, 4), (2000, 12, 1.0, 2**31 + 5), (3000, 12, 0.1, 2**32 - 1),
+])
+def test_networkx_replay_gives_networkx_own_edges(n: int, k: int, p: float, seed: int) -> None:
+    indptr, indices = networkx_watts_strogatz_csr(n, k, p, seed)
+    _check_csr(indptr, indices, n)
+    ours = {frozenset(e) for e in _graph(indptr, indices).edges()}
+    theirs = {frozenset(e) for e in nx.watts_strogatz_graph(n, k, p, seed=seed).edges()}
+    assert ours == theirs
