@@ -10,8 +10,9 @@ process (:mod:`sim.studies.bench_worker`, ``NUMBA_NUM_THREADS`` set per process)
   journey kernel and the Python work of the step (firms, accounting, Mesa's data collection);
 - spell recording on (the default; off everywhere else) at 10^5 (quick: 10^4), 2 threads;
 - peak RSS per process (``VmHWM``), hence memory per customer
-  ``(peak RSS at N − peak RSS at 10^3) / N`` (network included), and the network's build time
-  and peak memory at each size;
+  ``(peak RSS at N − peak RSS at 10^3) / N`` (network included; each peak above its process's
+  RSS after imports and the kernel's compilation, which a cold Numba cache inflates), and the
+  network's build time and peak memory at each size;
 - the plain Mesa reference (:mod:`sim.reference`) at 10^3 (and 10^4 in the full form), same
   configuration and seed, and the fast path's ratio to it;
 - ``ccsim run`` end to end (the real command in a subprocess): cold (an empty Numba cache
@@ -141,12 +142,15 @@ def add_derived(table: pd.DataFrame) -> pd.DataFrame:
     table = table.copy()
     table["bytes_per_customer"] = float("nan")
     table["ratio_to_reference"] = float("nan")
+    # each process's market memory is its peak above its own base (after imports and the
+    # kernel's compilation, which a cold Numba cache makes larger in whichever process compiles)
+    market = table["peak_rss_mib"] - (table["rss_base_mib"] if "rss_base_mib" in table else 0.0)
     for _, group in table.groupby(["path", "threads", "spells"]):
         base = group.loc[group["customers"].idxmin()]
         for i, row in group.iterrows():
             if row["customers"] > base["customers"]:
                 table.loc[i, "bytes_per_customer"] = round(
-                    (row["peak_rss_mib"] - base["peak_rss_mib"]) * 2**20 / row["customers"], 1)
+                    (market[i] - market[base.name]) * 2**20 / row["customers"], 1)
     ref = table[table["path"] == "reference"].set_index("customers")["customer_steps_per_s"]
     for i, row in table[(table["path"] == "fast") & ~table["spells"]].iterrows():
         if row["customers"] in ref.index:

@@ -123,6 +123,10 @@ def measure(n: int, steps: int, warmup: int, repeats: int, path: str, spells: bo
         "network_seconds": network_seconds, "network_peak_mib": network_peak_kib / 1024,
         "edges": n_edges,
         "rss_before_mib": rss_before / 1024,
+        # RSS after the imports and the kernel's compilation, before the network: the base of
+        # this process's memory for the market (compilation leaves more behind when Numba's
+        # cache is cold, so peaks of different processes are compared above this base)
+        "rss_base_mib": rss0 / 1024,
         "peak_rss_mib": _status_kib("VmHWM") / 1024,
     }
 
