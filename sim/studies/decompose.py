@@ -77,14 +77,11 @@ def variants() -> dict[str, tuple[str, ...]]:
 
 def _run_one(cfg: Config, variant: str, seed: int) -> dict:
     """One model run in a worker: the comparison KPIs."""
-    import logging
-
     from ..metrics import strategy_comparison
     from ..runner import simulate
-    from ..sweep import limit_numba_threads
+    from .parallel import prepare_worker
 
-    limit_numba_threads()
-    logging.getLogger("MESA").setLevel(logging.WARNING)
+    prepare_worker()
     t0 = time.perf_counter()
     model = simulate(dataclasses.replace(cfg, seed=seed), progress=False)
     comparison = strategy_comparison(model.timeseries(), cfg.market.steps_per_year)

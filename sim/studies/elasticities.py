@@ -149,12 +149,9 @@ def measure_seed(cfg: Config, seed: int, levers: Sequence[str] = LEVERS) -> list
         that lever at the change, NaN for price and word of mouth: a share of 0 means the
         lever has no money to change, so its elasticity is 0) and ``seconds`` (the seed's).
     """
-    import logging
+    from .parallel import prepare_worker
 
-    from ..sweep import limit_numba_threads
-
-    limit_numba_threads()
-    logging.getLogger("MESA").setLevel(logging.WARNING)
+    prepare_worker()
     t0 = time.perf_counter()
     base = burn_in(dataclasses.replace(cfg, seed=seed))
     first = BURN_IN + 1
@@ -223,18 +220,15 @@ def run_study(cfg: Config, seeds: Sequence[int], levers: Sequence[str] = LEVERS,
     Returns:
         The rows of every seed, sorted by seed.
     """
-    from joblib import Parallel, delayed, parallel_config
+    from .parallel import run_tasks
 
-    rows: list[dict] = []
-    t0 = time.perf_counter()
-    with parallel_config(backend="loky", inner_max_num_threads=1):
-        par = Parallel(n_jobs=min(n_jobs, len(seeds)), return_as="generator_unordered")
-        for done, out in enumerate(par(delayed(measure_seed)(cfg, s, levers) for s in seeds), 1):
-            rows += out
-            if progress is not None:
-                progress(f"elasticities: seed {out[0]['seed']} done ({done}/{len(seeds)}, "
-                         f"{out[0]['seconds']:.0f} s; {time.perf_counter() - t0:.0f} s elapsed)")
-    runs = pd.DataFrame(rows)
+    def report(done: int, total: int, out: list[dict], elapsed: float) -> None:
+        if progress is not None:
+            progress(f"elasticities: seed {out[0]['seed']} done ({done}/{total}, "
+                     f"{out[0]['seconds']:.0f} s; {elapsed:.0f} s elapsed)")
+
+    per_seed = run_tasks(measure_seed, [(cfg, s, levers) for s in seeds], n_jobs, report)
+    runs = pd.DataFrame([row for rows in per_seed for row in rows])
     return runs.sort_values("seed", kind="stable").reset_index(drop=True)
 
 
@@ -339,23 +333,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _check(args: argparse.Namespace) -> tuple[int, list[str]]:
-    seeds = args.seeds if args.seeds is not None else (QUICK_SEEDS if args.quick
-                                                       else DEFAULT_SEEDS)
-    if seeds < 2:
-        raise ValueError(f"--seeds={seeds}: at least 2 (a CI needs two seeds; the issue "
-                         f"asks for >= 10)")
-    if args.jobs < 1:
-        raise ValueError(f"--jobs={args.jobs}: must be at least 1")
+    from .arguments import check_common, refuse_keys
+
+    seeds = check_common(args, QUICK_SEEDS, DEFAULT_SEEDS)
     levers = LEVERS if not args.levers else [x.strip() for x in args.levers.split(",")]
     bad = [x for x in levers if x not in LEVERS]
     if bad:
         raise ValueError(f"--levers={args.levers}: unknown {', '.join(bad)}; allowed "
                          f"{', '.join(LEVERS)}")
-    for ov in args.overrides:
-        key = ov.partition("=")[0].lstrip("+~")
-        if key in ("seed", "market.steps"):
-            raise ValueError(f"{ov}: {key} is set by the study (seeds by --seeds; "
-                             f"market.steps = {BURN_IN} + {AFTER})")
+    refuse_keys(args.overrides, ("seed", "market.steps"),
+                f"seeds by --seeds; market.steps = {BURN_IN} + {AFTER}")
     return seeds, list(levers)
 
 

@@ -14,22 +14,32 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["run_grid", "run_tasks"]
+__all__ = ["prepare_worker", "run_grid", "run_tasks"]
 
 
-def run_tasks(fn: Callable[..., dict], tasks: Sequence[tuple], n_jobs: int = 2,
-              progress: Callable[[int, int, dict, float], None] | None = None) -> list[dict]:
+def prepare_worker() -> None:
+    """In a worker process: one Numba thread (``sim.sweep.limit_numba_threads``), quiet Mesa."""
+    import logging
+
+    from ..sweep import limit_numba_threads
+
+    limit_numba_threads()
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+
+
+def run_tasks(fn: Callable[..., Any], tasks: Sequence[tuple], n_jobs: int = 2,
+              progress: Callable[[int, int, Any, float], None] | None = None) -> list[Any]:
     """Call ``fn(*task)`` for every task in parallel; return the results in finishing order.
 
     Args:
-        fn: A picklable function returning one row (a dict) per task.
+        fn: A picklable function returning one result (e.g. a row as a dict) per task.
         tasks: Argument tuples, one per call.
         n_jobs: Worker processes (capped at the number of tasks).
         progress: Called after each finished task with (done, total, row, seconds elapsed).
     """
     from joblib import Parallel, delayed, parallel_config
 
-    rows: list[dict] = []
+    rows: list[Any] = []
     if not tasks:
         return rows
     t0 = time.perf_counter()

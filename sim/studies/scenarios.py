@@ -61,14 +61,11 @@ def case_configs(extra: Sequence[str] = ()) -> dict[str, Config]:
 
 def run_case(cfg: Config, case: str, seed: int) -> dict:
     """One run in a worker: the headline KPIs and each group's final share of market revenue."""
-    import logging
-
     from ..metrics import strategy_comparison, strategy_groups
     from ..runner import simulate
-    from ..sweep import limit_numba_threads
+    from .parallel import prepare_worker
 
-    limit_numba_threads()
-    logging.getLogger("MESA").setLevel(logging.WARNING)
+    prepare_worker()
     t0 = time.perf_counter()
     model = simulate(dataclasses.replace(cfg, seed=seed), progress=False)
     ts = model.timeseries()
