@@ -148,6 +148,13 @@ class AwarenessConfig:
                                      help="weight of a warning relative to a recommendation")
     wom_belief_rate: float = _share(0.2, unit="share of the gap per month",
                                     help="how far word of mouth moves beliefs per month")
+    referral_trigger: float = _num(1.0, 0.0, 100.0, unit="× wom_strength",
+                                   help="how strongly contacts' recommendations of a firm a "
+                                        "customer already knows bring them to the market for "
+                                        "it (a month's hazard wom_strength × this × the share "
+                                        "of recommending contacts), relative to how they make "
+                                        "an unknown firm known; 0: word of mouth only spreads "
+                                        "awareness and beliefs")
     search_rate: float = _prob(0.02, "chance per month a customer searches and finds a firm")
     initial_awareness: float = _prob(0.3, "chance a customer knows a firm at the start")
     prior_belief: float = _num(0.6, 0.0, 1.0, unit="experience units",

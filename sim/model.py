@@ -68,7 +68,7 @@ def behaviour_vector(cfg: Config) -> np.ndarray:
         "churn_base": ch.base, "churn_sensitivity": ch.sensitivity, "churn_threshold": ch.threshold,
         "cross_sell_trigger": m.economics.cross_sell_trigger, "beta_appeal": c.beta_appeal,
         "beta_ad": c.beta_ad, "estimate_error": m.economics.estimate_error,
-        "beta_novelty": c.beta_novelty,
+        "beta_novelty": c.beta_novelty, "referral_trigger": a.referral_trigger,
     }
     return np.array([float(values[name]) for name in PARAMS], dtype=np.float64)
 

@@ -37,6 +37,7 @@ PURPOSES = (
     "cross_sell",
     "retention_choice",
     "recovery",
+    "referral",
 )
 PURPOSE = {name: k for k, name in enumerate(PURPOSES)}
 #: Slots per customer: draws for (firm or category) index j use counter customer * SLOTS + j.

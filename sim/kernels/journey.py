@@ -81,6 +81,7 @@ from .layout import (
     P_OUTSIDE,
     P_PRIOR,
     P_PROMOTER,
+    P_REFERRAL_TRIGGER,
     P_SEARCH,
     P_SMOOTH,
     P_SWITCH,
@@ -164,6 +165,7 @@ K_CHURN = PURPOSE["churn"]
 K_XSELL = PURPOSE["cross_sell"]
 K_RECHOICE = PURPOSE["retention_choice"]
 K_RECOVERY = PURPOSE["recovery"]
+K_REFERRAL = PURPOSE["referral"]
 
 
 def n_blocks(n_customers: int) -> int:
@@ -515,6 +517,22 @@ def _block_of_customers(
                         triggered = other
             elif uniform_nb(keys[K_OCCASION], i, c) < renewal_prob[c]:
                 in_market = True
+            # a recommendation: contacts' praise for a firm the customer knows (other than the
+            # one they buy from here) brings them to the market for it, at the word-of-mouth
+            # hazard times ``referral_trigger``
+            referred = -1
+            if not in_market and prm[P_REFERRAL_TRIGGER] > 0.0:
+                r_total = 0.0
+                for f in range(n_firms):
+                    h = 0.0
+                    if f != g and aware[i, f] != 0 and price_cents[f, c] >= 0 and pos[f] > 0.0:
+                        h = prm[P_REFERRAL_TRIGGER] * wom * referral[f] * pos[f]
+                    hz[f] = h
+                    r_total += h
+                if r_total > 0.0 and uniform_nb(keys[K_REFERRAL], i, c) < r_total:
+                    in_market = True
+                    referred = pick_by_hazard(
+                        uniform_nb(keys[K_REFERRAL], i, n_cat + c) * r_total, hz, n_firms)
 
             if in_market:
                 for f in range(n_firms):
@@ -560,10 +578,10 @@ def _block_of_customers(
                         a = aware[i, chosen]
                         if triggered == chosen:
                             it[chosen, T_ACQ_XSELL] += 1
+                        elif referred == chosen or a == CH_WOM:
+                            it[chosen, T_ACQ_WOM] += 1
                         elif a == CH_AD:
                             it[chosen, T_ACQ_AD] += 1
-                        elif a == CH_WOM:
-                            it[chosen, T_ACQ_WOM] += 1
                         elif a == CH_SEARCH:
                             it[chosen, T_ACQ_SEARCH] += 1
                         else:

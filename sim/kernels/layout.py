@@ -13,14 +13,15 @@ PARAMS = (
     "w_fit", "w_quality", "w_service", "w_value", "noise_sd", "disconfirmation_weight",
     "satisfaction_smoothing", "belief_learning", "promoter_threshold", "detractor_threshold",
     "churn_base", "churn_sensitivity", "churn_threshold", "cross_sell_trigger", "beta_appeal",
-    "beta_ad", "estimate_error", "beta_novelty",
+    "beta_ad", "estimate_error", "beta_novelty", "referral_trigger",
 )
 P = {name: k for k, name in enumerate(PARAMS)}
 (P_AD_RESPONSE, P_AD_FATIGUE, P_WOM, P_NEG_WOM, P_WOM_BELIEF, P_SEARCH, P_PRIOR,
  P_B_FIT, P_B_QUALITY, P_B_SERVICE, P_B_BELIEF, P_B_SOCIAL, P_B_PRICE, P_B_XSELL, P_SWITCH,
  P_OUTSIDE, P_FIT_WIDTH, P_W_FIT, P_W_QUALITY, P_W_SERVICE, P_W_VALUE, P_NOISE, P_DISCONF,
  P_SMOOTH, P_BELIEF_LEARN, P_PROMOTER, P_DETRACTOR, P_CHURN_BASE, P_CHURN_SENS, P_CHURN_THR,
- P_XSELL_TRIGGER, P_B_APPEAL, P_B_AD, P_EST_ERR, P_B_NOVELTY) = range(len(PARAMS))
+ P_XSELL_TRIGGER, P_B_APPEAL, P_B_AD, P_EST_ERR, P_B_NOVELTY, P_REFERRAL_TRIGGER) = range(
+    len(PARAMS))
 
 # Awareness / acquisition channels (values of ``aware[i, f]``; 0 = unaware).
 CHANNELS = ("initial", "ads", "wom", "search", "cross_sell")

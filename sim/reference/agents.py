@@ -45,7 +45,7 @@ NO_FIRM = -1
 MAX_EXPOSURES = 255
 MAX_TENURE = 32767
 #: Why a customer is in the market for a category this month (:meth:`Customer.in_market`).
-OCCASION, RENEWAL, CROSS_SELL = "occasion", "renewal", "cross_sell"
+OCCASION, RENEWAL, CROSS_SELL, REFERRAL = "occasion", "renewal", "cross_sell", "referral"
 
 #: The firm-side count an event is booked under, by the channel the customer learnt of the firm.
 AWARE_COUNT = {CH_AD: "aware_ads", CH_WOM: "aware_wom", CH_SEARCH: "aware_search"}
@@ -131,9 +131,14 @@ class Customer(mesa.Agent):
                 tally.counts[self.firm_of[category]]["rel_start"] += 1
             partner = self.firm_in_other_category(category)
             reason = self.in_market(category, partner)
+            referred = NO_FIRM
+            if reason is None:
+                referred = self.referred_to(category, heard)
+                reason = REFERRAL if referred != NO_FIRM else None
             if reason is not None:
                 self.choose(category, heard, partner,
-                            triggered_by=partner if reason == CROSS_SELL else NO_FIRM)
+                            triggered_by=partner if reason == CROSS_SELL else NO_FIRM,
+                            referred_by=referred)
             firm = self.firm_of[category]
             if firm == NO_FIRM:
                 continue
@@ -279,7 +284,34 @@ class Customer(mesa.Agent):
                 return CROSS_SELL
         return None
 
-    def choose(self, category: int, heard: Heard, partner: int, triggered_by: int) -> None:
+    def referred_to(self, category: int, heard: Heard) -> int:
+        """Stage 3 (referral): the firm my contacts' praise brings me to the market for, if any.
+
+        Each firm I know that offers the category, other than the one I buy it from, pulls with
+        the word-of-mouth hazard × ``referral_trigger`` × the share of my contacts who
+        recommend it; at most one firm does, drawn in proportion; ``NO_FIRM`` if none.
+        """
+        b, draws, i = self.model.behaviour, self.model.draws, self.index
+        if b.referral_trigger <= 0.0:
+            return NO_FIRM
+        wom = b.wom_strength * self.peer_susceptibility
+        current = self.firm_of[category]
+        events = []
+        total = 0.0
+        for f, offer in enumerate(self.model.offers):
+            h = 0.0
+            if (f != current and self.aware[f] != 0 and offer.offered(category)
+                    and heard.recommend[f] > 0.0):
+                h = b.referral_trigger * wom * offer.referral * heard.recommend[f]
+            events.append((CH_WOM, f, h))
+            total += h
+        if total <= 0.0 or draws.uniform("referral", i, category) >= total:
+            return NO_FIRM
+        u = draws.uniform("referral", i, len(self.firm_of) + category) * total
+        return pick_event(events, u)[1]
+
+    def choose(self, category: int, heard: Heard, partner: int, triggered_by: int,
+               referred_by: int = NO_FIRM) -> None:
         """Stage 3 (choice): pick a firm I know, or nothing, by a random-utility (logit) rule.
 
         Utility weighs fit, quality, service, belief, social proof, advertising salience,
@@ -292,6 +324,7 @@ class Customer(mesa.Agent):
             heard: this month's word of mouth (social proof).
             partner: the firm I buy another category from, or ``NO_FIRM``.
             triggered_by: the firm whose cross-sell offer brought me here, or ``NO_FIRM``.
+            referred_by: the firm my contacts' praise brought me here for, or ``NO_FIRM``.
         """
         b, draws, tally = self.model.behaviour, self.model.draws, self.model.tally
         offers, i = self.model.offers, self.index
@@ -331,6 +364,8 @@ class Customer(mesa.Agent):
             # the acquisition is credited to the channel that brought me to the firm
             if chosen == triggered_by:
                 tally.counts[chosen]["acq_cross_sell"] += 1
+            elif chosen == referred_by:
+                tally.counts[chosen]["acq_wom"] += 1
             else:
                 tally.counts[chosen][ACQUISITION_COUNT.get(self.aware[chosen], "acq_initial")] += 1
         self.firm_of[category] = chosen
