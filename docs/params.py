@@ -70,11 +70,19 @@ SOURCES: dict[str, str] = {
         f"it reduces on a fully mixed market (`scenario=bass` sets 0.38)"),
     "market.awareness.neg_wom_multiplier": f"{MODEL} (a warning weighs more than praise)",
     "market.experience.promoter_threshold": (
-        "Reichheld (2003): promoters answer 9–10 on the integer 0–10 scale; the same cut-off "
-        "(≥ 9) applied to this continuous score"),
+        "calibrated (issue 13, stage 1): Reichheld (2003)'s promoters answer 9–10 on the survey's "
+        "0–10 scale; the model's score is its own construct, so the survey's cut-offs are "
+        "shifted by one offset until the mean NPS over firms is Reichheld's typical +5 to +10 "
+        "(experience economy: +8.6 at 7; experiments/calibration/nps.py, "
+        "results/calibration/search/nps_points.csv)"),
     "market.experience.detractor_threshold": (
-        "Reichheld (2003): detractors answer 0–6 on the integer 0–10 scale; the same cut-off "
-        "(≤ 6) applied to this continuous score"),
+        "Reichheld (2003): detractors answer 0–6, three points below promoters; kept 3 below "
+        "`promoter_threshold` (calibrated with it)"),
+    "market.awareness.referral_trigger": (
+        f"{MODEL}: 1 = a recommendation brings a customer who knows the firm to the market with "
+        f"the hazard at which it makes an unknown firm known (no second free strength); its "
+        f"elasticity of acquisitions is compared with Trusov, Bucklin & Pauwels (2009), not "
+        f"fitted"),
     "market.choice.beta_price": (
         "calibrated (issue 13): price elasticity of the firm's share of choices ≈ −2.62, "
         "Bijmolt, van Heerde & Pieters (2005); search and log in experiments/calibration/ and "
