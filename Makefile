@@ -53,3 +53,21 @@ setup-ray: setup
 ## parallel efficiency of a 40-job sweep, 1 vs all cores (about 6 minutes on 2 cores)
 bench-sweep: setup
 	$(PY) experiments/benchmark_sweep/run.py
+
+.PHONY: results
+SOBOL_PARAMS := market.choice.beta_ad,market.choice.beta_quality,market.choice.beta_service,market.economics.service_cost,market.economics.learn_rate
+## regenerate every committed result that quotes the model (after a model or default change;
+## about an hour on 2 cores): elasticities of the five scenarios, the customer-value check, the
+## decomposition, the scenario table (README), the stylised facts (ODD), Morris and Sobol
+results: setup
+	$(VENV)/bin/ccsim elasticities --seeds 10 --out results/calibration/elasticities_default market.n_customers=5000
+	$(VENV)/bin/ccsim elasticities --seeds 10 --out results/calibration/elasticities_subscription scenario=subscription market.n_customers=5000
+	$(VENV)/bin/ccsim elasticities --seeds 10 --out results/calibration/elasticities_product_aware_economy scenario=product_aware_economy market.n_customers=5000
+	$(VENV)/bin/ccsim elasticities --seeds 10 --out results/calibration/elasticities_exploitation scenario=exploitation market.n_customers=5000
+	$(VENV)/bin/ccsim elasticities --seeds 10 --out results/calibration/elasticities_b2b scenario=b2b
+	$(PY) experiments/calibration/customer_value.py
+	$(VENV)/bin/ccsim decompose --seeds 10 --out results/calibration/decompose_default
+	$(PY) experiments/scenarios/run.py
+	$(PY) experiments/calibration/stylised_facts.py
+	$(VENV)/bin/ccsim sensitivity --method morris --out results/sensitivity/morris
+	$(VENV)/bin/ccsim sensitivity --method sobol --n 64 --params $(SOBOL_PARAMS) --out results/sensitivity/sobol

@@ -8,8 +8,9 @@ given step on and kept until it is set again (``factor=1`` undoes it):
   or smaller discount, as it does without an intervention);
 * **the list price** — ``factor`` × the cost-plus list price, so a promotion's discount applies
   to the changed list price;
-* **word of mouth** — ``factor`` × the hazard that a customer who does not know the firm yet
-  learns of it from the firm's promoters among their contacts (the referral hazard).
+* **word of mouth** — ``factor`` × the hazards with which the firm's promoters among a
+  customer's contacts make it known (to a customer who does not know it yet) and bring a
+  customer who knows it to the market for it (the referral hazards).
 
 Every factor is exactly 1 until it is set, and multiplying by 1.0 changes no bit, so a run with
 no intervention, or with one set at step ``t``, is bit-identical to the plain run up to step

@@ -193,6 +193,24 @@ def strategy_comparison(ts: pd.DataFrame, steps_per_year: int) -> dict[str, floa
     return out
 
 
+def market_levels(ts: pd.DataFrame, first_step: int) -> dict[str, float]:
+    """Levels of the whole market from ``first_step`` on, averaged over all firms (no groups).
+
+    Returns:
+        ``nps_mean``: the mean over firms of each firm's mean monthly NPS (points, −100…100;
+        months without customers skipped); ``wom_acquisition_share`` and
+        ``ad_acquisition_share``: word of mouth's and advertising's shares of all acquisitions
+        (NaN if there were none).
+    """
+    late = ts[ts["step"] >= first_step]
+    nps = float(late.groupby("firm")["nps"].mean().mean()) if len(late) else math.nan
+    acquisitions = float(late["acquisitions"].sum())
+    shares = {col: float(late[col].sum()) / acquisitions if acquisitions > 0 else math.nan
+              for col in ("acq_wom", "acq_ads")}
+    return {"nps_mean": nps, "wom_acquisition_share": shares["acq_wom"],
+            "ad_acquisition_share": shares["acq_ads"]}
+
+
 def _group_reason(c: Mapping[str, float], group: str, what: str) -> str | None:
     """Why a group's ``what`` (``revenue_cagr``, ``revenue_multiple``, ``margin``) is undefined."""
     name = _GROUP_LABELS[group]

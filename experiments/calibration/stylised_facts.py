@@ -1,8 +1,9 @@
 """Rewrite the stylised-facts table of docs/ODD.md from the committed elasticity measurements.
 
 ``python experiments/calibration/stylised_facts.py`` reads every ``ccsim elasticities`` folder
-listed in :data:`FOLDERS` (``summary.csv`` and ``meta.json`` under ``results/calibration/``),
-builds the table with :func:`sim.analysis.stylised_facts.facts_table` and replaces the block
+listed in :data:`FOLDERS` (``summary.csv`` and ``meta.json`` under ``results/calibration/``) and
+the scenario study (:data:`LEVELS`, for the NPS), builds the table with
+:func:`sim.analysis.stylised_facts.facts_table` and ``levels_table`` and replaces the block
 between ``<!-- BEGIN GENERATED: stylised_facts -->`` and its END marker in docs/ODD.md.
 ``tests/studies/test_stylised_facts.py`` checks that the ODD and the CSVs agree.
 """
@@ -16,7 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from sim.analysis.stylised_facts import facts_table, markdown  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from sim.analysis.stylised_facts import facts_table, levels_table, markdown  # noqa: E402
 
 #: The measurements the ODD's table shows, in its order.
 FOLDERS = ("results/calibration/elasticities_default",
@@ -24,6 +27,8 @@ FOLDERS = ("results/calibration/elasticities_default",
            "results/calibration/elasticities_product_aware_economy",
            "results/calibration/elasticities_exploitation",
            "results/calibration/elasticities_b2b")
+#: The scenario study whose market levels (NPS) the table shows after the elasticities.
+LEVELS = "results/scenarios"
 ODD = ROOT / "docs" / "ODD.md"
 BLOCK = re.compile(r"(<!-- BEGIN GENERATED: stylised_facts -->\n)(.*?)"
                    r"(<!-- END GENERATED: stylised_facts -->)", re.S)
@@ -31,7 +36,8 @@ BLOCK = re.compile(r"(<!-- BEGIN GENERATED: stylised_facts -->\n)(.*?)"
 
 def generated() -> str:
     """The table as the ODD should show it."""
-    return markdown(facts_table([ROOT / f for f in FOLDERS]))
+    return markdown(pd.concat([facts_table([ROOT / f for f in FOLDERS]),
+                               levels_table(ROOT / LEVELS)], ignore_index=True))
 
 
 def main() -> int:

@@ -29,6 +29,8 @@ METRICS: dict[str, tuple[str, float, str, bool]] = {
     "margin_gap_points": ("margin gap (points)", 1.0, "", True),
     "customer_centric_final_share": ("customer-centric share of revenue, last month", 100.0,
                                      "%", False),
+    "nps_mean": ("NPS, mean over firms (after year 1)", 1.0, "", True),
+    "wom_acquisition_share": ("word of mouth's share of acquisitions", 100.0, "%", False),
 }
 BLOCK = re.compile(r"(<!-- BEGIN GENERATED: scenarios -->\n)(.*?)"
                    r"(<!-- END GENERATED: scenarios -->)", re.S)

@@ -70,8 +70,9 @@ class Parameter:
 #: Every range brackets the configured default; costs are in the schema's units (× unit cost),
 #: lever curves in money per customer (market levers) or per relationship (per-customer ones).
 #: Keys that the calibration pinned to a published benchmark (beta_price, the advertising
-#: carry-over) are not varied; beta_ad is, over the span of short-run advertising elasticities
-#: the calibration search met (about 0.05 to 0.08 at 2 to 5 utils).
+#: carry-over, the NPS cut-offs) are not varied; beta_ad is, because the published advertising
+#: elasticities hardly pin it down (the second search measured short runs of 0.05 to 0.09 in the
+#: experience economy over 1.5 to 3 utils, all near the published range).
 PARAMETERS: tuple[Parameter, ...] = (
     # customers and their network
     Parameter("market.network.mean_degree", 4, 30,
@@ -96,6 +97,10 @@ PARAMETERS: tuple[Parameter, ...] = (
               "advertising elasticities the calibration met (Sethuraman et al. 2011: mean 0.12)"),
     Parameter("market.awareness.wom_strength", 0.05, 0.8,
               "word-of-mouth awareness hazard: weak to strong peer influence"),
+    Parameter("market.awareness.referral_trigger", 0.0, 2.0,
+              "how strongly praise brings customers who know a firm to the market for it, "
+              "relative to the awareness hazard: word of mouth without referrals (0) to twice "
+              "the default (1, a modelling choice)"),
     Parameter("market.awareness.search_rate", 0.0, 0.1,
               "monthly chance a customer searches: no search to searching every ~10 months"),
     # what customer-centric money buys: knowledge, personalisation, service

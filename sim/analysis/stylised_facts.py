@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["BENCHMARKS", "Benchmark", "benchmark_for", "facts_table", "markdown", "target_for"]
+__all__ = ["BENCHMARKS", "NPS_TYPICAL", "Benchmark", "benchmark_for", "facts_table", "levels_table",
+           "markdown", "target_for"]
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,40 @@ def facts_table(folders: Sequence[str | Path]) -> pd.DataFrame:
                          "published": f"≈ {WOM_RATIO[0]:.0f}", "source": WOM_RATIO[1],
                          "model": f"{ratio} (WOM {_ci(wom)}; advertising {_ci(ads)})",
                          "scenario": scenario, "target": "a premise, reported", "met": ""})
+    return pd.DataFrame(rows)
+
+
+#: The typical firm's NPS: "the average firm sputters along at a net promoter efficiency of only
+#: 5 to 10 percent" (Reichheld 2003, Harvard Business Review 81(12)); the NPS cut-offs are
+#: calibrated to it in the experience economy (experiments/calibration/nps.py).
+NPS_TYPICAL = (5.0, 10.0, "Reichheld 2003", "experience_economy")
+#: Cases of the scenario study whose levels the table shows (the structural checks are left out).
+LEVEL_CASES = ("experience_economy", "subscription", "product_aware_economy", "b2b")
+
+
+def levels_table(folder: str | Path) -> pd.DataFrame:
+    """The market-level facts (mean NPS over firms) of a saved scenario study.
+
+    Rows as :func:`facts_table`'s, from ``results/scenarios/`` (``summary.csv``, ``meta.json``).
+    """
+    folder = Path(folder)
+    summary = pd.read_csv(folder / "summary.csv")
+    meta = json.loads((folder / "meta.json").read_text())
+    lo, hi, source, calibrated_in = NPS_TYPICAL
+    rows = []
+    for case in LEVEL_CASES:
+        hit = summary[(summary["case"] == case) & (summary["metric"] == "nps_mean")]
+        if not len(hit):
+            continue
+        r = hit.iloc[0]
+        target = case == calibrated_in
+        rows.append({"fact": "NPS of the typical firm (model: mean over firms after year 1)",
+                     "published": f"{lo:+.0f} to {hi:+.0f}", "source": source,
+                     "model": f"{r['mean']:+.1f} [{r['low']:+.1f}, {r['high']:+.1f}]",
+                     "scenario": (f"{case}, {int(r['n_customers']):,} customers × "
+                                  f"{int(r['runs'])} seeds, `{meta['git_commit'][:9]}`"),
+                     "target": f"[{lo:+.0f}, {hi:+.0f}] (calibrated here)" if target else "",
+                     "met": ("yes" if lo <= r["mean"] <= hi else "no") if target else ""})
     return pd.DataFrame(rows)
 
 

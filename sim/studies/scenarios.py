@@ -2,8 +2,9 @@
 
 ``python experiments/scenarios/run.py`` runs every case of :data:`CASES` (each scenario at its
 own configured size and horizon, as ``ccsim run scenario=NAME`` would) for seeds 0..K-1, writes
-one row per run (``runs.csv``: the :func:`sim.metrics.strategy_comparison` KPIs plus each
-group's share of market revenue in the last month), the summary over seeds (``summary.csv``)
+one row per run (``runs.csv``: the :func:`sim.metrics.strategy_comparison` KPIs, each
+group's share of market revenue in the last month and the market's levels after the first year,
+:func:`sim.metrics.market_levels`), the summary over seeds (``summary.csv``)
 and ``meta.json`` (commit, versions, seeds), and rewrites the README's generated table from the
 summary (:mod:`sim.analysis.scenario_table`). The README's numbers are therefore the committed
 CSV's, and ``tests/studies/test_scenarios.py`` checks that they agree.
@@ -61,7 +62,7 @@ def case_configs(extra: Sequence[str] = ()) -> dict[str, Config]:
 
 def run_case(cfg: Config, case: str, seed: int) -> dict:
     """One run in a worker: the headline KPIs and each group's final share of market revenue."""
-    from ..metrics import strategy_comparison, strategy_groups
+    from ..metrics import market_levels, strategy_comparison, strategy_groups
     from ..runner import simulate
     from .parallel import prepare_worker
 
@@ -76,6 +77,7 @@ def run_case(cfg: Config, case: str, seed: int) -> dict:
     for group, members in strategy_groups(ts).items():
         row[f"{group}_final_share"] = float(last.loc[last["firm"].isin(members),
                                                      "market_share"].sum())
+    row.update(market_levels(ts, first_step=cfg.market.steps_per_year + 1))
     row["seconds"] = time.perf_counter() - t0
     return row
 

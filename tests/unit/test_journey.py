@@ -469,3 +469,60 @@ def test_search_breaks_ties_between_equal_offers_at_random():
     assert _best_unknown_fit(0, needs, aware, offer_pos, 1.0, 0.99) == 3
     aware[0, 3] = CH_INITIAL
     assert _best_unknown_fit(0, needs, aware, offer_pos, 1.0, 0.5) == -1
+
+
+def test_referral_brings_a_customer_who_knows_the_firm_to_the_market():
+    # path 0 – 1 – 2; customer 1 buys from firm 0 and promoted it last step; 0 and 2 know firm 0
+    # from its ads but have no purchase occasion this month
+    def market(referral_trigger, factor=1.0):
+        m = Micro()
+        m.customer(1, firm=0, tenure=5)
+        m.voice_prev[1] = PROMOTER_0
+        for i in (0, 2):
+            m.aware[i, 0] = CH_AD
+            m.belief[i, 0] = 0.5
+        m.referral[0] = factor
+        m.p.update(wom_strength=1.0, referral_trigger=referral_trigger)
+        return m.run()
+
+    # hazard 1 × 1 × (peer susceptibility 1) × (referral factor 1) × (1/1 recommending) = 1:
+    # both come to the market for firm 0, buy from it, and the acquisition is word of mouth's
+    # although they first learnt of firm 0 from its ads
+    m = market(1.0)
+    assert m.firm_of.tolist() == [[0], [0], [0]]
+    assert m.t("acq_wom", 0) == 2 and m.t("acq_ads", 0) == 0
+    assert m.t("choices", 0) == 2 and m.t("choices_firm", 0) == 2
+    # without the trigger, or with the firm's referral factor at 0, word of mouth only moves
+    # beliefs: nobody is in the market
+    for m in (market(0.0), market(1.0, factor=0.0)):
+        assert m.firm_of.tolist() == [[-1], [0], [-1]]
+        assert m.t("acq_wom", 0) == 0 and m.t("choices", 0) == 0
+    # at hazard 1/2 the documented draw decides: u(referral, i, c) < 1/2
+    m = market(0.5)
+    key = step_key(SEED, STEP, "referral")
+    expect = [0 if uniform(key, i, 0) < 0.5 else -1 for i in (0, 2)]
+    assert [m.firm_of[0, 0], m.firm_of[2, 0]] == expect
+
+
+def test_referral_to_a_rival_reopens_the_choice_but_praise_of_ones_own_firm_does_not():
+    # customer 0 buys from firm 1; its only neighbour 1 promotes firm 0, which 0 knows
+    m = Micro(edges=((0, 1),))
+    m.customer(0, firm=1, tenure=5, sat=5.0)
+    m.customer(1, firm=0, tenure=5)
+    m.aware[0, 0] = CH_INITIAL
+    m.belief[0, 0] = 0.5
+    m.voice_prev[1] = PROMOTER_0
+    m.p.update(wom_strength=1.0, referral_trigger=1.0, beta_quality=10.0)
+    m.run()
+    # referred to firm 0 (quality 0.9 against 0.2): customer 0 switches; customer 1 hears
+    # nothing (customer 0 was silent last step) and stays
+    assert m.firm_of.tolist() == [[0], [0], [-1]]
+    assert m.t("acq_wom", 0) == 1 and m.t("lost_switch", 1) == 1
+    # the same praise heard by a customer of firm 0 itself brings nobody to the market
+    m = Micro(edges=((0, 1),))
+    m.customer(0, firm=0, tenure=5)
+    m.customer(1, firm=0, tenure=5)
+    m.voice_prev[1] = PROMOTER_0
+    m.p.update(wom_strength=1.0, referral_trigger=1.0)
+    m.run()
+    assert m.t("choices", 0) == 0 and m.t("acq_wom", 0) == 0

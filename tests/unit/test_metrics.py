@@ -12,6 +12,7 @@ from sim.metrics import (
     HEADLINE_UNITS,
     cagr,
     headline_reasons,
+    market_levels,
     revenue_windows,
     strategy_comparison,
 )
@@ -114,3 +115,22 @@ def test_short_runs_use_first_and_last_step():
     assert revenue_windows(r, SPY) == (100.0, 121.0, 2 / SPY)
     assert cagr(r, SPY) == pytest.approx(1.21 ** (SPY / 2) - 1)
     assert math.isnan(cagr(np.array([5.0]), SPY))
+
+
+def test_market_levels_average_over_firms_after_the_first_step():
+    # two firms, steps 1-3; step 1 is before first_step and must not count
+    ts = pd.DataFrame({
+        "step": [1, 1, 2, 2, 3, 3],
+        "firm": ["a", "b"] * 3,
+        "nps": [-90.0, -90.0, 10.0, 40.0, 30.0, float("nan")],
+        "acquisitions": [50, 50, 4, 2, 3, 1],
+        "acq_wom": [50, 0, 1, 1, 2, 0],
+        "acq_ads": [0, 50, 3, 0, 0, 1],
+    })
+    levels = market_levels(ts, first_step=2)
+    # firm a: (10 + 30) / 2 = 20; firm b: 40 (its month without customers skipped); mean 30
+    assert levels["nps_mean"] == pytest.approx(30.0)
+    assert levels["wom_acquisition_share"] == pytest.approx(4 / 10)
+    assert levels["ad_acquisition_share"] == pytest.approx(4 / 10)
+    none = market_levels(ts.assign(acquisitions=0), first_step=2)
+    assert math.isnan(none["wom_acquisition_share"])
