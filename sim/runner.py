@@ -230,7 +230,8 @@ def _legend(result: RunResult, which: str) -> list[str]:
         text = ("Relationships (customer × category). at start: held before the first step, "
                 f"not acquisitions. acq: won over the whole run ({whole}), by the channel "
                 "through which the customer first learnt of the firm (known: aware from the "
-                "start; x-sell: a triggered cross-sell offer). customers at end: distinct "
+                "start; WoM: also a referral by contacts; x-sell: a triggered cross-sell "
+                "offer). customers at end: distinct "
                 "customers in the last step.")
     return textwrap.wrap(text, width=100)
 
