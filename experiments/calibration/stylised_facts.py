@@ -4,7 +4,8 @@
 listed in :data:`FOLDERS` (``summary.csv`` and ``meta.json`` under ``results/calibration/``) and
 the scenario study (:data:`LEVELS`, for the NPS), builds the table with
 :func:`sim.analysis.stylised_facts.facts_table` and ``levels_table`` and replaces the block
-between ``<!-- BEGIN GENERATED: stylised_facts -->`` and its END marker in docs/ODD.md.
+between ``<!-- BEGIN GENERATED: stylised_facts -->`` and its END marker in docs/ODD.md, and the
+README's calibration table (``<!-- BEGIN GENERATED: calibration -->``).
 ``tests/studies/test_stylised_facts.py`` checks that the ODD and the CSVs agree.
 """
 
@@ -19,7 +20,12 @@ sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
 
-from sim.analysis.stylised_facts import facts_table, levels_table, markdown  # noqa: E402
+from sim.analysis.stylised_facts import (  # noqa: E402
+    facts_table,
+    levels_table,
+    markdown,
+    readme_table,
+)
 
 #: The measurements the ODD's table shows, in its order.
 FOLDERS = ("results/calibration/elasticities_default",
@@ -30,6 +36,9 @@ FOLDERS = ("results/calibration/elasticities_default",
 #: The scenario study whose market levels (NPS) the table shows after the elasticities.
 LEVELS = "results/scenarios"
 ODD = ROOT / "docs" / "ODD.md"
+README = ROOT / "README.md"
+README_BLOCK = re.compile(r"(<!-- BEGIN GENERATED: calibration -->\n)(.*?)"
+                          r"(<!-- END GENERATED: calibration -->)", re.S)
 BLOCK = re.compile(r"(<!-- BEGIN GENERATED: stylised_facts -->\n)(.*?)"
                    r"(<!-- END GENERATED: stylised_facts -->)", re.S)
 
@@ -40,15 +49,22 @@ def generated() -> str:
                                levels_table(ROOT / LEVELS)], ignore_index=True))
 
 
+def generated_readme() -> str:
+    """The README's calibration table as it should read."""
+    return readme_table([ROOT / f for f in FOLDERS])
+
+
 def main() -> int:
-    """Rewrite the block; exit 1 if docs/ODD.md has no such block."""
-    text = ODD.read_text(encoding="utf-8")
-    if not BLOCK.search(text):
-        print(f"{ODD}: no stylised_facts block", file=sys.stderr)
-        return 1
-    ODD.write_text(BLOCK.sub(lambda m: m.group(1) + generated() + m.group(3), text),
-                   encoding="utf-8")
-    print(f"{ODD}: stylised-facts table rewritten from {', '.join(FOLDERS)}")
+    """Rewrite both blocks; exit 1 if docs/ODD.md or README.md lacks its block."""
+    for path, block, table in ((ODD, BLOCK, generated()),
+                               (README, README_BLOCK, generated_readme())):
+        text = path.read_text(encoding="utf-8")
+        if not block.search(text):
+            print(f"{path}: no generated block to rewrite", file=sys.stderr)
+            return 1
+        path.write_text(block.sub(lambda m, t=table: m.group(1) + t + m.group(3), text),
+                        encoding="utf-8")
+        print(f"{path}: table rewritten from {', '.join(FOLDERS)}")
     return 0
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 __all__ = ["BENCHMARKS", "NPS_TYPICAL", "Benchmark", "benchmark_for", "facts_table", "levels_table",
-           "markdown", "target_for"]
+           "markdown", "readme_table", "target_for"]
 
 
 @dataclass(frozen=True)
@@ -194,4 +194,56 @@ def markdown(table: pd.DataFrame) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
     for r in table[cols].itertuples(index=False):
         lines.append("| " + " | ".join(str(v) for v in r) + " |")
+    return "\n".join(lines) + "\n"
+
+
+#: How the README's calibration table names each scenario.
+README_LABELS = {"experience_economy": "experience economy (default)",
+                 "subscription": "subscription",
+                 "product_aware_economy": "product-aware economy",
+                 "exploitation": "exploitation (no advertising target)",
+                 "b2b": "B2B (excluded from the targets, no B2B benchmark)"}
+
+
+def _verdict(value: float, target: tuple[float, float] | None) -> str:
+    if target is None or not math.isfinite(value):
+        return ""
+    return " met" if target[0] <= value <= target[1] else " **missed**"
+
+
+def readme_table(folders: Sequence[str | Path]) -> str:
+    """The README's calibration table, one row per saved ``ccsim elasticities`` folder.
+
+    Price, advertising short run, long ÷ short and word of mouth (means over firms with 95% CIs),
+    each with whether its target is met.
+    """
+    head = ["scenario", "customers × seeds", "price, choice share (target −3.5…−1.5)",
+            "advertising, short run", "advertising, long ÷ short (≤ 3)",
+            "word of mouth, acquisitions, long run (published +0.53)"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for folder in folders:
+        folder = Path(folder)
+        summary = pd.read_csv(folder / "summary.csv")
+        meta = json.loads((folder / "meta.json").read_text())
+        scenario = meta["scenario"]
+        price = _mean_row(summary, "price", "choice_share", "short")
+        short = _mean_row(summary, "advertising", "units", "short")
+        long_ = _mean_row(summary, "advertising", "units", "long")
+        wom = _mean_row(summary, "word_of_mouth", "acquisitions", "long")
+        ad_target = AD_SHORT_TARGETS.get(scenario)
+        price_target = None if scenario in NO_PRICE_TARGET else BENCHMARKS[3].target
+        if short is not None and long_ is not None and short["mean"] > 0:
+            ratio = long_["mean"] / short["mean"]
+            ratio_cell = f"{ratio:.1f}" + _verdict(ratio, (0.0, 3.0) if ad_target else None)
+        else:
+            ratio_cell = "—"
+        numbers = [
+            _ci(price) + (_verdict(price["mean"], price_target) if price is not None else ""),
+            _ci(short) + (_verdict(short["mean"], ad_target) if short is not None else "")
+            + (f" (target {ad_target[0]:.2f}–{ad_target[1]:.2f})" if ad_target else ""),
+            ratio_cell, _ci(wom)]
+        lines.append("| " + " | ".join([
+            README_LABELS.get(scenario, scenario),
+            f"{meta['n_customers']:,} × {len(meta['seeds'])}",
+            *(cell.replace("-", "−") for cell in numbers)]) + " |")
     return "\n".join(lines) + "\n"

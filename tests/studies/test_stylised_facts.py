@@ -40,6 +40,49 @@ def test_odd_table_is_the_one_the_committed_csvs_give():
         "python experiments/calibration/stylised_facts.py")
 
 
+def test_readme_calibration_table_is_the_one_the_committed_csvs_give():
+    script = _script()
+    block = script.README_BLOCK.search((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert block, "README.md has no generated calibration block"
+    assert block.group(2) == script.generated_readme(), (
+        "the README's calibration table differs from results/calibration/: run "
+        "python experiments/calibration/stylised_facts.py")
+
+
+def test_readme_table_marks_targets_and_reads_each_folder(tmp_path):
+    rows = [("advertising", "units", "short", 0.04), ("advertising", "units", "long", 0.10),
+            ("price", "choice_share", "short", -2.0),
+            ("word_of_mouth", "acquisitions", "long", 0.3)]
+    folder = tmp_path / "el"
+    folder.mkdir()
+    pd.DataFrame([{"lever": lv, "quantity": q, "window": w, "firm": "mean", "n": 10, "mean": m,
+                   "ci_low": m - 0.01, "ci_high": m + 0.01} for lv, q, w, m in rows]
+                 ).to_csv(folder / "summary.csv", index=False)
+    (folder / "meta.json").write_text(json.dumps(
+        {"scenario": "product_aware_economy", "n_customers": 5000, "seeds": list(range(10)),
+         "git_commit": "b" * 40}))
+    row = sf.readme_table([folder]).splitlines()[2]
+    assert row.startswith("| product-aware economy | 5,000 × 10 |")
+    assert "−2.000 [−2.010, −1.990] met" in row
+    assert "+0.040 [+0.030, +0.050] **missed** (target 0.10–0.40)" in row
+    assert "| 2.5 met |" in row and "+0.300 [+0.290, +0.310]" in row
+
+
+def test_nps_rows_come_from_the_scenario_study_with_a_target_where_calibrated(tmp_path):
+    pd.DataFrame([{"case": c, "metric": "nps_mean", "runs": 10, "mean": m, "low": m - 1,
+                   "high": m + 1, "n_customers": 10000}
+                  for c, m in (("experience_economy", 12.0), ("subscription", -3.0),
+                               ("neutral", 0.0))]).to_csv(tmp_path / "summary.csv", index=False)
+    (tmp_path / "meta.json").write_text(json.dumps({"git_commit": "c" * 40}))
+    t = sf.levels_table(tmp_path)
+    assert len(t) == 2  # the structural checks are not stylised facts
+    ee, sub = t.iloc[0], t.iloc[1]
+    assert ee["model"] == "+12.0 [+11.0, +13.0]" and ee["met"] == "no"  # above +5 to +10
+    assert ee["source"] == "Reichheld 2003" and "calibrated here" in ee["target"]
+    assert sub["target"] == "" and sub["met"] == ""
+    assert "subscription, 10,000 customers × 10 seeds, `ccccccccc`" == sub["scenario"]
+
+
 PROSE = {  # folder -> rows whose mean and CI the prose of §12.3 quotes
     "elasticities_default": [("advertising", "units", "short"), ("advertising", "units", "long"),
                              ("price", "choice_share", "short"),
