@@ -55,10 +55,11 @@ bench-sweep: setup
 	$(PY) experiments/benchmark_sweep/run.py
 
 .PHONY: results
-SOBOL_PARAMS := market.choice.beta_ad,market.choice.beta_quality,market.choice.beta_service,market.economics.service_cost,market.economics.learn_rate
+SOBOL_PARAMS := market.choice.beta_ad,market.choice.beta_quality,market.choice.beta_service,market.levers.rd.half_saturation,market.economics.learn_rate
 ## regenerate every committed result that quotes the model (after a model or default change;
-## about an hour on 2 cores): elasticities of the five scenarios, the customer-value check, the
-## decomposition, the scenario table (README), the stylised facts (ODD), Morris and Sobol
+## about 15-30 minutes on 2 cores): elasticities of the five scenarios, the customer-value check, the
+## decomposition, the scenario table (README), the stylised facts (ODD), Morris and Sobol (Sobol on
+## the five parameters with the largest Morris mu* of the growth gap: check them after Morris)
 results: setup
 	$(VENV)/bin/ccsim elasticities --seeds 10 --out results/calibration/elasticities_default market.n_customers=5000
 	$(VENV)/bin/ccsim elasticities --seeds 10 --out results/calibration/elasticities_subscription scenario=subscription market.n_customers=5000
