@@ -1,4 +1,4 @@
-"""Calibration stage 1 (issue 13): where the NPS survey's cut-offs sit on the model's score.
+"""Calibration, second round, first stage (issue 13): the NPS cut-offs on the model's score.
 
 ``python experiments/calibration/nps.py`` reads ``search_space_nps.yaml`` (committed before the
 search), runs every grid point not yet logged (each seed a plain run of the scenario), measures
@@ -9,7 +9,6 @@ value. The objective averages over firms and never reads the strategy comparison
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -19,9 +18,15 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pandas as pd  # noqa: E402
-from search import grid, load_space, point_id  # noqa: E402
+from search import (  # noqa: E402
+    append_row,
+    load_space,
+    parser,
+    pending,
+    point_id,
+    print_best,
+)
 
-from sim import io  # noqa: E402
 from sim.analysis.stats import summarise  # noqa: E402
 from sim.configure import load_config  # noqa: E402
 from sim.studies.elasticities import git_commit  # noqa: E402
@@ -78,28 +83,15 @@ def evaluate(space: dict, point: dict[str, float], jobs: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the missing grid points, or print the best one with ``--best``."""
-    p = argparse.ArgumentParser(prog="nps.py", description=__doc__.split("\n")[0])
-    p.add_argument("--space", type=Path, default=SPACE)
-    p.add_argument("--log", type=Path, default=LOG)
-    p.add_argument("--jobs", type=int, default=2)
-    p.add_argument("--best", action="store_true")
-    args = p.parse_args(argv)
+    args = parser("nps.py", __doc__.split("\n")[0], SPACE, LOG).parse_args(argv)
     if args.best:
-        points = pd.read_csv(args.log)
-        b = points.loc[points["score"].idxmin()]
-        print(b.to_string())
-        print("overrides:", b["point"])
-        return 0
+        return print_best(args.log)
     space = load_space(args.space)
-    points = grid(space)
-    done = set(pd.read_csv(args.log)["point"]) if args.log.exists() else set()
-    todo = [pt for pt in points if point_id(pt) not in done]
+    points, done, todo = pending(space, args.log)
     print(f"nps: {len(points)} grid points, {len(done)} logged, {len(todo)} to run", flush=True)
     for k, point in enumerate(todo, 1):
         row = evaluate(space, point, args.jobs)
-        old = pd.read_csv(args.log) if args.log.exists() else pd.DataFrame()
-        new = pd.concat([old, pd.DataFrame([row])], ignore_index=True)
-        io.write_text(new.to_csv(index=False, float_format="%.6g"), args.log)
+        append_row(args.log, row)
         lo, hi = space["target"]["range"]
         ok = all(lo <= row[f"{s}:nps"] <= hi for s in space["scenarios"])
         print(f"nps: {k}/{len(todo)} {row['point']}: "

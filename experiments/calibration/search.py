@@ -122,24 +122,47 @@ def best(log: Path = LOG) -> pd.Series:
     return points.loc[points["score"].idxmin()]
 
 
+def parser(prog: str, description: str, space: Path, log: Path) -> argparse.ArgumentParser:
+    """The options every calibration stage's script takes: --space, --log, --jobs, --best."""
+    p = argparse.ArgumentParser(prog=prog, description=description)
+    p.add_argument("--space", type=Path, default=space)
+    p.add_argument("--log", type=Path, default=log)
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--best", action="store_true")
+    return p
+
+
+def print_best(log: Path) -> int:
+    """Print the best logged point and its overrides (``--best``); exit status 0."""
+    b = best(log)
+    print(b.to_string())
+    print("overrides:", b["point"])
+    return 0
+
+
+def pending(space: dict, log: Path) -> tuple[list[dict[str, float]], set[str], list[dict]]:
+    """The grid, the point ids already logged, and the points still to run, in grid order."""
+    points = grid(space)
+    done = set(pd.read_csv(log)["point"]) if log.exists() else set()
+    return points, done, [pt for pt in points if point_id(pt) not in done]
+
+
+def append_row(log: Path, row: dict) -> None:
+    """Append one point's row to the log (rewritten whole, atomically)."""
+    old = pd.read_csv(log) if log.exists() else pd.DataFrame()
+    new = pd.concat([old, pd.DataFrame([row])], ignore_index=True)
+    io.write_text(new.to_csv(index=False, float_format="%.6g"), log)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the missing grid points (or print the best one with ``--best``)."""
-    p = argparse.ArgumentParser(prog="search.py", description=__doc__.split("\n")[0])
-    p.add_argument("--space", type=Path, default=SPACE)
-    p.add_argument("--log", type=Path, default=LOG)
-    p.add_argument("--jobs", type=int, default=2)
+    p = parser("search.py", __doc__.split("\n")[0], SPACE, LOG)
     p.add_argument("--limit", type=int, default=None)
-    p.add_argument("--best", action="store_true")
     args = p.parse_args(argv)
     if args.best:
-        b = best(args.log)
-        print(b.to_string())
-        print("overrides:", b["point"])
-        return 0
+        return print_best(args.log)
     space = load_space(args.space)
-    points = grid(space)
-    done = set(pd.read_csv(args.log)["point"]) if args.log.exists() else set()
-    todo = [pt for pt in points if point_id(pt) not in done]
+    points, done, todo = pending(space, args.log)
     if args.limit is not None:
         todo = todo[:args.limit]
     write_frozen(space, args.log)
@@ -147,9 +170,7 @@ def main(argv: list[str] | None = None) -> int:
           flush=True)
     for k, point in enumerate(todo, 1):
         row = evaluate(space, point, args.jobs)
-        old = pd.read_csv(args.log) if args.log.exists() else pd.DataFrame()
-        new = pd.concat([old, pd.DataFrame([row])], ignore_index=True)
-        io.write_text(new.to_csv(index=False, float_format="%.6g"), args.log)
+        append_row(args.log, row)
         print(f"search: {k}/{len(todo)} {row['point']}: score {row['score']:.3f} "
               f"({row['seconds']:.0f} s)", flush=True)
     return 0
