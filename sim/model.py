@@ -15,8 +15,10 @@ from .config import Config, validate
 from .customers import initial_state, make_traits
 from .firms import Firm
 from .interventions import InterventionAPI
-from .kernels.journey import estimate_normals, journey_step, new_tallies, pack
+from .kernels.journey import estimate_normals, journey_step, new_tallies
 from .kernels.layout import (
+    C_LOYAL_PRICE,
+    C_PRICE,
     FTALLY,
     ITALLY,
     PARAMS,
@@ -191,6 +193,34 @@ class MarketModel(InterventionAPI, mesa.Model):
             "save_cost_cents": np.stack([f.save_cost_cents for f in fs]),
         }
 
+    def _kernel_offers(self) -> dict[str, np.ndarray]:
+        """The offers grouped as the kernel takes them: ``pack`` of :meth:`_offer_arrays`.
+
+        Built row by row from the firms, without the named arrays in between: the very same
+        values (the same elementwise operations), in a fraction of the time.
+        """
+        fs = self.firms
+        floats = np.array([[f.quality for f in fs], [f.service for f in fs],
+                           [f.personalisation for f in fs], [f.learn for f in fs],
+                           [f.ad_reach for f in fs], [f.retention_cap for f in fs],
+                           [f.cross_sell for f in fs], [f.appeal for f in fs],
+                           [f.novelty for f in fs], [f.recovery for f in fs],
+                           [f.interventions.referral for f in fs]], dtype=np.float64)
+        cents = np.array([[f.price_cents, f.list_cents, f.cost_cents, f.service_cents,
+                           f.pers_cents, f.save_cost_cents, f.recovery_cents,
+                           f.loyal_price_cents, f.loyal_list_cents] for f in fs],
+                         dtype=np.int64).transpose(1, 0, 2)  # [firm, row, c] → [row, firm, c]
+        return {
+            "offer_pos": np.stack([f.offer_pos for f in fs]),
+            "firm_floats": floats,
+            "firm_money": cents[[C_PRICE, C_LOYAL_PRICE]] / 100.0,
+            "firm_cents": np.ascontiguousarray(cents),
+            "loyal_after": np.array([f.loyal_after for f in fs], dtype=np.int64),
+            "category": np.stack([self.ref_price, self.occasion_prob, self.renewal_prob]),
+            "market_voice": np.stack([self.global_pos, self.global_neg, self.global_soc])
+            .astype(np.float64),
+        }
+
     # ------------------------------------------------------------------------------------------
     def step(self) -> None:
         """One month: plan, customer journey (kernels), accounting, word-of-mouth state, collect."""
@@ -204,10 +234,7 @@ class MarketModel(InterventionAPI, mesa.Model):
     def run_journey(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Stages 2–6 for every customer; returns per-firm int, float and need-sum tallies."""
         s, tr, net = self.state, self.traits, self.network
-        o = pack({**self._offer_arrays(), "global_pos": self.global_pos,
-                  "global_neg": self.global_neg, "global_soc": self.global_soc,
-                  "ref_price": self.ref_price, "occasion_prob": self.occasion_prob,
-                  "renewal_prob": self.renewal_prob})  # grouped as the kernel takes them
+        o = self._kernel_offers()
         itally, ftally, need_sum = new_tallies(self.n_customers, len(self.firms),
                                                self.n_categories, tr.needs.shape[2])
         prev, nxt = s.voice[self.voice_index], s.voice[1 - self.voice_index]
