@@ -15,6 +15,7 @@ from .config import Config, validate
 from .customers import initial_state, make_traits
 from .firms import Firm
 from .interventions import InterventionAPI
+from .kernels.bookkeeping import block_sum, ended_relationships, mark_starts
 from .kernels.journey import estimate_normals, journey_step, new_tallies
 from .kernels.layout import (
     C_LOYAL_PRICE,
@@ -249,7 +250,7 @@ class MarketModel(InterventionAPI, mesa.Model):
         )
         self.voice_index = 1 - self.voice_index
         # fixed block order: the same sums whatever the number of threads
-        return itally.sum(axis=0), _ordered_sum(ftally), _ordered_sum(need_sum)
+        return itally.sum(axis=0), block_sum(ftally), block_sum(need_sum)
 
     def _account(self, t: int, it: np.ndarray, ft: np.ndarray, ns: np.ndarray) -> None:
         n = self.n_customers
@@ -276,12 +277,11 @@ class MarketModel(InterventionAPI, mesa.Model):
     def _record_spells(self, t: int) -> None:
         """Remember relationships that ended this step and mark the start of new ones."""
         s = self.state
-        rows, cats = np.nonzero(s.ended >= 0) if self.cfg.output.spells else ((), ())
+        rows, cats = ended_relationships(s.ended) if self.cfg.output.spells else ((), ())
         if len(rows):
             self.spells.append(np.stack([rows, cats, s.ended[rows, cats], s.start[rows, cats],
                                          np.full(rows.size, t)], axis=1).astype(np.int64))
-        new = (s.tenure == 1) & (s.firm_of >= 0)
-        s.start[new] = t
+        mark_starts(s.tenure, s.firm_of, s.start, t)
 
     # ------------------------------------------------------------------------------------------
     def timeseries(self) -> pd.DataFrame:
@@ -311,13 +311,3 @@ class MarketModel(InterventionAPI, mesa.Model):
         df = df.sort_values(["customer", "category", "start"], kind="stable")
         return df.reset_index(drop=True)
 
-
-def _ordered_sum(a: np.ndarray) -> np.ndarray:
-    """Sum over the block axis strictly in block order.
-
-    NumPy's pairwise sum is deterministic too, but an explicit loop states the contract.
-    """
-    out = np.zeros(a.shape[1:], dtype=a.dtype)
-    for b in range(a.shape[0]):
-        out += a[b]
-    return out

@@ -8,7 +8,8 @@ base with main; exported as the package ``sim_ref`` by :mod:`ab_kernel`) and onc
 checkout's, runs ``W`` steps of each, then steps the two models alternately (``T`` steps each)
 timing every step and, inside it, the journey kernel. Prints the medians of the whole step,
 the kernel and the rest (the Python per step), their ratios, the other processes' CPU share,
-and whether the two timeseries tables are bit-identical. Exit status 1 if they differ.
+and whether the two timeseries tables (and spells tables, if recorded) are bit-identical.
+Exit status 1 if they differ.
 """
 
 from __future__ import annotations
@@ -91,13 +92,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {part:7s} median ms: ref {1e3 * med['ref'][part]:8.3f}  "
               f"new {1e3 * med['new'][part]:8.3f}  new/ref "
               f"{med['new'][part] / med['ref'][part]:.3f}")
-    try:
-        pd.testing.assert_frame_equal(models["ref"].timeseries(), models["new"].timeseries(),
-                                      check_exact=True)
-    except AssertionError as err:
-        print(f"TIMESERIES DIFFER: {str(err).splitlines()[0]}")
-        return 1
-    print("timeseries bit-identical")
+    tables = ["timeseries"] + (["spells_table"] if models["new"].cfg.output.spells else [])
+    for table in tables:
+        try:
+            pd.testing.assert_frame_equal(getattr(models["ref"], table)(),
+                                          getattr(models["new"], table)(), check_exact=True)
+        except AssertionError as err:
+            print(f"{table.upper()} DIFFER: {str(err).splitlines()[0]}")
+            return 1
+    print(f"{' and '.join(tables)} bit-identical")
     return 0
 
 
