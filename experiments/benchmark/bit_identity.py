@@ -6,10 +6,12 @@ A speed-up must change no result. This runs ``python -m sim run`` for a set of c
 (the default, the scenarios that exercise other parts of the kernel, a fully mixed market and
 a small world with homophily) with this checkout's ``sim/`` on ``NUMBA_NUM_THREADS=1`` and
 ``=2``, and with the ``--ref`` revision's ``sim/`` (default: the merge base with main, i.e.
-main as this branch left it; exported by ``git archive`` to a cache folder and compiled once
-there) on 2 threads, and compares every Parquet table of the runs exactly (``check_exact``,
-NaN equal to NaN, same columns and dtypes). The reference's tables are cached per commit under
-``--cache``, so a re-run only runs this checkout. Exit status 0 if all are identical, 1
+main as this branch left it; exported by ``git archive`` to a cache folder with its own
+presets and compiled once there) on 2 threads, and compares every Parquet table of the runs
+exactly (``check_exact``, NaN equal to NaN, same columns and dtypes). With ``--merged`` the
+two sides are main as it is now and main with this branch merged in (``git merge-tree``), for
+a branch whose base main has moved on. The reference's tables are cached per commit under
+``--cache``, so a re-run only runs the other side. Exit status 0 if all are identical, 1
 otherwise (the differing tables are named).
 """
 
@@ -43,7 +45,12 @@ TABLES = ("timeseries.parquet", "spells.parquet", "network_sample.parquet")
 
 
 def export(rev: str, cache: Path) -> tuple[str, Path]:
-    """``git archive`` of ``rev`` into ``cache/src-<commit>`` (once); returns (commit, folder)."""
+    """``git archive`` of ``rev`` (a commit or a tree) into ``cache/src-<id>`` (once).
+
+    Its ``conf/`` is copied to ``sim/conf`` too, so that runs of the exported tree compose its
+    own presets (an editable install maps ``sim.conf`` to this checkout's ``conf/``
+    otherwise). Returns (the object id, the folder).
+    """
     commit = subprocess.run(["git", "rev-parse", rev], cwd=ROOT, check=True, text=True,
                             capture_output=True).stdout.strip()
     dest = cache / f"src-{commit[:12]}"
@@ -55,7 +62,18 @@ def export(rev: str, cache: Path) -> tuple[str, Path]:
             tmp.seek(0)
             with tarfile.open(fileobj=tmp) as tar:
                 tar.extractall(dest, filter="data")
+    if not (dest / "sim" / "conf").is_dir():
+        shutil.copytree(dest / "conf", dest / "sim" / "conf")
     return commit, dest
+
+
+def merged_tree() -> str:
+    """The tree of main with this branch merged in (``git merge-tree``); exits on conflicts."""
+    proc = subprocess.run(["git", "merge-tree", "--write-tree", "main", "HEAD"], cwd=ROOT,
+                          text=True, capture_output=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"main and HEAD do not merge cleanly:\n{proc.stdout[-2000:]}")
+    return proc.stdout.split()[0]
 
 
 def run(tree: Path, overrides: list[str], out: Path, threads: int) -> float:
@@ -102,8 +120,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--steps", type=int, default=36)
     ap.add_argument("--seed", type=int, default=None, help="seed=... override (default: none)")
     ap.add_argument("--only", nargs="*", default=None, help="configuration names to run")
+    ap.add_argument("--merged", action="store_true",
+                    help="compare main as it is now with main + this branch (git merge-tree), "
+                         "instead of this checkout with --ref")
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "ccsim-bitid")
     args = ap.parse_args(argv)
+    new_tree, new_label = ROOT, "this checkout"
+    if args.merged:
+        args.ref = "main"
+        new_tree, new_label = export(merged_tree(), args.cache)[1], "main + this branch"
     if args.ref is None:
         args.ref = subprocess.run(["git", "merge-base", "HEAD", "main"], cwd=ROOT, check=True,
                                   text=True, capture_output=True).stdout.strip()
@@ -124,8 +149,8 @@ def main(argv: list[str] | None = None) -> int:
             outs = {}
             for threads in (1, 2):
                 outs[threads] = Path(tmp) / f"t{threads}"
-                secs = run(ROOT, overrides, outs[threads], threads)
-                print(f"  {name}: this checkout, {threads} thread(s): {secs:.1f} s", flush=True)
+                secs = run(new_tree, overrides, outs[threads], threads)
+                print(f"  {name}: {new_label}, {threads} thread(s): {secs:.1f} s", flush=True)
             for label, a, b in (("1 vs 2 threads", outs[1], outs[2]),
                                 (f"vs {args.ref[:12]} ({commit[:7]})", outs[2], ref_out)):
                 bad = same(a, b)
