@@ -273,7 +273,8 @@ class Firm(mesa.Agent):
         revenue = it["revenue_cents"]
         service_c = it["service_cost_cents"]
         pers_c = it["personalisation_cost_cents"]
-        lever_c = {name: round(self.lever_spend[k] * 100.0) for k, name in enumerate(LEVERS)}
+        spend = self.lever_spend.tolist()  # Python floats: the same values, faster to round
+        lever_c = {name: round(spend[k] * 100.0) for k, name in enumerate(LEVERS)}
         if not self.neutral:  # promotion is paid for by forgone revenue, not cash
             lever_c["promotion"] = it["list_revenue_cents"] - revenue
         fixed_c = round(eco.fixed_cost * self.n_market * self.share_of_market * 100.0)
@@ -362,7 +363,7 @@ class Firm(mesa.Agent):
             if max(equity, 0.0) + tangible > 0 else 0.0,
             # the allocation this step's spending followed (a review changes the next one)
             "orientation": self.orientation,
-            **{f"share_{name}": float(s) for name, s in zip(LEVERS, self.shares, strict=True)},
+            **{f"share_{name}": s for name, s in zip(LEVERS, self.shares.tolist(), strict=True)},
         }
         self.metrics = m
 

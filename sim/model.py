@@ -15,8 +15,11 @@ from .config import Config, validate
 from .customers import initial_state, make_traits
 from .firms import Firm
 from .interventions import InterventionAPI
-from .kernels.journey import estimate_normals, journey_step, new_tallies, pack
+from .kernels.bookkeeping import block_sum, ended_relationships, mark_starts
+from .kernels.journey import estimate_normals, journey_step, new_tallies
 from .kernels.layout import (
+    C_LOYAL_PRICE,
+    C_PRICE,
     FTALLY,
     ITALLY,
     PARAMS,
@@ -191,6 +194,34 @@ class MarketModel(InterventionAPI, mesa.Model):
             "save_cost_cents": np.stack([f.save_cost_cents for f in fs]),
         }
 
+    def _kernel_offers(self) -> dict[str, np.ndarray]:
+        """The offers grouped as the kernel takes them: ``pack`` of :meth:`_offer_arrays`.
+
+        Built row by row from the firms, without the named arrays in between: the very same
+        values (the same elementwise operations), in a fraction of the time.
+        """
+        fs = self.firms
+        floats = np.array([[f.quality for f in fs], [f.service for f in fs],
+                           [f.personalisation for f in fs], [f.learn for f in fs],
+                           [f.ad_reach for f in fs], [f.retention_cap for f in fs],
+                           [f.cross_sell for f in fs], [f.appeal for f in fs],
+                           [f.novelty for f in fs], [f.recovery for f in fs],
+                           [f.interventions.referral for f in fs]], dtype=np.float64)
+        cents = np.array([[f.price_cents, f.list_cents, f.cost_cents, f.service_cents,
+                           f.pers_cents, f.save_cost_cents, f.recovery_cents,
+                           f.loyal_price_cents, f.loyal_list_cents] for f in fs],
+                         dtype=np.int64).transpose(1, 0, 2)  # [firm, row, c] → [row, firm, c]
+        return {
+            "offer_pos": np.stack([f.offer_pos for f in fs]),
+            "firm_floats": floats,
+            "firm_money": cents[[C_PRICE, C_LOYAL_PRICE]] / 100.0,
+            "firm_cents": np.ascontiguousarray(cents),
+            "loyal_after": np.array([f.loyal_after for f in fs], dtype=np.int64),
+            "category": np.stack([self.ref_price, self.occasion_prob, self.renewal_prob]),
+            "market_voice": np.stack([self.global_pos, self.global_neg, self.global_soc])
+            .astype(np.float64),
+        }
+
     # ------------------------------------------------------------------------------------------
     def step(self) -> None:
         """One month: plan, customer journey (kernels), accounting, word-of-mouth state, collect."""
@@ -204,10 +235,7 @@ class MarketModel(InterventionAPI, mesa.Model):
     def run_journey(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Stages 2–6 for every customer; returns per-firm int, float and need-sum tallies."""
         s, tr, net = self.state, self.traits, self.network
-        o = pack({**self._offer_arrays(), "global_pos": self.global_pos,
-                  "global_neg": self.global_neg, "global_soc": self.global_soc,
-                  "ref_price": self.ref_price, "occasion_prob": self.occasion_prob,
-                  "renewal_prob": self.renewal_prob})  # grouped as the kernel takes them
+        o = self._kernel_offers()
         itally, ftally, need_sum = new_tallies(self.n_customers, len(self.firms),
                                                self.n_categories, tr.needs.shape[2])
         prev, nxt = s.voice[self.voice_index], s.voice[1 - self.voice_index]
@@ -222,7 +250,7 @@ class MarketModel(InterventionAPI, mesa.Model):
         )
         self.voice_index = 1 - self.voice_index
         # fixed block order: the same sums whatever the number of threads
-        return itally.sum(axis=0), _ordered_sum(ftally), _ordered_sum(need_sum)
+        return itally.sum(axis=0), block_sum(ftally), block_sum(need_sum)
 
     def _account(self, t: int, it: np.ndarray, ft: np.ndarray, ns: np.ndarray) -> None:
         n = self.n_customers
@@ -249,12 +277,11 @@ class MarketModel(InterventionAPI, mesa.Model):
     def _record_spells(self, t: int) -> None:
         """Remember relationships that ended this step and mark the start of new ones."""
         s = self.state
-        rows, cats = np.nonzero(s.ended >= 0) if self.cfg.output.spells else ((), ())
+        rows, cats = ended_relationships(s.ended) if self.cfg.output.spells else ((), ())
         if len(rows):
             self.spells.append(np.stack([rows, cats, s.ended[rows, cats], s.start[rows, cats],
                                          np.full(rows.size, t)], axis=1).astype(np.int64))
-        new = (s.tenure == 1) & (s.firm_of >= 0)
-        s.start[new] = t
+        mark_starts(s.tenure, s.firm_of, s.start, t)
 
     # ------------------------------------------------------------------------------------------
     def timeseries(self) -> pd.DataFrame:
@@ -284,13 +311,3 @@ class MarketModel(InterventionAPI, mesa.Model):
         df = df.sort_values(["customer", "category", "start"], kind="stable")
         return df.reset_index(drop=True)
 
-
-def _ordered_sum(a: np.ndarray) -> np.ndarray:
-    """Sum over the block axis strictly in block order.
-
-    NumPy's pairwise sum is deterministic too, but an explicit loop states the contract.
-    """
-    out = np.zeros(a.shape[1:], dtype=a.dtype)
-    for b in range(a.shape[0]):
-        out += a[b]
-    return out

@@ -10,6 +10,7 @@ two give the same bits.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 
@@ -44,6 +45,7 @@ PURPOSE = {name: k for k, name in enumerate(PURPOSES)}
 SLOTS = 64
 
 
+@functools.cache  # a handful of names, hashed once per process instead of every step
 def stream_salt(name: str) -> int:
     """Stable 64-bit salt for a named stream (sha256, not Python's salted ``hash``)."""
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "little")

@@ -103,7 +103,7 @@ def python_stages(model, steps: int) -> dict[str, float]:
 
     times: dict[str, list[float]] = {k: [] for k in ("plan", "offers", "kernel", "account",
                                                      "collect", "step")}
-    real = {"offers": model._offer_arrays, "account": model._account,
+    real = {"offers": model._kernel_offers, "account": model._account,
             "collect": model.datacollector.collect, "kernel": model_mod.journey_step}
 
     def timed(stage):  # noqa: ANN001, ANN202
@@ -114,7 +114,7 @@ def python_stages(model, steps: int) -> dict[str, float]:
             return out
         return wrapper
 
-    model._offer_arrays, model._account = timed("offers"), timed("account")
+    model._kernel_offers, model._account = timed("offers"), timed("account")
     model.datacollector.collect = timed("collect")
     model_mod.journey_step = timed("kernel")
     plan_real = [f.plan_offer for f in model.firms]

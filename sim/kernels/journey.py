@@ -134,6 +134,7 @@ from .layout import (
     V_SOC,
 )
 from .stages import (
+    N_VOICE_CODES,
     ad_hazard,
     churn_hazard,
     clamp01,
@@ -141,8 +142,8 @@ from .stages import (
     estimate_sd,
     experience_of,
     fit_of,
-    hear_word_of_mouth,
-    logit_pick,
+    hear_word_of_mouth_into,
+    logit_pick_into,
     need_estimate,
     offer_utility,
     personalised_fit,
@@ -329,6 +330,10 @@ def journey_step(  # noqa: D417 - related arrays are documented together
         util = np.empty(n_firms)
         avail = np.empty(n_firms, np.bool_)
         cat_paid = np.zeros(n_firms, np.int64)
+        weights = np.empty(n_firms)
+        fits = np.empty(n_firms)
+        is_customer = np.empty(n_firms, np.bool_)
+        counts = np.zeros(N_VOICE_CODES, np.int64)
         it = itally[b]
         ft = ftally[b]
         ns = need_sum[b]
@@ -344,23 +349,22 @@ def journey_step(  # noqa: D417 - related arrays are documented together
             loyal_list_cents, referral, price, price_cents, list_cents, cost_cents,
             service_cents, pers_cents, save_cost_cents,
             ref_price, occasion_prob, renewal_prob, prm, keys,
-            it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, n_firms, n_cat,
+            it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, weights, fits, is_customer,
+            counts, n_firms, n_cat,
         )
 
 
 @njit(cache=True)
-def _utility(i, c, f, g, other, needs, offer_pos, personalisation, knowledge, quality, service,
+def _utility(i, c, f, g, other, needs, fv, knowledge, quality, service,
              belief, soc, appeal, novelty, est_keys, est_z, ad_susceptibility, ad_reach, cross_sell,
              p_fc, wtp_i, ps_i, ref_price, prm):
     """Customer i's utility of firm f's offer in category c (§7.7 of the ODD).
 
-    ``g`` is the customer's current firm in c (switching-cost bonus), ``other`` the firm of
-    another category (cross-sell pull), ``p_fc`` the price f charges this customer; the other
-    arguments are as in :func:`journey_step`.
+    ``fv`` is the fit of f's (personalised) offer to i (:func:`personalised_fit`), ``g`` the
+    customer's current firm in c (switching-cost bonus), ``other`` the firm of another category
+    (cross-sell pull), ``p_fc`` the price f charges this customer; the other arguments are as
+    in :func:`journey_step`.
     """
-    fv = personalised_fit(needs, i, c, offer_pos, f, personalisation[f], knowledge[i, f],
-                          prm[P_FIT_WIDTH], prm[P_EST_ERR], est_keys[f, 0], est_keys[f, 1],
-                          est_z)
     u = (prm[P_B_FIT] * fv + prm[P_B_QUALITY] * quality[f]
          + prm[P_B_SERVICE] * service[f] + prm[P_B_BELIEF] * belief[i, f]
          + prm[P_B_SOCIAL] * soc[f] + prm[P_B_APPEAL] * appeal[f]
@@ -416,7 +420,8 @@ def _block_of_customers(
     loyal_price_cents, loyal_list_cents, referral,
     price, price_cents, list_cents, cost_cents, service_cents, pers_cents, save_cost_cents,
     ref_price, occasion_prob, renewal_prob, prm, keys,
-    it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, n_firms, n_cat,
+    it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, weights, fits, is_customer,
+    counts, n_firms, n_cat,
 ):
     """Stages 2–6 for customers ``first`` to ``last - 1`` (arguments as :func:`journey_step`).
 
@@ -431,11 +436,14 @@ def _block_of_customers(
                 neg[f] = global_neg[f]
                 soc[f] = global_soc[f]
         else:
-            hear_word_of_mouth(i, indptr, indices, voice_prev, pos, neg, soc)
+            hear_word_of_mouth_into(i, indptr, indices, voice_prev, pos, neg, soc, counts)
 
         wom = prm[P_WOM] * peer_susceptibility[i]
         total = 0.0
+        unaware = False
         for f in range(n_firms):
+            if aware[i, f] == 0:
+                unaware = True
             h_ad = 0.0
             if ad_reach[f] > 0.0 and uniform_nb(keys[K_EXPOSURE], i, f) < ad_reach[f]:
                 x = exposures[i, f]
@@ -451,10 +459,6 @@ def _block_of_customers(
             total += h_ad + h_wom
         # own search can find any firm the customer does not know yet (which one is settled only
         # if search is the event drawn: the best-fitting one, so the fits are computed lazily)
-        unaware = False
-        for f in range(n_firms):
-            if aware[i, f] == 0:
-                unaware = True
         hz[2 * n_firms] = prm[P_SEARCH] if unaware else 0.0
         total += hz[2 * n_firms]
         if total > 0.0 and uniform_nb(keys[K_ACTIVATION], i, 0) < total:
@@ -503,6 +507,7 @@ def _block_of_customers(
                     break
             in_market = False
             triggered = -1
+            fit_known = -1  # the firm whose fit to i in c is in fits[] (none yet)
             if g < 0:
                 if uniform_nb(keys[K_OCCASION], i, c) < occasion_prob[c]:
                     in_market = True
@@ -542,12 +547,16 @@ def _block_of_customers(
                         p_fc = price[f, c]
                         if f == g and tenure[i, c] >= loyal_after[f]:
                             p_fc = loyal_price[f, c]
-                        util[f] = _utility(i, c, f, g, other, needs, offer_pos, personalisation,
-                                           knowledge, quality, service, belief, soc, appeal,
-                                           novelty, est_keys, est_z, ad_susceptibility, ad_reach,
-                                           cross_sell, p_fc, wtp_i, ps_i, ref_price, prm)
-                chosen = logit_pick(util, avail, n_firms, prm[P_OUTSIDE],
-                                    uniform_nb(keys[K_CHOICE], i, c))
+                        fv = personalised_fit(needs, i, c, offer_pos, f, personalisation[f],
+                                              knowledge[i, f], prm[P_FIT_WIDTH], prm[P_EST_ERR],
+                                              est_keys[f, 0], est_keys[f, 1], est_z)
+                        fits[f] = fv  # the experience below reuses it (same inputs till then)
+                        util[f] = _utility(i, c, f, g, other, needs, fv, knowledge, quality,
+                                           service, belief, soc, appeal, novelty, est_keys,
+                                           est_z, ad_susceptibility, ad_reach, cross_sell, p_fc,
+                                           wtp_i, ps_i, ref_price, prm)
+                chosen = logit_pick_into(util, avail, n_firms, prm[P_OUTSIDE],
+                                         uniform_nb(keys[K_CHOICE], i, c), weights)
                 # a firm about to lose a customer it knows may make a retention offer: it makes
                 # staying worth more (a discount), and the customer chooses again
                 if g >= 0 and chosen != g and avail[g]:
@@ -556,12 +565,13 @@ def _block_of_customers(
                         it[g, T_OFFERS] += 1
                         util[g] += offer_utility(prm[P_B_PRICE], ps_i, save_cost_cents[g, c],
                                                  wtp_i, ref_price[c])
-                        chosen = logit_pick(util, avail, n_firms, prm[P_OUTSIDE],
-                                            uniform_nb(keys[K_RECHOICE], i, c))
+                        chosen = logit_pick_into(util, avail, n_firms, prm[P_OUTSIDE],
+                                                 uniform_nb(keys[K_RECHOICE], i, c), weights)
                         if chosen == g:
                             it[g, T_SAVED] += 1
                             it[g, T_RETENTION_COST] += save_cost_cents[g, c]
                 if chosen >= 0:
+                    fit_known = chosen  # avail[chosen]: its fit was computed above
                     it[chosen, T_CHOICES] += 1
                     if aware[i, chosen] == CH_WOM:
                         it[chosen, T_CHOICES_PEER] += 1
@@ -593,9 +603,12 @@ def _block_of_customers(
             if f < 0:
                 continue
             # ---- 4. experience: use, pay, compare with expectation, learn ------------------------
-            fv = personalised_fit(needs, i, c, offer_pos, f, personalisation[f], knowledge[i, f],
-                                  prm[P_FIT_WIDTH], prm[P_EST_ERR], est_keys[f, 0],
-                                  est_keys[f, 1], est_z)
+            if f == fit_known:
+                fv = fits[f]
+            else:
+                fv = personalised_fit(needs, i, c, offer_pos, f, personalisation[f],
+                                      knowledge[i, f], prm[P_FIT_WIDTH], prm[P_EST_ERR],
+                                      est_keys[f, 0], est_keys[f, 1], est_z)
             # the price this customer pays: a long-tenure customer of an exploiting firm pays
             # its loyalty price (tenure counted before this month)
             loyal = tenure[i, c] >= loyal_after[f]
@@ -654,10 +667,14 @@ def _block_of_customers(
                     p_offer = retention_cap[f] * knowledge[i, f]
                     if p_offer > 0.0 and uniform_nb(keys[K_SAVE], i, n_cat + c) < p_offer:
                         it[f, T_OFFERS] += 1
-                        u_stay = (_utility(i, c, f, f, other, needs, offer_pos, personalisation,
-                                           knowledge, quality, service, belief, soc, appeal,
-                                           novelty, est_keys, est_z, ad_susceptibility, ad_reach,
-                                           cross_sell, p_paid, wtp_i, ps_i, ref_price, prm)
+                        fv_now = personalised_fit(  # knowledge has grown since the experience
+                            needs, i, c, offer_pos, f, personalisation[f], knowledge[i, f],
+                            prm[P_FIT_WIDTH], prm[P_EST_ERR], est_keys[f, 0], est_keys[f, 1],
+                            est_z)
+                        u_stay = (_utility(i, c, f, f, other, needs, fv_now, knowledge, quality,
+                                           service, belief, soc, appeal, novelty, est_keys,
+                                           est_z, ad_susceptibility, ad_reach, cross_sell,
+                                           p_paid, wtp_i, ps_i, ref_price, prm)
                                   + offer_utility(prm[P_B_PRICE], ps_i, save_cost_cents[f, c],
                                                   wtp_i, ref_price[c]))
                         stays = (uniform_nb(keys[K_RECHOICE], i, n_cat + c)
@@ -672,9 +689,12 @@ def _block_of_customers(
                         tenure[i, c] = 0
 
         # ---- 5. word of mouth: what this customer will say next step; end-of-step tallies --------
+        for f in range(n_firms):
+            is_customer[f] = False
         for c in range(n_cat):
             f = firm_of[i, c]
             if f >= 0:
+                is_customer[f] = True
                 s = satisfaction[i, c]
                 it[f, T_REL] += 1
                 it[f, T_TENURE_SUM] += tenure[i, c]
@@ -696,11 +716,7 @@ def _block_of_customers(
             if aware[i, f] != 0:
                 it[f, T_AWARE] += 1
                 ft[f, F_BELIEF] += belief[i, f]
-            is_customer = False
-            for c in range(n_cat):
-                if firm_of[i, c] == f:
-                    is_customer = True
-            if is_customer:
+            if is_customer[f]:
                 it[f, T_CUSTOMERS] += 1
                 ft[f, F_KNOWLEDGE] += knowledge[i, f]
                 if paid_total > 0:

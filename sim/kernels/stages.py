@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 from ..rng import normal_nb
 from .layout import VOICE_DETRACTOR, VOICE_PASSIVE, VOICE_PROMOTER
+
+#: Distinct voice codes ((firm + 1) | (sign << 4), sign 0–2, firm + 1 <= 15): the length of
+#: :func:`hear_word_of_mouth_into`'s scratch array of counts.
+N_VOICE_CODES = 48
 
 
 @njit(cache=True)
@@ -22,29 +27,40 @@ def hear_word_of_mouth(i, indptr, indices, voice_prev, pos, neg, soc):
     Voices are last step's (double-buffered), so neighbours' order of update does not matter.
     Fills the three length-F arrays in place; returns the degree.
     """
-    for f in range(pos.shape[0]):
-        pos[f] = 0.0
-        neg[f] = 0.0
-        soc[f] = 0.0
+    return hear_word_of_mouth_into(i, indptr, indices, voice_prev, pos, neg, soc,
+                                   np.zeros(N_VOICE_CODES, np.int64))
+
+
+@njit(cache=True)
+def hear_word_of_mouth_into(i, indptr, indices, voice_prev, pos, neg, soc, counts):
+    """:func:`hear_word_of_mouth` with a zeroed scratch array of ``N_VOICE_CODES`` counts.
+
+    Each neighbour's voice code is counted without a branch (``counts[code] += 1``), then
+    decoded per firm; ``counts`` is left zeroed again. A share is count / degree, the very
+    number that adding 1.0 per neighbour and dividing by the degree gives (sums of ones are
+    exact), so this is bit for bit the same as decoding each neighbour in turn.
+    """
     start = indptr[i]
     end = indptr[i + 1]
     deg = end - start
-    if deg == 0:
-        return 0
     for e in range(start, end):
-        v = voice_prev[indices[e]]
-        if v != 0:
-            f = (v & 15) - 1
-            sign = v >> 4
-            soc[f] += 1.0
-            if sign == VOICE_PROMOTER:
-                pos[f] += 1.0
-            elif sign == VOICE_DETRACTOR:
-                neg[f] += 1.0
+        counts[voice_prev[indices[e]]] += 1
+    counts[0] = 0  # silent neighbours
     for f in range(pos.shape[0]):
-        pos[f] /= deg
-        neg[f] /= deg
-        soc[f] /= deg
+        passive = counts[f + 1]
+        promoters = counts[(f + 1) | (VOICE_PROMOTER << 4)]
+        detractors = counts[(f + 1) | (VOICE_DETRACTOR << 4)]
+        counts[f + 1] = 0
+        counts[(f + 1) | (VOICE_PROMOTER << 4)] = 0
+        counts[(f + 1) | (VOICE_DETRACTOR << 4)] = 0
+        if deg == 0:
+            pos[f] = 0.0
+            neg[f] = 0.0
+            soc[f] = 0.0
+        else:
+            pos[f] = float(promoters) / deg
+            neg[f] = float(detractors) / deg
+            soc[f] = float(passive + promoters + detractors) / deg
     return deg
 
 
@@ -161,22 +177,35 @@ def logit_pick(util, avail, n, outside, u):
     ``u`` in [0, 1) is the one uniform draw; probabilities are exp(U - max U) normalised, taken
     in index order with the outside option first.
     """
+    return logit_pick_into(util, avail, n, outside, u, np.empty(n))
+
+
+@njit(cache=True)
+def logit_pick_into(util, avail, n, outside, u, weights):
+    """:func:`logit_pick` with a scratch array (length >= n) for the exponentials.
+
+    Each exp(U - max U) is computed once and read back for the cumulative sum, so the result
+    is the very same as computing it twice, for half the exponentials.
+    """
     m = outside
     for k in range(n):
         if avail[k] and util[k] > m:
             m = util[k]
-    total = math.exp(outside - m)
+    w0 = math.exp(outside - m)
+    total = w0
     for k in range(n):
         if avail[k]:
-            total += math.exp(util[k] - m)
+            w = math.exp(util[k] - m)
+            weights[k] = w
+            total += w
     x = u * total
-    acc = math.exp(outside - m)
+    acc = w0
     if x < acc:
         return -1
     last = -1
     for k in range(n):
         if avail[k]:
-            acc += math.exp(util[k] - m)
+            acc += weights[k]
             last = k
             if x < acc:
                 return k
