@@ -58,19 +58,31 @@ def cpu_times() -> tuple[float, float]:
     return busy, time.process_time()
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Capture one step, time both kernels alternately, compare their outputs."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def ab_parser(description: str, cache: str) -> argparse.ArgumentParser:
+    """The options every A/B script takes: --ref, --cache and Hydra overrides."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--ref", default=None)
-    ap.add_argument("--customers", type=int, default=10_000)
-    ap.add_argument("--rounds", type=int, default=15)
-    ap.add_argument("--step", type=int, default=13)
-    ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "ccsim-ab")
+    ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / cache)
     ap.add_argument("overrides", nargs="*")
+    return ap
+
+
+def parse_ab(ap: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """Parse, then resolve ``--ref`` to the merge base of HEAD and main when not given."""
     args = ap.parse_args(argv)
     if args.ref is None:
         args.ref = subprocess.run(["git", "merge-base", "HEAD", "main"], cwd=ROOT, check=True,
                                   text=True, capture_output=True).stdout.strip()
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Capture one step, time both kernels alternately, compare their outputs."""
+    ap = ab_parser(__doc__.splitlines()[0], "ccsim-ab")
+    ap.add_argument("--customers", type=int, default=10_000)
+    ap.add_argument("--rounds", type=int, default=15)
+    ap.add_argument("--step", type=int, default=13)
+    args = parse_ab(ap, argv)
     sys.path.insert(0, str(export_as(args.ref, args.cache, "sim_ref")))
     ref_journey = importlib.import_module("sim_ref.kernels.journey")
 

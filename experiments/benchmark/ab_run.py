@@ -11,10 +11,8 @@ other processes' CPU share meanwhile. The tables of the last two runs are compar
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,22 +20,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ab_kernel import cpu_times  # noqa: E402 - the folder is put on the path above
+from ab_kernel import ab_parser, cpu_times, parse_ab  # noqa: E402 - the folder is put on the path above
 from bit_identity import ROOT, export, run, same  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
     """Alternate the two trees' runs; print the times and whether the tables are identical."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--ref", default=None)
+    ap = ab_parser(__doc__.splitlines()[0], "ccsim-bitid")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "ccsim-bitid")
-    ap.add_argument("overrides", nargs="*")
-    args = ap.parse_args(argv)
-    if args.ref is None:
-        args.ref = subprocess.run(["git", "merge-base", "HEAD", "main"], cwd=ROOT, check=True,
-                                  text=True, capture_output=True).stdout.strip()
+    args = parse_ab(ap, argv)
     commit, ref_tree = export(args.ref, args.cache)
     trees = {"ref": ref_tree, "new": ROOT}
     secs: dict[str, list[float]] = {k: [] for k in trees}

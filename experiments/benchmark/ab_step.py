@@ -14,13 +14,10 @@ Exit status 1 if they differ.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -30,22 +27,16 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ab_kernel import cpu_times, export_as  # noqa: E402 - the folder is put on the path above
+from ab_kernel import ab_parser, cpu_times, export_as, parse_ab  # noqa: E402 - the folder is put on the path above
 
 
 def main(argv: list[str] | None = None) -> int:
     """Step both models alternately; print medians, ratios and the identity check."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--ref", default=None)
+    ap = ab_parser(__doc__.splitlines()[0], "ccsim-ab")
     ap.add_argument("--customers", type=int, default=10_000)
     ap.add_argument("--steps", type=int, default=60)
     ap.add_argument("--warmup", type=int, default=12)
-    ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "ccsim-ab")
-    ap.add_argument("overrides", nargs="*")
-    args = ap.parse_args(argv)
-    if args.ref is None:
-        args.ref = subprocess.run(["git", "merge-base", "HEAD", "main"], cwd=ROOT, check=True,
-                                  text=True, capture_output=True).stdout.strip()
+    args = parse_ab(ap, argv)
     sys.path.insert(0, str(export_as(args.ref, args.cache, "sim_ref")))
     overrides = [f"market.n_customers={args.customers}", "output.spells=false",
                  f"market.steps={args.warmup + args.steps}", *args.overrides]
