@@ -124,6 +124,8 @@ class Firm(mesa.Agent):
         self.period_market_revenue = 0.0
         self.metrics: dict[str, float] = {}
         self.interventions = FirmInterventions()  # mid-run changes (sim.interventions)
+        #: the month's budget before lever factors, by step (what ``set_budget_path`` takes)
+        self.budgets: dict[int, float] = {}
         self.plan_offer(step=0, need_means=None)
 
     # ------------------------------------------------------------------------------------------
@@ -162,7 +164,8 @@ class Firm(mesa.Agent):
     def plan_offer(self, step: int, need_means: np.ndarray | None) -> None:
         """Stage 1: invest the budget, update capabilities, set offer positions and prices."""
         eco = self.market.economics
-        budget = self.budget_for(self.planned_revenue)
+        budget = self.interventions.budget(step, self.budget_for(self.planned_revenue))
+        self.budgets[step] = budget
         budget, spend = self.interventions.spend(budget, self.allocate(budget, step))
         self.lever_spend = spend
         if self.neutral:

@@ -48,11 +48,21 @@ class FirmInterventions:
         lever: factor on each lever's money, in ``LEVERS`` order.
         list_price: factor on the list price.
         referral: factor on the firm's word-of-mouth referral hazard.
+        budget_path: the month's budget by step, replacing the firm's budget rule in those
+            steps (``None``: the rule), e.g. another run's budgets, so that a change of one
+            lever's money leaves every other lever's money on that run's path.
     """
 
     lever: np.ndarray = field(default_factory=lambda: np.ones(len(LEVERS)))
     list_price: float = 1.0
     referral: float = 1.0
+    budget_path: dict[int, float] | None = None
+
+    def budget(self, step: int, by_rule: float) -> float:
+        """The month's budget before lever factors: the path's at ``step``, else the rule's."""
+        if self.budget_path is not None and step in self.budget_path:
+            return self.budget_path[step]
+        return by_rule
 
     @property
     def active(self) -> bool:
@@ -117,6 +127,22 @@ class InterventionAPI:
             raise ValueError(f"lever {lever!r}: choose one of {', '.join(LEVERS)}")
         f = self.firms[self.firm_index(firm)]
         f.interventions.lever[LEVER[lever]] = _factor("factor", factor)
+
+    def set_budget_path(self, firm: int | str, budgets: dict[int, float] | None) -> None:
+        """Hold the firm's monthly budget on ``budgets`` (step → money) instead of its rule.
+
+        The lever factors of :meth:`set_lever` still apply on top, so with the path of an
+        unchanged run one lever's money changes while every other lever's stays on that run's
+        path. ``None`` returns the firm to its budget rule.
+
+        Raises:
+            ValueError: Unknown firm, or a budget that is not finite and >= 0.
+        """
+        k = self.firm_index(firm)
+        path = None
+        if budgets is not None:
+            path = {int(t): _factor(f"budget at step {t}", b) for t, b in budgets.items()}
+        self.firms[k].interventions.budget_path = path
 
     def set_list_price_factor(self, firm: int | str, factor: float) -> None:
         """Set the firm's list price to ``factor`` × its cost-plus list price from the next step.

@@ -10,7 +10,10 @@ The definition (issue 13), so that two people get the same number:
    (:mod:`sim.interventions`): a lever's money is scaled with every other lever's money
    unchanged; price is changed through the list price; word of mouth is a ±10 % factor on the
    firm's referral hazard. Every firm of the market is changed in turn; the others keep their
-   own rules.
+   own rules. The changed firm's budget follows its rule (``budget="rule"``, the default, as
+   committed), so the extra sales a change brings feed back into every lever's money later; with
+   ``budget="baseline"`` (``--budget baseline``) it stays on the path of an unchanged arm
+   continued from the same burn-in, so every other lever's money is unchanged for good.
 3. **Elasticity** = ln(Q+ / Q−) / ln(1.1 / 0.9), per firm and seed; the mean over firms within
    a seed; then the mean and 95 % Student-t interval over seeds
    (:func:`sim.analysis.stats.t_ci`).
@@ -131,16 +134,36 @@ def burn_in(cfg: Config) -> MarketModel:
     return model
 
 
-def run_arm(base: MarketModel, firm: int, lever: str, factor: float) -> pd.DataFrame:
-    """Continue a copy of the burned-in ``base`` for :data:`AFTER` months with one change."""
+#: The changed firm's budget after the change: by its rule, or on an unchanged arm's path.
+BUDGETS = ("rule", "baseline")
+
+
+def run_arm(base: MarketModel, firm: int, lever: str, factor: float,
+            budget_path: dict[int, float] | None = None) -> pd.DataFrame:
+    """Continue a copy of the burned-in ``base`` for :data:`AFTER` months with one change.
+
+    With ``budget_path`` the changed firm's budget is held on that path (step → money).
+    """
     arm = copy.deepcopy(base)
     apply_change(arm, firm, lever, factor)
+    if budget_path is not None:
+        arm.set_budget_path(firm, budget_path)
     for _ in range(AFTER):
         arm.step()
     return arm.timeseries()
 
 
-def measure_seed(cfg: Config, seed: int, levers: Sequence[str] = LEVERS) -> list[dict]:
+def baseline_budgets(base: MarketModel) -> list[dict[int, float]]:
+    """Each firm's budget by step in an unchanged copy of ``base``, :data:`AFTER` months on."""
+    arm = copy.deepcopy(base)
+    for _ in range(AFTER):
+        arm.step()
+    first = base.steps + 1
+    return [{t: b for t, b in f.budgets.items() if t >= first} for f in arm.firms]
+
+
+def measure_seed(cfg: Config, seed: int, levers: Sequence[str] = LEVERS,
+                 budget: str = "rule") -> list[dict]:
     """Every firm × lever × quantity × window of one seed (run in a worker process).
 
     Returns:
@@ -155,12 +178,13 @@ def measure_seed(cfg: Config, seed: int, levers: Sequence[str] = LEVERS) -> list
     t0 = time.perf_counter()
     base = burn_in(dataclasses.replace(cfg, seed=seed))
     first = BURN_IN + 1
+    paths = baseline_budgets(base) if budget == "baseline" else [None] * len(base.firms)
     rows = []
     for k, f in enumerate(base.firms):
         for lever in levers:
             q = {}
             for sign, factor in (("minus", 1.0 - STEP), ("plus", 1.0 + STEP)):
-                ts = run_arm(base, k, lever, factor)
+                ts = run_arm(base, k, lever, factor, paths[k])
                 q[sign] = _quantities(ts, f.name, first)
             share = (float(f.shares[LEVER[lever]]) if lever in LEVER else float("nan"))
             for (quantity, window), q_minus in q["minus"].items():
@@ -207,7 +231,8 @@ def summarise(runs: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
 
 def run_study(cfg: Config, seeds: Sequence[int], levers: Sequence[str] = LEVERS,
               n_jobs: int = 2,
-              progress: Callable[[str], None] | None = None) -> pd.DataFrame:
+              progress: Callable[[str], None] | None = None,
+              budget: str = "rule") -> pd.DataFrame:
     """:func:`measure_seed` for every seed in parallel (joblib, one Numba thread per worker).
 
     Args:
@@ -216,6 +241,7 @@ def run_study(cfg: Config, seeds: Sequence[int], levers: Sequence[str] = LEVERS,
         levers: Which of :data:`LEVERS` to change.
         n_jobs: Worker processes.
         progress: Called with one line per finished seed.
+        budget: One of :data:`BUDGETS`: the changed firm's budget after the change.
 
     Returns:
         The rows of every seed, sorted by seed.
@@ -227,7 +253,7 @@ def run_study(cfg: Config, seeds: Sequence[int], levers: Sequence[str] = LEVERS,
             progress(f"elasticities: seed {out[0]['seed']} done ({done}/{total}, "
                      f"{out[0]['seconds']:.0f} s; {elapsed:.0f} s elapsed)")
 
-    per_seed = run_tasks(measure_seed, [(cfg, s, levers) for s in seeds], n_jobs, report)
+    per_seed = run_tasks(measure_seed, [(cfg, s, levers, budget) for s in seeds], n_jobs, report)
     runs = pd.DataFrame([row for rows in per_seed for row in rows])
     return runs.sort_values("seed", kind="stable").reset_index(drop=True)
 
@@ -324,6 +350,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output folder (default: a new results/elasticities/<name>_<time>; "
                         "with --quick results/tmp/elasticities/...)")
     p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument("--budget", default="rule", metavar="HOW",
+                   help="the changed firm's budget after the change: rule (its budget rule, the "
+                        "default) or baseline (an unchanged arm's path: every other lever's "
+                        "money unchanged for good)")
     p.add_argument("--all-rows", action="store_true",
                    help="print every lever × quantity × window, not only the headline rows")
     p.add_argument("overrides", nargs="*", metavar="OVERRIDE",
@@ -341,6 +371,8 @@ def _check(args: argparse.Namespace) -> tuple[int, list[str]]:
     if bad:
         raise ValueError(f"--levers={args.levers}: unknown {', '.join(bad)}; allowed "
                          f"{', '.join(LEVERS)}")
+    if args.budget not in BUDGETS:
+        raise ValueError(f"--budget={args.budget}: unknown; allowed {', '.join(BUDGETS)}")
     refuse_keys(args.overrides, ("seed", "market.steps"),
                 f"seeds by --seeds; market.steps = {BURN_IN} + {AFTER}")
     return seeds, list(levers)
@@ -371,10 +403,12 @@ def main(argv: list[str] | None = None) -> int:
     commit = git_commit()  # the model that runs, before anyone edits the tree
     seeds = list(range(n_seeds))
     runs = run_study(cfg, seeds, levers, args.jobs,
-                     progress=lambda line: print(line, file=sys.stderr, flush=True))
+                     progress=lambda line: print(line, file=sys.stderr, flush=True),
+                     budget=args.budget)
     summary = summarise(runs)
     meta = {
         "definition": {"burn_in_months": BURN_IN, "step": STEP, "windows": WINDOWS,
+                       "budget": args.budget,
                        "elasticity": "ln(Q+/Q-)/ln((1+step)/(1-step))",
                        "ci": "95% Student t over seeds of the per-seed mean over firms"},
         "overrides": overrides, "scenario": cfg.name, "n_customers": cfg.market.n_customers,

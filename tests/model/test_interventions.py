@@ -117,6 +117,9 @@ def test_bad_values_are_refused():
         model.set_lever(0, "advertising", -1.0)
     with pytest.raises(ValueError, match="> 0"):
         model.set_list_price_factor(0, 0.0)
+    with pytest.raises(ValueError, match="budget at step 3=-5"):
+        model.set_budget_path(0, {2: 10.0, 3: -5.0})
+    assert model.firms[0].interventions.budget_path is None  # nothing half-set
     assert model.active_interventions() == {}
     model.set_lever(1, "service", 1.1)
     assert model.active_interventions() == {"pc_b": {"lever_service": 1.1}}
@@ -141,3 +144,20 @@ def test_reference_applies_the_same_interventions():
             m.step()
         models.append(m)
     assert_docked(*models)
+
+
+def test_budget_path_replaces_the_budget_rule_in_its_steps(plain):
+    """The firm's own recorded budgets as a path change nothing; a path of zeros stops its
+    spending in those steps only."""
+    model = MarketModel(load_config(OVERRIDES))
+    for _ in range(model.cfg.market.steps):
+        model.step()
+    budgets = dict(model.firms[0].budgets)
+    assert sorted(budgets) == list(range(0, model.cfg.market.steps + 1))  # 0: the set-up plan
+    same = _run(lambda m: m.set_budget_path(0, budgets))
+    pd.testing.assert_frame_equal(plain, same, check_exact=True)
+    starved = _run(lambda m: m.set_budget_path("pc_a", {T: 0.0}))
+    row = (starved["firm"] == "pc_a") & (starved["step"] == T)
+    assert starved.loc[row, "cost_advertising"].item() == 0.0
+    nxt = (starved["firm"] == "pc_a") & (starved["step"] == T + 1)
+    assert starved.loc[nxt, "cost_advertising"].item() > 0.0

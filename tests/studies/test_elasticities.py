@@ -120,6 +120,7 @@ def test_quick_run_measures_what_the_definition_says(quick):
     (["market.steps=30"], "market.steps is set by the study"),
     (["market.n_customers=-5"], "n_customers"),
     (["--jobs", "0"], "--jobs=0"),
+    (["--budget", "fixed"], "--budget=fixed: unknown; allowed rule, baseline"),
 ])
 def test_bad_input_is_one_line_and_exit_2(cli, tmp_path, args, message):
     done = cli.run(["elasticities", "--quick", "--out", str(tmp_path / "o"), *args], tmp_path)
@@ -127,3 +128,36 @@ def test_bad_input_is_one_line_and_exit_2(cli, tmp_path, args, message):
     assert done.stderr.startswith("ccsim: error: ") and message in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "o").exists() and done.stdout == ""
+
+
+def test_budget_on_the_baseline_path_keeps_every_other_levers_money():
+    """With ``budget="baseline"`` the changed firm spends the unchanged arm's budget by its shares,
+    plus or minus 10% of the changed lever's money; with the factor at 1 the arm is the baseline."""
+    from sim.strategies import LEVERS
+
+    BURN_IN, AFTER = el.BURN_IN, el.AFTER  # noqa: N806
+    baseline_budgets, burn_in, run_arm = el.baseline_budgets, el.burn_in, el.run_arm
+    cfg = load_config(["market.n_customers=300", f"market.steps={BURN_IN + AFTER}"])
+    base = burn_in(cfg)
+    paths = baseline_budgets(base)
+    assert sorted(paths[0]) == list(range(BURN_IN + 1, BURN_IN + AFTER + 1))
+    plain = run_arm(base, 0, "advertising", 1.0)
+    same = run_arm(base, 0, "advertising", 1.0, paths[0])
+    pd.testing.assert_frame_equal(plain, same, check_exact=True)
+    firm = base.firms[0].name
+    up = run_arm(base, 0, "advertising", 1.1, paths[0])
+    rule = run_arm(base, 0, "advertising", 1.1)
+    costs = [f"cost_{lv}" for lv in LEVERS]
+    def late(ts: pd.DataFrame) -> pd.DataFrame:
+        return ts[(ts["firm"] == firm) & (ts["step"] > BURN_IN + 12)]
+
+    b, u, r = late(plain), late(up), late(rule)
+    # (promotion's cost is the revenue its discount forgoes, which moves with sales)
+    others = [c for c in costs if c not in ("cost_advertising", "cost_promotion")]
+    # on the path, every other lever's money is the baseline's, advertising's 10% more
+    np.testing.assert_allclose(u[others].to_numpy(), b[others].to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(u["cost_advertising"].to_numpy(),
+                               1.1 * b["cost_advertising"].to_numpy(), rtol=0, atol=0.006)
+    # (money is kept in whole cents)
+    # by the rule, the extra sales move the other levers' money too
+    assert not np.allclose(r[others].to_numpy(), b[others].to_numpy(), rtol=1e-12)
