@@ -1,4 +1,4 @@
-"""Mid-run interventions on one firm: a lever's money, its list price, its word of mouth.
+"""Mid-run interventions on one firm: lever money, list price, budget, word of mouth.
 
 An intervention is a standing factor on something the firm's own rules produce, set from a
 given step on and kept until it is set again (``factor=1`` undoes it):
@@ -8,6 +8,8 @@ given step on and kept until it is set again (``factor=1`` undoes it):
   or smaller discount, as it does without an intervention);
 * **the list price** — ``factor`` × the cost-plus list price, so a promotion's discount applies
   to the changed list price;
+* **the budget** — a path of monthly budgets (step → money) in place of the firm's budget rule,
+  e.g. an unchanged run's, so that a lever factor changes one lever's money and no other;
 * **word of mouth** — ``factor`` × the hazards with which the firm's promoters among a
   customer's contacts make it known (to a customer who does not know it yet) and bring a
   customer who knows it to the market for it (the referral hazards).
