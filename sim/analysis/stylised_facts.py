@@ -230,8 +230,8 @@ def readme_table(folders: Sequence[str | Path]) -> str:
         short = _mean_row(summary, "advertising", "units", "short")
         long_ = _mean_row(summary, "advertising", "units", "long")
         wom = _mean_row(summary, "word_of_mouth", "acquisitions", "long")
-        ad_target = AD_SHORT_TARGETS.get(scenario)
-        price_target = None if scenario in NO_PRICE_TARGET else BENCHMARKS[3].target
+        ad_target = target_for(benchmark_for("advertising", "units", "short"), scenario)
+        price_target = target_for(benchmark_for("price", "choice_share", "short"), scenario)
         if short is not None and long_ is not None and short["mean"] > 0:
             ratio = long_["mean"] / short["mean"]
             ratio_cell = f"{ratio:.1f}" + _verdict(ratio, (0.0, 3.0) if ad_target else None)
