@@ -42,6 +42,16 @@ def _check_csr(indptr: np.ndarray, indices: np.ndarray, n: int) -> None:
     assert (adj != adj.T).nnz == 0  # undirected
 
 
+def _checked_graphs(make, n: int, seeds) -> list[nx.Graph]:
+    """``make(seed)``'s CSR for each seed, checked by :func:`_check_csr`, as networkx graphs."""
+    graphs = []
+    for s in seeds:
+        indptr, indices = make(s)
+        _check_csr(indptr, indices, n)
+        graphs.append(_graph(indptr, indices))
+    return graphs
+
+
 def test_no_rewiring_is_networkx_ring_lattice() -> None:
     indptr, indices = watts_strogatz_csr(300, 12, 0.0, seed=1)
     _check_csr(indptr, indices, 300)
@@ -53,12 +63,8 @@ def test_no_rewiring_is_networkx_ring_lattice() -> None:
 @pytest.mark.parametrize(("k", "p"), [(12, 0.1), (10, 0.3), (4, 1.0)])
 def test_degree_and_clustering_match_networkx(k: int, p: float) -> None:
     n, seeds = 600, range(4)
-    ours, theirs = [], []
-    for s in seeds:
-        indptr, indices = watts_strogatz_csr(n, k, p, seed=s)
-        _check_csr(indptr, indices, n)
-        ours.append(_graph(indptr, indices))
-        theirs.append(nx.watts_strogatz_graph(n, k, p, seed=s))
+    ours = _checked_graphs(lambda s: watts_strogatz_csr(n, k, p, seed=s), n, seeds)
+    theirs = [nx.watts_strogatz_graph(n, k, p, seed=s) for s in seeds]
 
     def stats(graphs: list[nx.Graph]) -> tuple[float, float, float, float]:
         deg = np.concatenate([[d for _, d in g.degree()] for g in graphs])
@@ -90,11 +96,7 @@ def _stats(graphs: list[nx.Graph]) -> tuple[float, float, float, float]:
 @pytest.mark.parametrize("m", [1, 3, 6])
 def test_barabasi_albert_degree_and_clustering_match_networkx(m: int) -> None:
     n, seeds = 800, range(4)
-    ours = []
-    for s in seeds:
-        indptr, indices = barabasi_albert_csr(n, m, seed=s)
-        _check_csr(indptr, indices, n)
-        ours.append(_graph(indptr, indices))
+    ours = _checked_graphs(lambda s: barabasi_albert_csr(n, m, seed=s), n, seeds)
     theirs = [nx.barabasi_albert_graph(n, m, seed=s) for s in seeds]
     mean, sd, clust, top = _stats(ours)
     nx_mean, nx_sd, nx_clust, nx_top = _stats(theirs)
@@ -112,11 +114,7 @@ def test_barabasi_albert_degree_and_clustering_match_networkx(m: int) -> None:
 def test_gnp_degree_and_clustering_match_networkx(k: int) -> None:
     n, seeds = 800, range(4)
     p = k / (n - 1)
-    ours = []
-    for s in seeds:
-        indptr, indices = gnp_csr(n, p, seed=s)
-        _check_csr(indptr, indices, n)
-        ours.append(_graph(indptr, indices))
+    ours = _checked_graphs(lambda s: gnp_csr(n, p, seed=s), n, seeds)
     theirs = [nx.fast_gnp_random_graph(n, p, seed=s) for s in seeds]
     mean, sd, clust, _ = _stats(ours)
     nx_mean, nx_sd, nx_clust, _ = _stats(theirs)
