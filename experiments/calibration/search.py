@@ -39,6 +39,9 @@ LOG = ROOT / "results" / "calibration" / "search" / "points.csv"
 def load_space(path: Path = SPACE) -> dict:
     """The search space as a dict (``size``, ``scenarios``, ``searched``, ``derived``, ``fixed``).
 
+    ``size.budget`` (optional, default ``rule``): the changed firm's budget after the change, as
+    ``ccsim elasticities --budget`` takes it.
+
     ``fixed`` (optional): overrides applied at every point, e.g. an earlier stage's choice.
 
     A searched key with a ``scenario`` entry is a premise of that scenario only: it is applied
@@ -97,12 +100,13 @@ def evaluate(space: dict, point: dict[str, float], jobs: int) -> dict:
     """Measure one point in every scenario; return its log row."""
     seeds = list(range(int(space["size"]["seeds"])))
     levers = list(space["size"]["levers"])
+    budget = space["size"].get("budget", "rule")
     row: dict = {"point": point_id(point), **point}
     found: dict[str, dict[str, float]] = {}
     t0 = time.perf_counter()
     for scenario in space["scenarios"]:
         cfg = load_config(scenario_overrides(space, scenario, point))
-        summary = summarise(run_study(cfg, seeds, levers, jobs))
+        summary = summarise(run_study(cfg, seeds, levers, jobs, budget=budget))
         found[scenario] = measures(summary)
         for name, value in found[scenario].items():
             row[f"{scenario}:{name}"] = value
@@ -111,6 +115,7 @@ def evaluate(space: dict, point: dict[str, float], jobs: int) -> dict:
     row["score"] = score(found)
     row["n_customers"] = space["size"]["n_customers"]
     row["seeds"] = len(seeds)
+    row["budget"] = budget
     row["seconds"] = round(time.perf_counter() - t0, 1)
     row["git_commit"] = git_commit()
     return row
