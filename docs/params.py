@@ -70,11 +70,11 @@ SOURCES: dict[str, str] = {
         f"it reduces on a fully mixed market (`scenario=bass` sets 0.38)"),
     "market.awareness.neg_wom_multiplier": f"{MODEL} (a warning weighs more than praise)",
     "market.experience.promoter_threshold": (
-        "calibrated (issue 13, stage 1): Reichheld (2003)'s promoters answer 9–10 on the survey's "
-        "0–10 scale; the model's score is its own construct, so the survey's cut-offs are "
-        "shifted by one offset until the mean NPS over firms is Reichheld's typical +5 to +10 "
-        "(experience economy: +8.6 at 7; experiments/calibration/nps.py, "
-        "results/calibration/search/nps_points.csv)"),
+        "calibrated (issue 13, stage 3a): Reichheld (2003)'s promoters answer 9–10 on the "
+        "survey's 0–10 scale; the model's score is its own construct, so the survey's cut-offs "
+        "are shifted by one offset until the mean NPS over firms in years 2–10 is Reichheld's "
+        "typical +5 to +10 (experience economy: +7.4 at 7.25; experiments/calibration/nps.py "
+        "with search_space_nps_v2.yaml, results/calibration/search/nps_points_v2.csv)"),
     "market.experience.detractor_threshold": (
         "Reichheld (2003): detractors answer 0–6, three points below promoters; kept 3 below "
         "`promoter_threshold` (calibrated with it)"),

@@ -213,12 +213,13 @@ class ExperienceConfig:
                                            help="weight of this month in satisfaction")
     belief_learning: float = _share(0.3, unit="share of the gap per experience",
                                     help="how far an experience moves the belief about a firm")
-    promoter_threshold: float = _num(7.0, -1.0, 11.0, unit="0–10 score",
+    promoter_threshold: float = _num(7.25, -1.0, 11.0, unit="0–10 score",
                                      help="satisfaction at or above which a customer recommends "
                                           "(calibrated: the survey's 9 shifted onto the model's "
-                                          "score so that the typical firm's NPS is +5 to +10, "
-                                          "Reichheld 2003; experiments/calibration/nps.py)")
-    detractor_threshold: float = _num(4.0, -1.0, 11.0, unit="0–10 score",
+                                          "score so that the typical firm's NPS over years "
+                                          "2–10 is +5 to +10, Reichheld 2003; "
+                                          "experiments/calibration/nps.py)")
+    detractor_threshold: float = _num(4.25, -1.0, 11.0, unit="0–10 score",
                                       help="satisfaction at or below which a customer warns "
                                            "(promoter_threshold − 3, the survey's 9 and 6)")
 
