@@ -95,8 +95,9 @@ SOURCES: dict[str, str] = {
         "the pre-calibration gap between buying at the mean price and buying nothing "
         "(experiments/calibration/search_space.yaml)"),
     "market.levers.advertising.carryover": (
-        "calibrated (issue 13) within the 3–9 months to 90 % of an advertising effect of Clarke "
-        "(1976) (monthly 0.46–0.77); long ÷ short run ≈ 2 in Sethuraman et al. (2011)"),
+        "calibrated (issue 13, stage 3: search_space_v3.yaml) over {0.45, 0.6}, at the short end "
+        "of the 3–9 months to 90 % of an advertising effect of Clarke (1976) (monthly 0.46–0.77); "
+        "long ÷ short run ≈ 2 in Sethuraman et al. (2011)"),
     "market.churn.base": (
         f"{MODEL} (e.g. by fitting the sBG model of Fader & Hardie 2007 to observed cohorts)"),
     "market.churn.sensitivity": f"{MODEL} (as for `market.churn.base`)",

@@ -171,7 +171,7 @@ class ChoiceConfig:
     beta_belief: float = _num(2.0, 0.0, 100.0, unit="utils", help="weight of beliefs")
     beta_social: float = _num(1.0, 0.0, 100.0, unit="utils",
                               help="weight of the share of neighbours who buy from the firm")
-    beta_price: float = _num(8.0, 0.0, 100.0, unit="utils",
+    beta_price: float = _num(12.0, 0.0, 100.0, unit="utils",
                              help="weight of price / wtp (calibrated: price elasticity of choice "
                                   "share ≈ −2.6, Bijmolt et al. 2005; experiments/calibration)")
     beta_cross_sell: float = _num(1.0, 0.0, 100.0, unit="utils",
@@ -190,7 +190,7 @@ class ChoiceConfig:
                               help="weight of the generic appeal that all lever money buys "
                                    "with economics.lever_response=neutral")
     switching_cost: float = _num(1.0, 0.0, 100.0, unit="utils", help="bonus of staying put")
-    outside_utility: float = _num(-0.96, -1e9, 1e9, unit="utils",
+    outside_utility: float = _num(-3.6, -1e9, 1e9, unit="utils",
                                   help="utility of buying nothing (set with beta_price: "
                                        "3 − 0.66 × (beta_price − 2), the pre-calibration gap to "
                                        "buying at the mean price; experiments/calibration)")
@@ -330,7 +330,7 @@ class LeversConfig:
     """Each lever's response curve (promotion's is economics.max_discount); uncalibrated."""
 
     rd: LeverCurve = _curve(1.0, 0.95)
-    advertising: LeverCurve = _curve(0.5, 0.6)  # carry-over calibrated (issue 13)
+    advertising: LeverCurve = _curve(0.5, 0.45)  # carry-over calibrated (issue 13)
     insight: LeverCurve = _curve(7.0, 0.95)
     personalisation: LeverCurve = _curve(7.0, 0.95)
     service: LeverCurve = _curve(7.0, 0.95)
