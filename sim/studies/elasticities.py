@@ -10,10 +10,11 @@ The definition (issue 13), so that two people get the same number:
    (:mod:`sim.interventions`): a lever's money is scaled with every other lever's money
    unchanged; price is changed through the list price; word of mouth is a ±10 % factor on the
    firm's referral hazard. Every firm of the market is changed in turn; the others keep their
-   own rules. The changed firm's budget follows its rule (``budget="rule"``, the default, as
-   committed), so the extra sales a change brings feed back into every lever's money later; with
-   ``budget="baseline"`` (``--budget baseline``) it stays on the path of an unchanged arm
-   continued from the same burn-in, so every other lever's money is unchanged for good.
+   own rules. The changed firm's budget stays on the path of an unchanged arm continued from the
+   same burn-in (``budget="baseline"``, the default), so every other lever's money is unchanged
+   for good, as the issue defines the change; with ``budget="rule"`` (``--budget rule``) it
+   follows its budget rule, so the extra sales a change brings feed back into every lever's
+   money later (the definition of the first two calibration searches).
 3. **Elasticity** = ln(Q+ / Q−) / ln(1.1 / 0.9), per firm and seed; the mean over firms within
    a seed; then the mean and 95 % Student-t interval over seeds
    (:func:`sim.analysis.stats.t_ci`).
@@ -134,8 +135,9 @@ def burn_in(cfg: Config) -> MarketModel:
     return model
 
 
-#: The changed firm's budget after the change: by its rule, or on an unchanged arm's path.
-BUDGETS = ("rule", "baseline")
+#: The changed firm's budget after the change: on an unchanged arm's path (the default), or by
+#: its rule.
+BUDGETS = ("baseline", "rule")
 
 
 def run_arm(base: MarketModel, firm: int, lever: str, factor: float,
@@ -163,7 +165,7 @@ def baseline_budgets(base: MarketModel) -> list[dict[int, float]]:
 
 
 def measure_seed(cfg: Config, seed: int, levers: Sequence[str] = LEVERS,
-                 budget: str = "rule") -> list[dict]:
+                 budget: str = "baseline") -> list[dict]:
     """Every firm × lever × quantity × window of one seed (run in a worker process).
 
     Returns:
@@ -232,7 +234,7 @@ def summarise(runs: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
 def run_study(cfg: Config, seeds: Sequence[int], levers: Sequence[str] = LEVERS,
               n_jobs: int = 2,
               progress: Callable[[str], None] | None = None,
-              budget: str = "rule") -> pd.DataFrame:
+              budget: str = "baseline") -> pd.DataFrame:
     """:func:`measure_seed` for every seed in parallel (joblib, one Numba thread per worker).
 
     Args:
@@ -350,10 +352,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output folder (default: a new results/elasticities/<name>_<time>; "
                         "with --quick results/tmp/elasticities/...)")
     p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
-    p.add_argument("--budget", default="rule", metavar="HOW",
-                   help="the changed firm's budget after the change: rule (its budget rule, the "
-                        "default) or baseline (an unchanged arm's path: every other lever's "
-                        "money unchanged for good)")
+    p.add_argument("--budget", default="baseline", metavar="HOW",
+                   help="the changed firm's budget after the change: baseline (an unchanged "
+                        "arm's path: every other lever's money unchanged for good; the default) "
+                        "or rule (its budget rule, so extra sales feed back into every lever)")
     p.add_argument("--all-rows", action="store_true",
                    help="print every lever × quantity × window, not only the headline rows")
     p.add_argument("overrides", nargs="*", metavar="OVERRIDE",

@@ -91,6 +91,8 @@ def test_quick_run_prints_the_table_and_writes_the_tables(quick):
     assert set(summary["firm"]) == {"mean", *runs["firm"]}
     meta = el_meta(out)
     assert meta["seeds"] == list(range(el.QUICK_SEEDS)) and meta["git_commit"]
+    # the definition: every other lever's money unchanged, so the budget on the path
+    assert meta["definition"]["budget"] == "baseline"
 
 
 def el_meta(out):
@@ -120,7 +122,7 @@ def test_quick_run_measures_what_the_definition_says(quick):
     (["market.steps=30"], "market.steps is set by the study"),
     (["market.n_customers=-5"], "n_customers"),
     (["--jobs", "0"], "--jobs=0"),
-    (["--budget", "fixed"], "--budget=fixed: unknown; allowed rule, baseline"),
+    (["--budget", "fixed"], "--budget=fixed: unknown; allowed baseline, rule"),
 ])
 def test_bad_input_is_one_line_and_exit_2(cli, tmp_path, args, message):
     done = cli.run(["elasticities", "--quick", "--out", str(tmp_path / "o"), *args], tmp_path)
