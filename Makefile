@@ -57,7 +57,7 @@ bench-sweep: setup
 .PHONY: results
 SOBOL_PARAMS := market.choice.beta_ad,market.choice.beta_quality,market.choice.beta_service,market.levers.rd.half_saturation,market.economics.learn_rate
 ## regenerate every committed result that quotes the model (after a model or default change;
-## about 15-30 minutes on 2 cores): elasticities of the five scenarios (and the default's advertising
+## about 15-30 minutes on 2 cores): elasticities of the six scenarios (and the default's advertising
 ## with the changed firm's budget by its rule, for comparison), the customer-value check, the
 ## decomposition, the scenario table (README), the stylised facts (ODD), Morris and Sobol (Sobol on
 ## the five parameters with the largest Morris mu* of the growth gap: check them after Morris)
@@ -67,6 +67,7 @@ results: setup
 	$(VENV)/bin/ccsim elasticities --seeds 10 --out results/calibration/elasticities_product_aware_economy scenario=product_aware_economy market.n_customers=5000
 	$(VENV)/bin/ccsim elasticities --seeds 10 --out results/calibration/elasticities_exploitation scenario=exploitation market.n_customers=5000
 	$(VENV)/bin/ccsim elasticities --seeds 10 --out results/calibration/elasticities_b2b scenario=b2b
+	$(VENV)/bin/ccsim elasticities --seeds 10 --out results/calibration/elasticities_bass scenario=bass market.n_customers=5000
 	$(VENV)/bin/ccsim elasticities --seeds 10 --levers advertising --budget rule --out results/calibration/elasticities_default_budget_rule market.n_customers=5000
 	$(PY) experiments/calibration/customer_value.py
 	$(VENV)/bin/ccsim decompose --seeds 10 --out results/calibration/decompose_default
