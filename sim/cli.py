@@ -10,12 +10,17 @@ it hands over to Hydra, whose run directory is the output folder. ``ccsim run --
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .configure import Launch
 
 USAGE = """usage: ccsim COMMAND [ARGS]
 
@@ -170,7 +175,7 @@ def cmd_run(argv: list[str]) -> int:
 
     from . import sweep
     from .config import ConfigError
-    from .configure import check_launch, check_overrides, conf_dir
+    from .configure import check_launch, check_overrides, check_run, conf_dir
     from .footprint import check_memory
 
     resume = any(a in sweep.RESUME_FLAGS for a in argv)
@@ -189,9 +194,14 @@ def cmd_run(argv: list[str]) -> int:
         return _error("--resume continues a sweep; add -m (ccsim run -m ... --resume)")
     if multirun:  # workers may start in another folder (a Ray cluster): give them an absolute one
         overrides = [sweep.absolute_sweep_dir(a) for a in overrides]
+    launch = None
     if not args.info:  # --cfg, --info, ... only print: Hydra shows even a config that is wrong
         try:
-            configs = check_overrides(overrides, multirun=multirun, **args.where)
+            if not multirun:  # one composition for both checks
+                config, launch = check_run(overrides, **args.where)
+                configs = [config]
+            else:
+                configs = check_overrides(overrides, multirun=multirun, **args.where)
             if resume:
                 overrides, folder = sweep.resume_overrides(overrides)
                 print(f"ccsim: resuming {folder}", file=sys.stderr)
@@ -201,7 +211,8 @@ def cmd_run(argv: list[str]) -> int:
                     print(f"sweep finished: {done.line()} → {folder} (all complete with the "
                           "same configuration; nothing run)")
                     return 0
-            launch = check_launch(overrides, multirun=multirun, **args.where)
+            if multirun:
+                launch = check_launch(overrides, multirun=multirun, **args.where)
             check_memory(configs, parallel=launch.parallel)
         except ConfigError as exc:
             return _error(str(exc))
@@ -212,7 +223,8 @@ def cmd_run(argv: list[str]) -> int:
     sys.argv = ["ccsim run", *(argv if args.info else [*args.flags, *overrides])]
     sweep.LAST_REPORT = None
     try:
-        main()
+        with _mode_known(None if multirun else launch):
+            main()
     except SystemExit as exc:  # Hydra exits 1 on errors it caught and printed
         return int(exc.code or 0) if not isinstance(exc.code, str) else 1
     if _PIPE_CLOSED:
@@ -230,6 +242,28 @@ def cmd_run(argv: list[str]) -> int:
         print("ccsim: fix the cause and add --resume to run only what is missing", file=sys.stderr)
         return 1
     return 0
+
+
+@contextlib.contextmanager
+def _mode_known(launch: Launch | None) -> Iterator[None]:
+    """Hydra's main with its ``Hydra.get_mode`` answered by the mode the checks composed.
+
+    Hydra composes a whole configuration only to read ``hydra.mode`` from it (None unless set),
+    then composes it again to run (about 0.1 s each); a checked single run has composed it
+    already, with the same overrides. ``launch`` None (a sweep, or flags that only print):
+    Hydra asks as usual.
+    """
+    from hydra._internal.hydra import Hydra
+
+    if launch is None or not hasattr(Hydra, "get_mode"):
+        yield
+        return
+    real = Hydra.get_mode
+    Hydra.get_mode = lambda self, config_name, overrides: launch.mode  # noqa: ARG005
+    try:
+        yield
+    finally:
+        Hydra.get_mode = real
 
 
 def _load(target: str) -> Callable[[list[str]], int]:

@@ -507,6 +507,10 @@ def validate(cfg: Config) -> Config:
 def register_configs() -> None:
     """Register the schema with Hydra's ConfigStore (as ``base_config`` and ``firm_schema``)."""
     from hydra.core.config_store import ConfigStore
+    from omegaconf import OmegaConf
 
     cs = ConfigStore.instance()
+    stored = cs.repo.get("base_config.yaml")
+    if stored is not None and stored.node is not None and OmegaConf.get_type(stored.node) is Config:
+        return  # once per process: each store builds the whole schema again (~30 ms)
     cs.store(name="base_config", node=Config)

@@ -20,7 +20,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 from omegaconf.errors import OmegaConfBaseException
 
 from .config import Config, ConfigError, FirmConfig, register_configs, validate
@@ -385,6 +385,7 @@ class Launch:
 
     output_dir: Path  #: the run folder, or the sweep folder with ``-m``
     parallel: int  #: jobs that may run at the same time on this machine (1 for a single run)
+    mode: Any = None  #: ``hydra.mode`` as composed (None unless a config or override sets it)
 
 
 def check_launch(overrides: list[str], multirun: bool = False, *, config_name: str = "config",
@@ -406,6 +407,12 @@ def check_launch(overrides: list[str], multirun: bool = False, *, config_name: s
         cfg = compose(line, hydra=True, config_name=config_name, config_dir=config_dir)
     except Exception as exc:  # noqa: BLE001 - Hydra's and OmegaConf's errors, reduced to a line
         raise ConfigError(_hydra_message(exc)) from None
+    return _launch(cfg, parsed, hydra_side, multirun)
+
+
+def _launch(cfg: DictConfig, parsed: list[Any], hydra_side: list[Any], multirun: bool,
+            ) -> Launch:
+    """:func:`check_launch`'s checks on a configuration composed with Hydra's node."""
     key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
     given = [ov.input_line for ov in hydra_side if ov.get_key_element() == key]
     try:
@@ -418,7 +425,48 @@ def check_launch(overrides: list[str], multirun: bool = False, *, config_name: s
     parallel = 1
     if multirun:
         parallel = min(_parallel_jobs(cfg), _job_count(parsed) or 2**31)
-    return Launch(Path(str(folder)), parallel)
+    return Launch(Path(str(folder)), parallel, OmegaConf.select(cfg, "hydra.mode"))
+
+
+def check_run(overrides: list[str], *, config_name: str = "config",
+              config_dir: str | None = None) -> tuple[Config, Launch]:
+    """:func:`check_overrides` and :func:`check_launch` of a single run, composing once.
+
+    The two checks compose the configuration separately (without and with Hydra's node), each
+    about 0.1 s; a single run needs one composition with Hydra's node, whose own part is the
+    very configuration ``check_overrides`` composes (``hydra.*`` overrides change only Hydra's
+    node). Whenever that composition fails, the two checks run as before, so every error
+    message stays theirs; so does the order of the checks (the configuration first).
+
+    Returns:
+        The validated configuration and the launch (as the two checks return them).
+
+    Raises:
+        ConfigError: as :func:`check_overrides`, then :func:`check_launch`, would.
+    """
+    where = {"config_name": config_name, "config_dir": config_dir}
+    parsed = parse_overrides(overrides)
+    hydra_side = [ov for ov in parsed if ov.input_line.startswith(("hydra.", "hydra/"))]
+    plain = [ov.input_line for ov in parsed if ov not in hydra_side]
+    try:
+        if any(ov.is_sweep_override() or ov.input_line.lstrip("+~").startswith("hydra")
+               for ov in parsed if ov not in hydra_side):
+            raise ValueError("a sweep, or Hydra's node changed in another way: the checks say")
+        cfg = compose([*plain, *(ov.input_line for ov in hydra_side)], hydra=True, **where)
+    except Exception:  # noqa: BLE001 - the separate checks give each failure its own message
+        return check_overrides(overrides, **where)[0], check_launch(overrides, **where)
+    # Hydra's settings are read before its node is dropped; a failure there is raised after
+    # the configuration's own checks, as check_overrides runs before check_launch
+    try:
+        launch: Launch | ConfigError = _launch(cfg, parsed, hydra_side, multirun=False)
+    except ConfigError as exc:
+        launch = exc
+    with read_write(cfg), open_dict(cfg):
+        del cfg["hydra"]
+    config = to_config(cfg)
+    if isinstance(launch, ConfigError):
+        raise launch
+    return config, launch
 
 
 def _job_count(parsed: list[Any]) -> int | None:

@@ -17,6 +17,10 @@ import math
 import numpy as np
 from numba import njit, uint64
 
+from .numba_start import load_blas_only
+
+load_blas_only()  # before Numba's first compilation or cache load: see sim.numba_start
+
 MASK64 = (1 << 64) - 1
 GOLDEN = 0x9E3779B97F4A7C15
 _M1 = 0xBF58476D1CE4E5B9

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
-from tqdm.auto import tqdm
 
 from . import fingerprint, io
 from .config import Config
@@ -93,7 +92,7 @@ def simulate(cfg: Config, progress: bool | None = None) -> MarketModel:
     """Build the model and run all its steps; the bar appears only if the run takes > 2 s."""
     show = cfg.output.progress if progress is None else progress
     model = MarketModel(cfg)
-    bar = tqdm(total=cfg.market.steps, desc=f"{cfg.name} seed={cfg.seed}", unit="step",
+    bar = _tqdm()(total=cfg.market.steps, desc=f"{cfg.name} seed={cfg.seed}", unit="step",
                delay=2.0, disable=True if not show else None,  # None: only on a terminal
                file=sys.stderr, leave=False)
     with bar:
@@ -101,6 +100,19 @@ def simulate(cfg: Config, progress: bool | None = None) -> MarketModel:
             model.step()
             bar.update(1)
     return model
+
+
+def _tqdm() -> type:
+    """The progress bar class: tqdm's notebook one in a Jupyter kernel, its plain one elsewhere.
+
+    ``tqdm.auto`` chooses the same way, but importing it imports ``asyncio`` too (about 10 ms
+    of every run).
+    """
+    if "ipykernel" in sys.modules:
+        from tqdm.auto import tqdm
+    else:
+        from tqdm.std import tqdm
+    return tqdm
 
 
 #: The completion marker: present only when every other file of the run is complete.

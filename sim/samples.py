@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
+from .layout import spring_layout
 from .rng import derived_seed
 
 #: Customers in a network sample: enough to see clusters, few enough to draw at every step.
@@ -74,21 +74,25 @@ def network_sample(model: Any, size: int = SAMPLE_SIZE) -> pd.DataFrame:
 
     Returns:
         One row per sampled customer: ``customer`` (index in the market), ``persona``, ``x`` and
-        ``y`` (a spring layout of the sample, in [-1, 1]) and ``neighbours`` (the customer's
-        neighbours that are in the sample too). A fully mixed market has no edges.
+        ``y`` (a spring layout of the sample, in [-1, 1]: :func:`sim.layout.spring_layout`) and
+        ``neighbours`` (the customer's neighbours that are in the sample too). A fully mixed
+        market has no edges.
     """
     net = model.network
     customers = sample_customers(net.indptr, net.indices, size, model.seed)
     inside = set(customers.tolist())
     neighbours = [sorted(int(j) for j in net.indices[net.indptr[i]:net.indptr[i + 1]]
                          if int(j) in inside) for i in customers]
-    graph = nx.Graph()
-    graph.add_nodes_from(customers.tolist())
-    graph.add_edges_from((int(i), j) for i, nbs in zip(customers, neighbours, strict=True)
-                         for j in nbs if j > i)
+    # the sample's graph as networkx's spring layout saw it: an edge per listed pair (either
+    # way round), no self-loops, nodes in the order of ``customers``
+    adjacency = np.zeros((customers.shape[0], customers.shape[0]))
+    row = {int(c): k for k, c in enumerate(customers)}
+    for k, (i, nbs) in enumerate(zip(customers, neighbours, strict=True)):
+        for j in nbs:
+            if j > i:
+                adjacency[k, row[j]] = adjacency[row[j], k] = 1.0
     layout_seed = derived_seed(model.seed, "network_layout") % (2**32)
-    pos = nx.spring_layout(graph, seed=layout_seed, iterations=60)
-    xy = np.array([pos[int(i)] for i in customers], dtype=np.float64).reshape(-1, 2)
+    xy = spring_layout(adjacency, seed=layout_seed, iterations=60)
     return pd.DataFrame({
         "customer": customers,
         "persona": model.traits.persona[customers].astype(np.int8),

@@ -11,6 +11,7 @@ import json
 
 import pandas as pd
 import pytest
+import yaml
 
 FIRMS = ("pc_a", "pc_b", "cc_a", "cc_b")
 STEPS = 24
@@ -52,6 +53,10 @@ def test_run_writes_the_hydra_record(default_run):
         assert (run_dir / ".hydra" / name).is_file(), name
     overrides = (run_dir / ".hydra" / "overrides.yaml").read_text()
     assert "market=small" in overrides and f"market.steps={STEPS}" in overrides
+    # the run mode as Hydra records it when it reads the mode itself (ccsim answers its
+    # get_mode from the checks' composition: sim.cli._mode_known)
+    hydra = yaml.safe_load((run_dir / ".hydra" / "hydra.yaml").read_text())["hydra"]
+    assert hydra["mode"] == "RUN" and "hydra.mode=RUN" in hydra["overrides"]["hydra"]
 
 
 def test_timeseries_has_one_row_per_firm_per_step(default_run):

@@ -377,6 +377,51 @@ def test_check_launch_errors(tmp_path, overrides, multirun, needles):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
 
 
+@pytest.mark.parametrize("overrides", [
+    [], ["seed=3", "scenario=subscription", "market.n_customers=500"],
+    ["firms=empowerment", "hydra/launcher=basic", "market.network.kind=fully_mixed"],
+    ["hydra.job.chdir=false", "scenario=b2b", "market.network.homophily=0.6"],
+])
+def test_check_run_is_both_checks_in_one_composition(tmp_path, overrides):
+    from sim.configure import check_launch, check_run
+
+    overrides = [*overrides, f"hydra.run.dir={tmp_path}/r"]
+    config, launch = check_run(overrides)
+    assert config == check_overrides(overrides)[0]
+    assert launch == check_launch(overrides)
+    assert launch.output_dir == tmp_path / "r" and launch.parallel == 1 and launch.mode is None
+    assert not any(tmp_path.iterdir())  # checking writes nothing
+
+
+@pytest.mark.parametrize("overrides", [
+    ["market.n_customers=-3"],  # the configuration's own check
+    ["market.n_customers=-3", "hydra.run.dir="],  # both wrong: the configuration's first
+    ["hydra.run.dir=", "seed=2"], ["hydra/launcher=nope"], ["hydra.run.dir=FILE/x"],
+    ["scenario=nope", "hydra/launcher=nope"], ["seed=1,2"], ["seed=1", "market.steps=[1,2"],
+    ["market.nope=1"], ["+hydra.nope=1"], ["hydra.run.dir=a,b"],
+])
+def test_check_run_fails_as_the_two_checks(tmp_path, overrides):
+    from sim.configure import check_launch, check_run
+
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    overrides = [o.replace("FILE", str(afile)) for o in overrides]
+    try:
+        check_overrides(overrides)
+        check_launch(overrides)
+    except ConfigError as exc:
+        expected = str(exc)
+    else:
+        expected = None
+    if expected is None:
+        check_run(overrides)
+    else:
+        with pytest.raises(ConfigError) as err:
+            check_run(overrides)
+        assert str(err.value) == expected
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
 def test_a_folder_of_other_things_is_refused_an_earlier_run_is_not(tmp_path):
     from sim.configure import SWEEP_SIGNS, check_output_dir
 
@@ -431,3 +476,18 @@ def test_swept_plain_keys_give_the_same_configs_as_composing_each(monkeypatch):
     monkeypatch.setattr(Composer, "_shared", None)  # nothing kept from the fast pass
     slow = check_overrides(overrides, multirun=True)
     assert fast == slow and len(fast) == 6
+
+
+def test_hydra_asks_for_its_mode_again_after_a_run():
+    from hydra._internal.hydra import Hydra
+
+    from sim.cli import _mode_known
+    from sim.configure import Launch
+
+    real = Hydra.get_mode
+    with _mode_known(Launch(output_dir=None, parallel=1, mode=None)):
+        assert Hydra.get_mode is not real
+        assert Hydra.get_mode(object(), config_name="config", overrides=[]) is None
+    assert Hydra.get_mode is real
+    with _mode_known(None):  # a sweep, or a flag that only prints: Hydra's own
+        assert Hydra.get_mode is real
