@@ -176,8 +176,10 @@ def test_live_mode_steps_like_ccsim_run(server, page):
     _choose(page, "Strategy of pc_a", "mix 0.50")
     _choose(page, "Network", "random")
     page.get_by_role("button", name="Reset", exact=True).click()
+    # the command line follows the controls before Reset is handled: wait for the reset too
     page.wait_for_function("() => document.querySelector('pre.ccsim-command').textContent"
-                           ".includes('market.network.kind=random')")
+                           ".includes('market.network.kind=random') && document.querySelector("
+                           "'.ccsim-step').textContent.startsWith('Step 0 ')")
     command = _text(page, "pre.ccsim-command")
     assert "firms.pc_a.strategy=mix firms.pc_a.mix=0.5" in command
     assert _text(page, ".ccsim-step").startswith("Step 0 ")
