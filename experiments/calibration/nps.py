@@ -25,6 +25,7 @@ from search import (  # noqa: E402
     pending,
     point_id,
     print_best,
+    scenario_overrides,
 )
 
 from sim.analysis.stats import summarise  # noqa: E402
@@ -47,14 +48,6 @@ def mean_nps(overrides: list[str], seed: int, window: tuple[int, int]) -> float:
     return float(w.groupby("step")["nps"].mean().mean())
 
 
-def overrides_of(space: dict, scenario: str, point: dict[str, float]) -> list[str]:
-    """Hydra overrides of one point: scenario, size, fixed keys, the point."""
-    fixed = [f"{k}={v}" for k, v in (space.get("fixed") or {}).items()]
-    return [f"scenario={scenario}", f"market.n_customers={space['size']['n_customers']}",
-            f"market.steps={space['size']['steps']}", *fixed,
-            *(f"{k}={v}" for k, v in point.items())]
-
-
 def evaluate(space: dict, point: dict[str, float], jobs: int) -> dict:
     """One log row: the point, its mean NPS per scenario with a 95% CI over seeds, the loss."""
     from sim.studies.parallel import run_tasks
@@ -66,7 +59,8 @@ def evaluate(space: dict, point: dict[str, float], jobs: int) -> dict:
     row: dict = {"point": point_id(point), **point}
     loss = 0.0
     for scenario in space["scenarios"]:
-        tasks = [(overrides_of(space, scenario, point), s, window) for s in seeds]
+        overrides = scenario_overrides(space, scenario, point, steps=space["size"]["steps"])
+        tasks = [(overrides, s, window) for s in seeds]
         values = run_tasks(mean_nps, tasks, jobs)
         ci = summarise(pd.DataFrame({"nps": values}), by=[], values="nps").iloc[0]
         row[f"{scenario}:nps"] = ci["mean"]

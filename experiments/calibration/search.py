@@ -67,13 +67,17 @@ def point_id(point: dict[str, float]) -> str:
     return " ".join(f"{k}={v:g}" for k, v in point.items())
 
 
-def scenario_overrides(space: dict, scenario: str, point: dict[str, float]) -> list[str]:
-    """The Hydra overrides of one point in one scenario at the space's size."""
+def scenario_overrides(space: dict, scenario: str, point: dict[str, float],
+                       steps: int = BURN_IN + AFTER) -> list[str]:
+    """The Hydra overrides of one point in one scenario at the space's size.
+
+    ``steps``: the run's months (default: the elasticities' burn-in and windows).
+    """
     only = {k: d["scenario"] for k, d in space["searched"].items() if d.get("scenario")}
     mine = {k: v for k, v in point.items() if only.get(k, scenario) == scenario}
     fixed = [f"{k}={v}" for k, v in (space.get("fixed") or {}).items()]
     return [f"scenario={scenario}", f"market.n_customers={space['size']['n_customers']}",
-            f"market.steps={BURN_IN + AFTER}", *fixed, *(f"{k}={v}" for k, v in mine.items())]
+            f"market.steps={steps}", *fixed, *(f"{k}={v}" for k, v in mine.items())]
 
 
 def write_frozen(space: dict, log: Path) -> None:
