@@ -21,7 +21,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from .stylised_facts import AD_SHORT_TARGETS
+from .stylised_facts import AD_SHORT_TARGETS, PRICE_TARGET, RATIO_MAX
 
 __all__ = ["INPUT_COLUMNS", "MEASURES", "PRICE_TARGET", "RATIO_MAX", "measures", "score",
            "score_parts"]
@@ -34,8 +34,7 @@ MEASURES = {
     "ad_long": ("advertising", "units", "long"),
     "price_choice": ("price", "choice_share", "short"),
 }
-#: Price elasticity of the firm's share of choices, every scenario (Bijmolt et al. 2005: −2.62).
-PRICE_TARGET = (-3.5, -1.5)
+#: Bijmolt et al. (2005): mean price elasticity −2.62 (the target range is PRICE_TARGET).
 PRICE_PUBLISHED = -2.62
 #: Sethuraman, Tellis & Briesch (2011): short-run mean 0.12.
 AD_PUBLISHED = 0.12
@@ -43,8 +42,6 @@ AD_PUBLISHED = 0.12
 #: the middle of [0.10, 0.40] (above the published mean: advertising works better for new
 #: products, Sethuraman et al. 2011; Henningsen et al. 2011).
 AD_PULL = {"product_aware_economy": 0.25}
-#: Long run at most this many times the short run (published ratio 0.24 / 0.12 = 2).
-RATIO_MAX = 3.0
 #: Weight of being outside a target range (per squared range width) vs the pull toward the
 #: published mean inside it (a tie-break among points that meet every target).
 OUTSIDE_WEIGHT = 10.0

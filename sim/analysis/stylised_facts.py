@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["BENCHMARKS", "NPS_TYPICAL", "Benchmark", "benchmark_for", "facts_table", "levels_table",
-           "markdown", "readme_table", "target_for"]
+__all__ = ["BENCHMARKS", "NPS_TYPICAL", "PRICE_TARGET", "RATIO_MAX", "Benchmark", "benchmark_for",
+           "facts_table", "levels_table", "markdown", "readme_table", "target_for"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,12 @@ class Benchmark:
 
 
 SETHURAMAN = "Sethuraman, Tellis & Briesch 2011"
+#: Issue 13's target for the price elasticity of the brand's share (every scenario but those of
+#: :data:`NO_PRICE_TARGET`).
+PRICE_TARGET = (-3.5, -1.5)
+#: Issue 13's target: the long-run advertising elasticity at most this many times the short run
+#: (published 0.24 / 0.12 = 2, Sethuraman et al. 2011).
+RATIO_MAX = 3.0
 #: The anchors, in the order the ODD's table shows them.
 BENCHMARKS = (
     Benchmark("advertising", "units", "short", 0.12, SETHURAMAN,
@@ -53,7 +59,7 @@ BENCHMARKS = (
     Benchmark("advertising", "units", "long", 0.24, SETHURAMAN,
               "advertising elasticity of sales, long run (mean of 402 estimates)"),
     Benchmark("price", "choice_share", "short", -2.62, "Bijmolt, van Heerde & Pieters 2005",
-              "price elasticity of the brand's share (mean of 1,851 estimates)", (-3.5, -1.5)),
+              "price elasticity of the brand's share (mean of 1,851 estimates)", PRICE_TARGET),
     Benchmark("word_of_mouth", "acquisitions", "long", 0.53, "Trusov, Bucklin & Pauwels 2009",
               "long-run elasticity of sign-ups to word-of-mouth referrals"),
 )
@@ -132,13 +138,13 @@ def facts_table(folders: Sequence[str | Path]) -> pd.DataFrame:
         short = _mean_row(summary, "advertising", "units", "short")
         long_ = _mean_row(summary, "advertising", "units", "long")
         if short is not None and long_ is not None:
-            ok = long_["mean"] <= 3 * short["mean"] if short["mean"] > 0 else False
+            ok = long_["mean"] <= RATIO_MAX * short["mean"] if short["mean"] > 0 else False
             rows.append({"fact": "advertising: long run ÷ short run",
                          "published": "2.0 (0.24 ÷ 0.12)",
                          "source": SETHURAMAN,
                          "model": (f"{long_['mean'] / short['mean']:+.2f}"
                                    if short["mean"] != 0 else "undefined (short run 0)"),
-                         "scenario": scenario, "target": "long run ≤ 3 × short run, "
+                         "scenario": scenario, "target": f"long run ≤ {RATIO_MAX:g} × short run, "
                          "short run > 0", "met": "yes" if ok else "no"})
         wom = _mean_row(summary, "word_of_mouth", "acquisitions", "long")
         ads = _mean_row(summary, "advertising", "acquisitions", "long")
@@ -234,7 +240,7 @@ def readme_table(folders: Sequence[str | Path]) -> str:
         price_target = target_for(benchmark_for("price", "choice_share", "short"), scenario)
         if short is not None and long_ is not None and short["mean"] > 0:
             ratio = long_["mean"] / short["mean"]
-            ratio_cell = f"{ratio:.1f}" + _verdict(ratio, (0.0, 3.0) if ad_target else None)
+            ratio_cell = f"{ratio:.1f}" + _verdict(ratio, (0.0, RATIO_MAX) if ad_target else None)
         else:
             ratio_cell = "—"
         numbers = [
