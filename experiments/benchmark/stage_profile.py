@@ -1,7 +1,8 @@
 """Time per step by stage: the fused kernel's stages by ablation, the Python side by timers.
 
     NUMBA_NUM_THREADS=1 python experiments/benchmark/stage_profile.py [N] [REPEATS]
-    # → results/benchmark/stage_profile.csv (and the table on stdout)
+    # → results/benchmark/stage_profile.csv (and the table on stdout); rows of other sizes and
+    #   thread counts already there are kept
 
 The journey kernel is one fused pass, so its stages cannot be timed from outside and timers
 inside would cost more than some stages. Instead this builds the default market (spells off,
@@ -140,7 +141,7 @@ def python_stages(model, steps: int) -> dict[str, float]:
 
 
 def main(n: int = 100_000, repeats: int = 15) -> int:
-    """Measure and write ``results/benchmark/stage_profile.csv``."""
+    """Measure and write (or update) ``results/benchmark/stage_profile.csv``."""
     import pandas as pd
 
     from sim import model as model_mod
@@ -193,8 +194,12 @@ def main(n: int = 100_000, repeats: int = 15) -> int:
     table = pd.DataFrame(rows).assign(customers=n, repeats=repeats,
                                       threads=os.environ.get("NUMBA_NUM_THREADS", ""))
     out = ROOT / "results" / "benchmark" / "stage_profile.csv"
-    table.round(4).to_csv(out, index=False)
     print(table.round(3).to_string(index=False))
+    if out.exists():  # keep the profiles of other sizes and thread counts
+        old = pd.read_csv(out, dtype={"threads": str}).fillna({"threads": ""})
+        keep = (old["customers"] != n) | (old["threads"] != table["threads"].iloc[0])
+        table = pd.concat([old[keep], table], ignore_index=True)
+    table.round(4).to_csv(out, index=False)
     print(f"→ {out}")
     return 0
 

@@ -8,7 +8,8 @@ process (:mod:`sim.studies.bench_worker`, ``NUMBA_NUM_THREADS`` set per process)
   10^3 … 10^6 customers (10^7 with ``--with-1e7``), 1 and 2 Numba threads: medians over the
   repeats of the time of steps 13..N (steps 1..12, the start-up, excluded), split into the
   journey kernel and the Python work of the step (firms, accounting, Mesa's data collection);
-- spell recording on (the default; off everywhere else) at 10^5 (quick: 10^4), 2 threads;
+- spell recording on (the default; off in the other rows) at 10^3 … 10^6 (quick: 10^3 and
+  10^4), 2 threads, so its cost in time and memory per customer is measured;
 - peak RSS per process (``VmHWM``), hence memory per customer
   ``(peak RSS at N − peak RSS at 10^3) / N`` (network included; each peak above its process's
   RSS after imports and the kernel's compilation, which a cold Numba cache inflates), and the
@@ -47,14 +48,16 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[2]
 TICK = os.sysconf("SC_CLK_TCK")
 
-#: Full form: customers → (steps, repeats, reference steps or 0). Steps 1..12 are start-up.
+#: Full form: customers → (steps, repeats, reference steps or 0). Steps 1..12 are start-up;
+#: the reference runs the size's repeats too. 10^7 is measured over steps 13..24 (a step takes
+#: seconds there: 5 repeats of 120 months would take hours).
 FULL = {1_000: (120, 5, 24), 10_000: (120, 5, 18), 100_000: (120, 5, 0),
-        1_000_000: (60, 2, 0)}
-HUGE = {10_000_000: (24, 1, 0)}
+        1_000_000: (120, 5, 0)}
+HUGE = {10_000_000: (24, 5, 0)}
 QUICK = {1_000: (24, 2, 14), 10_000: (24, 2, 0)}
 THREADS = (1, 2)
 #: Sizes at which spell recording (``output.spells=true``, the default) is measured too.
-SPELLS_FULL, SPELLS_QUICK = (100_000,), (10_000,)
+SPELLS_FULL, SPELLS_QUICK = (1_000, 10_000, 100_000, 1_000_000), (1_000, 10_000)
 
 
 def busy_seconds() -> float:
@@ -119,8 +122,7 @@ def step_rows(sizes: dict, threads: tuple[int, ...], max_wait: float,
     for n, path, t, spells in plan:
         steps, repeats, ref_steps = sizes[n]
         if path == "reference":
-            steps, repeats = ref_steps, (3 if n <= 1_000 and ref_steps > 14 else
-                                         (2 if ref_steps <= 14 else 1))
+            steps = ref_steps
         cmd = [sys.executable, "-m", "sim.studies.bench_worker", f"--customers={n}",
                f"--steps={steps}", f"--repeats={repeats}", f"--path={path}",
                f"--generator={generator}", *(["--spells"] if spells else [])]
@@ -214,7 +216,7 @@ def environment() -> dict[str, object]:
 
 
 def plot(table: pd.DataFrame, path: Path) -> None:
-    """Log-log time per step against customers, per path and thread count, with slopes."""
+    """Log-log time per step against customers, per path, thread count and spell recording."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -222,14 +224,14 @@ def plot(table: pd.DataFrame, path: Path) -> None:
     import numpy as np
 
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
-    for (p, t), g in table[~table["spells"]].groupby(["path", "threads"]):
+    for (p, t, spells), g in table.groupby(["path", "threads", "spells"]):
         g = g.sort_values("customers")
-        label = f"{p}, {t} thread{'s' if t > 1 else ''}"
+        label = f"{p}, {t} thread{'s' if t > 1 else ''}{', spells on' if spells else ''}"
         big = g[g["customers"] >= 10_000]
         if len(big) >= 2:
             slope = np.polyfit(np.log10(big["customers"]), np.log10(big["seconds_per_step"]), 1)[0]
             label += f" (slope {slope:.2f} from 10^4)"
-        ax.loglog(g["customers"], g["seconds_per_step"], "o-", label=label)
+        ax.loglog(g["customers"], g["seconds_per_step"], "s--" if spells else "o-", label=label)
     ax.set_xlabel("customers")
     ax.set_ylabel("seconds per step (median, steps 13..N)")
     ax.set_title("ccsim: full model step, default scenario")

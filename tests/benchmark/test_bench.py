@@ -50,6 +50,9 @@ def test_quick_writes_the_step_table(quick: Path) -> None:
     # keeps more memory (the arithmetic is checked on hand values below)
     assert big["bytes_per_customer"].notna().all()
     assert (fast[fast["customers"] == 1_000]["ratio_to_reference"] > 0).all()
+    spells = table[table["spells"]]
+    assert sorted(set(spells["customers"])) == [1_000, 10_000]  # its memory needs both sizes
+    assert spells[spells["customers"] == 10_000]["bytes_per_customer"].notna().all()
     assert (table["measured_steps"] == table["steps"] - 12).all()  # start-up excluded
     assert (quick / "scaling.png").stat().st_size > 0
 
