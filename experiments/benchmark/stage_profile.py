@@ -20,7 +20,9 @@ tallies). Removing a stage changes the work of none of the others on this captur
 
 The Python side of the step is timed directly over steps 13..12+REPEATS on the real model:
 firms' planning, stacking the offers, accounting (firms, market shares, reviews, spells) and
-Mesa's data collection.
+Mesa's data collection. Rows ``work`` count what the captured step did per customer (choices,
+experiences, ad exposures, firms newly known, relationships ended), from its tallies: the share
+of the market that had something to do.
 """
 
 from __future__ import annotations
@@ -140,6 +142,32 @@ def python_stages(model, steps: int) -> dict[str, float]:
     return {k: statistics.median(v) for k, v in times.items()}
 
 
+#: Tallies that count the work of the captured step: (row name, ``ITALLY`` names summed).
+WORK = {
+    "experiences (relationships used)": ("units",),
+    "choices made (a firm chosen)": ("choices",),
+    "ad exposures": ("exposures",),
+    "firms newly known (ads, word of mouth, search)": ("aware_ads", "aware_wom", "aware_search"),
+    "relationships ended": ("lost_churn", "lost_switch", "lost_outside"),
+}
+
+
+def work_rows(kernel, args: list, n: int) -> list[dict]:  # noqa: ANN001
+    """Events per customer in the captured step, from its tallies: how much of the market acts.
+
+    Runs ``kernel`` once more on fresh copies; the integer tallies are ``args[-3]``.
+    """
+    from sim.kernels.layout import ITALLY
+
+    args = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+    kernel(*args)
+    totals = args[-3].sum(axis=(0, 1))
+    return [{"part": "work", "stage": name, "ms_per_step": float("nan"),
+             "share_of_kernel": float("nan"),
+             "per_customer": sum(int(totals[ITALLY.index(k)]) for k in keys) / n}
+            for name, keys in WORK.items()]
+
+
 def main(n: int = 100_000, repeats: int = 15) -> int:
     """Measure and write (or update) ``results/benchmark/stage_profile.csv``."""
     import pandas as pd
@@ -183,6 +211,7 @@ def main(n: int = 100_000, repeats: int = 15) -> int:
         without = statistics.median(seconds[f"sim_{stage}"])
         rows.append({"part": "kernel", "stage": stage, "ms_per_step": 1e3 * (full - without),
                      "share_of_kernel": (full - without) / full})
+    rows += work_rows(kernels["sim_full"], captured["args"], n)
     py = python_stages(model, repeats)
     for stage in ("plan", "offers", "account", "collect"):
         rows.append({"part": "python", "stage": stage, "ms_per_step": 1e3 * py[stage],
@@ -193,6 +222,7 @@ def main(n: int = 100_000, repeats: int = 15) -> int:
                  "share_of_kernel": float("nan")})
     table = pd.DataFrame(rows).assign(customers=n, repeats=repeats,
                                       threads=os.environ.get("NUMBA_NUM_THREADS", ""))
+    table["ns_per_customer"] = table["ms_per_step"] * 1e6 / n  # wall time on these threads
     out = ROOT / "results" / "benchmark" / "stage_profile.csv"
     print(table.round(3).to_string(index=False))
     if out.exists():  # keep the profiles of other sizes and thread counts

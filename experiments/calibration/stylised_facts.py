@@ -11,7 +11,6 @@ README's calibration table (``<!-- BEGIN GENERATED: calibration -->``).
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -20,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
 
+from sim.analysis.generated_blocks import block_pattern, rewrite_block  # noqa: E402
 from sim.analysis.stylised_facts import (  # noqa: E402
     facts_table,
     levels_table,
@@ -37,10 +37,8 @@ FOLDERS = ("results/calibration/elasticities_default",
 LEVELS = "results/scenarios"
 ODD = ROOT / "docs" / "ODD.md"
 README = ROOT / "README.md"
-README_BLOCK = re.compile(r"(<!-- BEGIN GENERATED: calibration -->\n)(.*?)"
-                          r"(<!-- END GENERATED: calibration -->)", re.S)
-BLOCK = re.compile(r"(<!-- BEGIN GENERATED: stylised_facts -->\n)(.*?)"
-                   r"(<!-- END GENERATED: stylised_facts -->)", re.S)
+README_BLOCK = block_pattern("calibration")
+BLOCK = block_pattern("stylised_facts")
 
 
 def generated() -> str:
@@ -56,14 +54,13 @@ def generated_readme() -> str:
 
 def main() -> int:
     """Rewrite both blocks; exit 1 if docs/ODD.md or README.md lacks its block."""
-    for path, block, table in ((ODD, BLOCK, generated()),
-                               (README, README_BLOCK, generated_readme())):
-        text = path.read_text(encoding="utf-8")
-        if not block.search(text):
-            print(f"{path}: no generated block to rewrite", file=sys.stderr)
+    for path, name, table in ((ODD, "stylised_facts", generated()),
+                              (README, "calibration", generated_readme())):
+        try:
+            rewrite_block(path, name, table)
+        except ValueError as exc:
+            print(exc, file=sys.stderr)
             return 1
-        path.write_text(block.sub(lambda m, t=table: m.group(1) + t + m.group(3), text),
-                        encoding="utf-8")
         print(f"{path}: table rewritten from {', '.join(FOLDERS)}")
     return 0
 

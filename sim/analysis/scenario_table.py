@@ -9,11 +9,11 @@ model. :func:`summarise` gives the mean and 95% Student-t interval of every KPI 
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 
 import pandas as pd
 
+from .generated_blocks import block_pattern, rewrite_block
 from .stats import t_ci
 
 __all__ = ["BLOCK", "METRICS", "markdown", "rewrite_readme", "summarise"]
@@ -32,8 +32,7 @@ METRICS: dict[str, tuple[str, float, str, bool]] = {
     "nps_mean": ("NPS, mean over firms (after year 1)", 1.0, "", True),
     "wom_acquisition_share": ("word of mouth's share of acquisitions", 100.0, "%", False),
 }
-BLOCK = re.compile(r"(<!-- BEGIN GENERATED: scenarios -->\n)(.*?)"
-                   r"(<!-- END GENERATED: scenarios -->)", re.S)
+BLOCK = block_pattern("scenarios")
 
 
 def summarise(runs: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
@@ -86,9 +85,4 @@ def rewrite_readme(readme: str | Path, summary: pd.DataFrame) -> None:
     Raises:
         ValueError: the README has no ``BEGIN/END GENERATED: scenarios`` block.
     """
-    path = Path(readme)
-    text = path.read_text(encoding="utf-8")
-    if not BLOCK.search(text):
-        raise ValueError(f"{path}: no 'BEGIN GENERATED: scenarios' block to rewrite")
-    table = markdown(summary)
-    path.write_text(BLOCK.sub(lambda m: m.group(1) + table + m.group(3), text), encoding="utf-8")
+    rewrite_block(readme, "scenarios", markdown(summary))

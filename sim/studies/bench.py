@@ -10,7 +10,8 @@ process (:mod:`sim.studies.bench_worker`, ``NUMBA_NUM_THREADS`` set per process)
   journey kernel and the Python work of the step (firms, accounting, Mesa's data collection);
 - spell recording on (the default; off in the other rows) at 10^3 … 10^6 (quick: 10^3 and
   10^4), 2 threads, so its cost in time and memory per customer is measured;
-- peak RSS per process (``VmHWM``), hence memory per customer
+- peak RSS per process (``VmHWM``) while the first repeat's model runs (the peak over all
+  repeats is kept too: see :mod:`sim.studies.bench_worker`), hence memory per customer
   ``(peak RSS at N − peak RSS at 10^3) / N`` (network included; each peak above its process's
   RSS after imports and the kernel's compilation, which a cold Numba cache inflates), and the
   network's build time and peak memory at each size;
@@ -25,8 +26,10 @@ The full form waits (up to ``--max-wait`` s) for an idle machine before each mea
 during it. ``--quick`` (10^3 and 10^4, 2 repeats, 24 steps, reference 10^3, warm run of 1,000
 customers only; no waiting) checks the machinery in well under a minute.
 
-Writes ``benchmark.csv`` (one row per measurement), ``end_to_end.csv`` and ``scaling.png`` to
-``--out`` (default ``results/benchmark``; with ``--quick`` ``results/tmp/benchmark_quick``).
+Writes ``benchmark.csv`` (one row per measurement), ``end_to_end.csv``, ``scaling.png`` and
+``README.md`` (:mod:`sim.analysis.bench_table`: every figure, and issue 14's targets against
+them) to ``--out`` (default ``results/benchmark``; with ``--quick``
+``results/tmp/benchmark_quick``).
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
+
+from sim.analysis.bench_table import write_readme
 
 ROOT = Path(__file__).resolve().parents[2]
 TICK = os.sysconf("SC_CLK_TCK")
@@ -283,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     table.to_csv(out / "benchmark.csv", index=False)
     e2e.to_csv(out / "end_to_end.csv", index=False)
     plot(table, out / "scaling.png")
+    write_readme(out)
     cols = ["customers", "path", "threads", "customer_steps_per_s", "kernel_seconds_per_step",
             "python_seconds_per_step", "network_seconds", "bytes_per_customer",
             "ratio_to_reference", "other_cpu_share"]
