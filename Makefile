@@ -41,7 +41,7 @@ test-all: setup
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
 
-.PHONY: setup-slurm setup-ray bench-sweep
+.PHONY: setup-slurm setup-ray bench bench-sweep
 
 ## optional sweep launchers: submitit (SLURM; hydra/launcher=submitit_local in tests) and Ray
 setup-slurm: setup
@@ -49,6 +49,12 @@ setup-slurm: setup
 
 setup-ray: setup
 	$(PIP_E) ".[dev,ray]"
+
+## the committed benchmark: ccsim bench with 10^7 customers (about an hour on an idle 2-core
+## machine), then the README's targets table from its CSVs
+bench: setup
+	$(VENV)/bin/ccsim bench --with-1e7
+	$(PY) -m sim.analysis.bench_table --readme README.md
 
 ## parallel efficiency of a 40-job sweep, 1 vs all cores (about 6 minutes on 2 cores)
 bench-sweep: setup
