@@ -46,6 +46,10 @@ SKIPPED: dict[str, str] = {
                            "(tests/analysis/test_sensitivity.py)",
     r"results/sweeps/\d{4}-\d\d-\d\d_": "an example of a timestamped sweep folder name",
     r"--kind heatmap": "needs a collected sweep over two keys (tests/analysis/test_plots.py)",
+    r"^ccsim bench\b": "measures this machine for about 25 s (its --quick form: "
+                       "tests/benchmark/test_bench.py)",
+    r"sim\.analysis\.bench_table results/tmp/benchmark_quick": "reads the quick bench's "
+        "folder (tests/benchmark/test_bench.py runs this command on one)",
     r"^ccsim dashboard": "serves the dashboard until stopped (tests/app/test_browser.py starts it "
                          "and checks the page)",
     r"^ccsim (elasticities|decompose)\b(?!.*--quick)": "a study over many runs, minutes (its "

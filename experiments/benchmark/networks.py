@@ -90,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
                         default=[10**3, 10**4, 10**5, 10**6, 10**7])
     parser.add_argument("--networkx-up-to", type=int, default=10**5)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=5, help="builds per (size, generator)")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "benchmark")
     parser.add_argument("--worker", nargs=3, metavar=("N", "GENERATOR", "REPEATS"))
     args = parser.parse_args(argv)
@@ -102,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
                              "replay_small_world") for n in args.sizes]
     plan += [(n, "networkx_small_world") for n in args.sizes if n <= args.networkx_up_to]
     for n, generator in plan:
-        repeats = 5 if n <= 10**5 else (3 if n <= 10**6 else 2)
+        repeats = args.repeats
         busy0, own0 = busy_seconds(), children_cpu()
         t0 = time.perf_counter()
         done = subprocess.run([sys.executable, __file__, "--worker", str(n), generator,

@@ -20,8 +20,6 @@ import pandas as pd
 
 from .generated_blocks import read_block, rewrite_block
 
-ROOT = Path(__file__).resolve().parents[2]
-
 #: Issue 14's numeric targets (the hard target of bit identity is checked by the tests).
 TARGET_RATE_1E6, TARGET_RATE_1E7 = 20e6, 10e6
 TARGET_RATIO, TARGET_WARM, TARGET_COLD = 200.0, 3.0, 30.0
@@ -173,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     """Write ``DIR/README.md``; with ``--readme``, also that file's ``benchmark`` block."""
     parser = argparse.ArgumentParser(prog="python -m sim.analysis.bench_table",
                                      description=__doc__.split("\n\n")[0])
-    parser.add_argument("folder", nargs="?", type=Path, default=ROOT / "results" / "benchmark")
+    parser.add_argument("folder", nargs="?", type=Path, default=Path("results", "benchmark"))
     parser.add_argument("--readme", type=Path, default=None,
                         help="also rewrite this file's 'BEGIN GENERATED: benchmark' block")
     args = parser.parse_args(argv)

@@ -261,7 +261,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--generator", choices=("numba", "networkx"), default="numba",
                         help="market.network.generator of the measured markets (default numba: "
                              "networkx cannot build 10^7; ccsim run's own default stays networkx)")
-    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--out", type=Path, default=None,
+                        help="output folder (default results/benchmark in the current folder; "
+                             "with --quick results/tmp/benchmark_quick)")
     return parser
 
 
@@ -277,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     sizes = dict(QUICK) if args.quick else {**FULL, **(HUGE if args.huge else {})}
     max_wait = 0.0 if args.quick else args.max_wait
-    out = args.out or (ROOT / "results" / ("tmp/benchmark_quick" if args.quick else "benchmark"))
+    out = args.out or Path("results", "tmp/benchmark_quick" if args.quick else "benchmark")
     env = environment()
     spells_at = SPELLS_QUICK if args.quick else SPELLS_FULL
     table = add_derived(pd.DataFrame(step_rows(sizes, THREADS, max_wait, spells_at,

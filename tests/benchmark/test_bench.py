@@ -103,6 +103,16 @@ def test_quick_writes_the_readme_table(quick: Path) -> None:
     assert "| ≥ 20 M customer-steps/s at 10^6, 2 threads | – | not measured |" in text
 
 
+def test_table_command_rewrites_a_bench_folder(quick: Path) -> None:
+    """The README's command: ``python -m sim.analysis.bench_table FOLDER`` renders it again."""
+    (quick / "README.md").write_text("stale\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "sim.analysis.bench_table", str(quick)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    text = (quick / "README.md").read_text(encoding="utf-8")
+    assert text.startswith("# `ccsim bench` results") and "## The step" in text
+
+
 def _step_row(n: int, threads: int, rate: float, **extra) -> dict:
     return {"path": "fast", "threads": threads, "spells": False, "customers": n,
             "customer_steps_per_s": rate, "seconds_per_step": n / rate,
