@@ -50,7 +50,7 @@ setup-slurm: setup
 setup-ray: setup
 	$(PIP_E) ".[dev,ray]"
 
-## the committed benchmark: ccsim bench with 10^7 customers (about an hour on an idle 2-core
+## the committed benchmark: ccsim bench with 10^7 customers (about 40 minutes on an idle 2-core
 ## machine), then the README's targets table from its CSVs
 bench: setup
 	$(VENV)/bin/ccsim bench --with-1e7
