@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import re
 import sys
 import typing
 from enum import Enum
@@ -36,6 +35,7 @@ import yaml  # noqa: E402  (PyYAML ships with OmegaConf)
 
 from sim import config as C  # noqa: E402
 from sim import strategies as S  # noqa: E402
+from sim.analysis.generated_blocks import block_pattern  # noqa: E402
 
 MODEL = "modelling choice, to be calibrated"
 ESSAY_000 = "essay 000"
@@ -494,9 +494,7 @@ def render(text: str) -> tuple[str, list[str]]:
     """Replace every generated block in ``text``; return the new text and the stale blocks."""
     stale = []
     for name, make in BLOCKS.items():
-        pattern = re.compile(rf"(<!-- BEGIN GENERATED: {re.escape(name)} -->\n)(.*?)"
-                             rf"(<!-- END GENERATED: {re.escape(name)} -->)", re.S)
-        m = pattern.search(text)
+        m = block_pattern(name).search(text)
         if not m:
             raise SystemExit(f"docs/ODD.md has no block 'BEGIN GENERATED: {name}'")
         body = make() + "\n"

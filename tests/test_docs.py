@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from sim import config as C
+from sim.analysis.generated_blocks import block_pattern
 
 ROOT = Path(__file__).resolve().parent.parent
 ODD = ROOT / "docs" / "ODD.md"
@@ -35,10 +36,9 @@ def _odd_text() -> str:
 
 
 def _block(text: str, name: str) -> str:
-    m = re.search(rf"<!-- BEGIN GENERATED: {name} -->\n(.*?)<!-- END GENERATED: {name} -->",
-                  text, re.S)
+    m = block_pattern(name).search(text)
     assert m, f"docs/ODD.md has no generated block {name!r}"
-    return m.group(1)
+    return m.group(2)
 
 
 def schema_defaults() -> dict[str, Any]:

@@ -66,25 +66,32 @@ def e2e_table(e2e: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def _rate(table: pd.DataFrame, n: int, threads: int) -> float:
-    row = table[(table["path"] == "fast") & ~table["spells"] & (table["customers"] == n)
-                & (table["threads"] == threads)]
-    return float(row["customer_steps_per_s"].iloc[0]) if len(row) else float("nan")
-
-
 def _fast(table: pd.DataFrame, threads: int) -> pd.DataFrame:
     return table[(table["path"] == "fast") & ~table["spells"]
                  & (table["threads"] == threads)].sort_values("customers")
 
 
-def slope(table: pd.DataFrame, threads: int, low: int = 10_000) -> tuple[float, int]:
-    """Log-log slope of time per step against customers from ``low`` up, and the largest N."""
-    g = _fast(table, threads)
-    g = g[g["customers"] >= low]
+def _rate(table: pd.DataFrame, n: int, threads: int) -> float:
+    row = _fast(table, threads)
+    row = row[row["customers"] == n]
+    return float(row["customer_steps_per_s"].iloc[0]) if len(row) else float("nan")
+
+
+def loglog_slope(rows: pd.DataFrame, low: int = 10_000) -> tuple[float, int]:
+    """Log-log slope of time per step against customers from ``low`` customers up, and the top N.
+
+    ``rows``: one path, thread count and spell setting; NaN (and 0) with fewer than 2 sizes.
+    """
+    g = rows[rows["customers"] >= low]
     if len(g) < 2:
         return float("nan"), 0
     fit = np.polyfit(np.log10(g["customers"]), np.log10(g["seconds_per_step"]), 1)[0]
     return float(fit), int(g["customers"].max())
+
+
+def slope(table: pd.DataFrame, threads: int, low: int = 10_000) -> tuple[float, int]:
+    """:func:`loglog_slope` of the fast path, spells off, on ``threads`` threads."""
+    return loglog_slope(_fast(table, threads), low)
 
 
 def targets(table: pd.DataFrame, e2e: pd.DataFrame) -> list[tuple[str, str, str]]:
@@ -160,10 +167,13 @@ def read_bench(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return table, e2e
 
 
-def write_readme(folder: Path) -> Path:
-    """Render ``folder``'s CSVs into ``folder/README.md``."""
+def write_readme(folder: Path, readme: Path | None = None) -> Path:
+    """Render ``folder``'s CSVs into ``folder/README.md`` (and ``readme``'s benchmark block)."""
+    table, e2e = read_bench(folder)
     out = folder / "README.md"
-    out.write_text(render(*read_bench(folder)), encoding="utf-8")
+    out.write_text(render(table, e2e), encoding="utf-8")
+    if readme is not None:
+        rewrite_block(readme, "benchmark", targets_markdown(table, e2e))
     return out
 
 
@@ -185,9 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"ccsim: error: {exc}", file=sys.stderr)
         return 2
-    print(write_readme(args.folder))
+    print(write_readme(args.folder, args.readme))
     if args.readme is not None:
-        rewrite_block(args.readme, "benchmark", targets_markdown(*read_bench(args.folder)))
         print(args.readme)
     return 0
 

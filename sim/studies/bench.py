@@ -48,7 +48,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.analysis.bench_table import write_readme
+from sim.analysis.bench_table import loglog_slope, write_readme
 
 ROOT = Path(__file__).resolve().parents[2]
 TICK = os.sysconf("SC_CLK_TCK")
@@ -232,9 +232,8 @@ def plot(table: pd.DataFrame, path: Path) -> None:
     for (p, t, spells), g in table.groupby(["path", "threads", "spells"]):
         g = g.sort_values("customers")
         label = f"{p}, {t} thread{'s' if t > 1 else ''}{', spells on' if spells else ''}"
-        big = g[g["customers"] >= 10_000]
-        if len(big) >= 2:
-            slope = np.polyfit(np.log10(big["customers"]), np.log10(big["seconds_per_step"]), 1)[0]
+        slope, _ = loglog_slope(g)
+        if not np.isnan(slope):
             label += f" (slope {slope:.2f} from 10^4)"
         ax.loglog(g["customers"], g["seconds_per_step"], "s--" if spells else "o-", label=label)
     ax.set_xlabel("customers")
