@@ -112,3 +112,22 @@ def cli() -> type[CLI]:
 def simulate():
     """``simulate(overrides) -> SmallRun``: load a config from overrides and run it."""
     return simulate_overrides
+
+
+@pytest.fixture(scope="session")
+def quick_cli(tmp_path_factory):
+    """``quick_cli(command) -> (CompletedProcess, out)``: ``ccsim COMMAND --quick --out OUT``.
+
+    Run once per session and shared: the study's own tests read its output, and the data
+    dictionary's test (tests/docs/test_columns.py) checks every column it wrote.
+    """
+    done: dict[str, tuple[subprocess.CompletedProcess, Path]] = {}
+
+    def get(command: str) -> tuple[subprocess.CompletedProcess, Path]:
+        if command not in done:
+            out = tmp_path_factory.mktemp(f"quick_{command}") / "out"
+            done[command] = (run_cli([command, "--quick", "--out", str(out)], out.parent,
+                                     timeout=300), out)
+        return done[command]
+
+    return get

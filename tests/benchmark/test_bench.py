@@ -26,10 +26,8 @@ STEP_COLUMNS = [
 
 
 @pytest.fixture(scope="module")
-def quick(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("bench")
-    proc = subprocess.run([sys.executable, "-m", "sim", "bench", "--quick", "--out", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=240)
+def quick(quick_cli) -> Path:
+    proc, out = quick_cli("bench")  # shared with tests/docs/test_columns.py
     assert proc.returncode == 0, proc.stderr[-2000:]
     return out
 
