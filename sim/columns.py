@@ -211,7 +211,7 @@ def markdown(names: typing.Iterable[str] | None = None, heading: str = "##") -> 
         rows += [(f"`{p}` (pattern)", e.unit, e.meaning) for p, e in t.patterns]
         if t.inherits:
             rows.append(("…", "", "and every column of " +
-                         ", ".join(f"[`{p}`](#{p.replace('_', '-')})" for p in t.inherits)))
+                         ", ".join(f"[`{p}`](#{p})" for p in t.inherits)))
         if t.config_keys:
             rows.append(("`<key>`", "the key's", "one column per configuration key or preset "
                          "group that varies (a swept override, a sampled parameter): its value; "
