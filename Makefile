@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 # setuptools' note on every editable install of a package with a package-dir (sim.conf = conf/)
 PIP_E := PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install --quiet -e
 
-.PHONY: setup run test test-all clean
+.PHONY: setup run test test-all clean docs
 
 setup: $(STAMP)
 
@@ -39,7 +39,18 @@ test-all: setup
 	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest -q
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache site
+
+DOCS_STAMP := $(VENV)/.docs-installed
+$(DOCS_STAMP): pyproject.toml | $(STAMP)
+	@echo "ccsim: installing the docs extra (MkDocs, Material, mkdocstrings, notebooks)..."
+	$(PIP_E) ".[dev,dashboard,docs]"
+	@touch $(DOCS_STAMP)
+
+## the documentation site into site/ (open site/index.html): MkDocs --strict, the API reference
+## from docstrings, the tutorials in docs/tutorials/ executed (a few minutes)
+docs: setup $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 OPENBLAS_NUM_THREADS=1 MPLBACKEND=Agg $(VENV)/bin/mkdocs build --strict
 
 .PHONY: setup-slurm setup-ray bench bench-sweep
 
