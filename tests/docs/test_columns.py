@@ -74,8 +74,9 @@ def outputs(tmp_path_factory, cli, quick_cli) -> dict[str, Path]:
     _ccsim(["run", *TINY, f"hydra.run.dir={run}"], work, cli)
     _ccsim(["run", "-m", "seed=0,1", *TINY, f"hydra.sweep.dir={sweep}"], work, cli)
     _ccsim(["collect", str(sweep)], work, cli)
-    _ccsim(["retention", str(run), "--min-spells", "5", "--out", str(work / "retention")], work,
-           cli)
+    printed = _ccsim(["retention", str(run), "--min-spells", "5", "--out",
+                      str(work / "retention")], work, cli).stdout
+    (work / "retention.txt").write_text(printed, encoding="utf-8")
     found = {"run": run, "collect": sweep, "retention": work / "retention"}
     for command in ("elasticities", "decompose", "sensitivity", "bench"):
         done, out = quick_cli(command)
@@ -96,6 +97,12 @@ def test_every_written_column_has_an_entry(outputs: dict[str, Path]) -> None:
     assert (outputs["retention"] / "sbg_fits.parquet").exists()
     seen = [line for command, folder in outputs.items() for line in problems(command, folder)]
     assert not seen, "columns without a data-dictionary entry:\n" + "\n".join(seen)
+
+
+def test_retention_table_defines_its_columns(outputs: dict[str, Path]) -> None:
+    printed = (outputs["retention"].parent / "retention.txt").read_text(encoding="utf-8")
+    assert "r(1)" in printed and "S(12)" in printed  # the table's columns
+    assert "r(t): retention rate" in printed and "S(12): the share still alive" in printed
 
 
 def test_sweep_files_name_their_tables(outputs: dict[str, Path]) -> None:
