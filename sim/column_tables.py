@@ -396,6 +396,96 @@ END_TO_END = {
     "seconds": C("s", "time"), **MACHINE,
 }
 
+# ----------------------------------------------------------------------------------------------
+# Experiments' tables (scripts under experiments/, CSV only; committed under results/)
+
+CUSTOMER_VALUE = {
+    "firm": TIMESERIES["firm"],
+    "monthly_retention": C(FRACTION, "the monthly retention r the firm's customer equity used "
+                                     "(mean of the last 12 months), recovered from its equity"),
+    "annual_retention": C(FRACTION, "r¹²"),
+    "retention": C("% per 1 %", "% change of customer equity per 1 % better annual retention"),
+    "margin": C("% per 1 %", "% change of customer equity per 1 % better margin"),
+    "acquisition_cost": C("% per 1 %", "% change of customer equity per 1 % lower acquisition "
+                                       "cost (0 by construction: current customers only)"),
+    "gupta_retention": C("% per 1 %", "published value (Gupta, Lehmann & Stuart 2004): 5"),
+    "gupta_margin": C("% per 1 %", "published value: 1"),
+    "gupta_acquisition_cost": C("% per 1 %", "published value: 0.1"),
+    "scenario": C("", "the scenario preset"),
+    "seed": SEED,
+}
+SEARCH_POINTS = {
+    "point": C("", "index of the point tried"),
+    "score": C("loss", "the point's total loss (lower is better)"),
+    "n_customers": C(PEOPLE, "market size of each run"),
+    "seeds": C("seeds", "seeds per point"),
+    "budget": C("", "how the changed firm's budget moved (baseline path or its rule)"),
+    "seconds": SECONDS,
+    "git_commit": C("", "git commit that measured the point"),
+}
+SEARCH_PATTERNS = (
+    (r"(\w+):(ad_short|ad_long)", C("dimensionless", "{0}: advertising elasticity of unit "
+                                                     "sales, {1} (mean over firms)")),
+    (r"(\w+):price_choice", C("dimensionless", "{0}: price elasticity of the firm's share of "
+                                               "choices (mean over firms)")),
+    (r"(\w+):nps", C("score −100…+100", "{0}: NPS, mean over firms, years 2–10")),
+    (r"(\w+):nps_(lo|hi)", C("score −100…+100", "{0}: {1} end of the NPS interval")),
+    (r"loss:(\w+):(\w+)", C("loss", "{0}: the objective's term `{1}` (0 inside the target)")),
+)
+BASS = {
+    "section": C("", "pair (the docking against the Bass curve) or network (clustering)"),
+    "label": C("", "the row's case"),
+    "p": C(f"probability {PER_STEP}", "Bass innovation coefficient"),
+    "q": C(f"probability {PER_STEP}", "Bass imitation coefficient"),
+    "n_customers": C(PEOPLE, "market size"), "seeds": C("seeds", "seeds averaged"),
+    "periods": C("Bass periods", "periods simulated"),
+    "substeps": C("steps / period", "model steps per Bass period"),
+    "max_dev_sim1_vs_map": C(FRACTION, "largest gap between the simulated adoption (1 step per "
+                                       "period) and the discrete Bass map"),
+    "max_dev_sim_substeps_vs_closed_form": C(FRACTION, "largest gap between the simulated "
+                                                       "adoption with substeps and the closed "
+                                                       "form F(t)"),
+    "max_drift_map_vs_closed_form": C(FRACTION, "largest gap between the discrete map and the "
+                                                "closed form"),
+    "max_drift_map_substeps_vs_closed_form": C(FRACTION, "the same with substeps"),
+    "network": C("", "network kind"), "rewire_prob": C("probability", "small-world rewiring"),
+    "mean_degree": C("contacts", "mean degree"),
+    "clustering": C("index 0–1", "average clustering coefficient (networkx)"),
+    "t50": C("Bass periods", "time to 50 % adoption, mean over seeds"),
+    "t50_sd": C("Bass periods", "its standard deviation over seeds"),
+    "t50_map": C("Bass periods", "time to 50 % of the discrete map"),
+    "t50_closed_form": C("Bass periods", "time to 50 % of the closed form"),
+    "final_adoption": C(FRACTION, "adoption at the last period"),
+}
+NETWORKS = {
+    "customers": C("nodes", "network size"), "generator": BENCHMARK["generator"],
+    "repeats": BENCHMARK["repeats"], "seconds": C("s", "build time (median)"),
+    "min_seconds": C("s", "fastest build"), "peak_mib": C("MiB", "peak memory of the build"),
+    "edges": C("edges", "edges built"), "bytes_per_node": C("bytes / node", "peak ÷ nodes"),
+    "threads": BENCHMARK["threads"], "other_cpu_share": MACHINE["other_cpu_share"],
+    "machine": MACHINE["machine"], "python": MACHINE["python"], "date": MACHINE["date"],
+}
+STAGE_PROFILE = {
+    "part": C("", "kernel or python"), "stage": C("", "the stage removed or timed"),
+    "ms_per_step": C("ms", "time of the stage per step (median of the rounds)"),
+    "share_of_kernel": C(FRACTION, "its share of the kernel's time"),
+    "customers": C(PEOPLE, "market size"), "repeats": BENCHMARK["repeats"],
+    "threads": BENCHMARK["threads"],
+    "per_customer": C("events / customer", "the stage's work per customer and step"),
+    "ns_per_customer": C("ns", "time per customer and step"),
+}
+SWEEP_BENCH = {
+    "workers": C("processes", "joblib workers"), "jobs": C("jobs", "jobs of the sweep"),
+    "customers": C(PEOPLE, "market size of each job"), "steps": C("months", "steps of each job"),
+    "wall_seconds": C("s", "the whole command"),
+    "mean_job_seconds": C("s", "mean simulation time per job"),
+    "sweep_cpu_seconds": C("CPU-s", "CPU time of the sweep's processes"),
+    "other_cpu_seconds": MACHINE["other_cpu_seconds"],
+    "speedup": C("×", "T1 ÷ TN"), "efficiency": C(FRACTION, "T1 ÷ (N · TN)"),
+    "cores": MACHINE["cores"], "machine": MACHINE["machine"], "date": MACHINE["date"],
+}
+
+
 TABLES: list[Table] = [
     Table("timeseries", ("timeseries.parquet",), "`ccsim run` (run folder)",
           "firm per step", TIMESERIES, LEVER_PATTERNS),
@@ -413,7 +503,7 @@ TABLES: list[Table] = [
           config_keys=True),
     Table("sweep_timeseries", ("timeseries.parquet",), "`ccsim collect SWEEP` (sweep folder)",
           "complete job × step × firm", {"run_id": RUN_ID, "seed": SEED},
-          config_keys=True, inherits=("timeseries",)),
+          config_keys=True, inherits=("timeseries",), explicit=True),
     Table("headline", ("headline.parquet", "headline.csv"), "`ccsim collect SWEEP` (sweep "
           "folder)", "setting (every swept key but the seed)",
           {"runs": C("runs", "runs of the setting"), "seeds": C("", "the seeds, as a list"),
@@ -474,4 +564,19 @@ TABLES: list[Table] = [
           "size × path × threads × spells setting", BENCHMARK),
     Table("end_to_end", ("end_to_end.csv",), "`ccsim bench`", "measurement of `ccsim run`",
           END_TO_END),
+    Table("customer_value", ("customer_value.csv",), "`python "
+          "experiments/calibration/customer_value.py` (results/calibration/)",
+          "scenario × seed × firm", CUSTOMER_VALUE),
+    Table("calibration_search", ("points*.csv", "nps_points*.csv"), "the calibration searches "
+          "(`experiments/calibration/search.py`, `nps.py`; results/calibration/search/)",
+          "point of the search", SEARCH_POINTS, SEARCH_PATTERNS, config_keys=True),
+    Table("bass_docking", ("summary.csv",), "`python experiments/bass_docking/run.py` "
+          "(results/bass_docking/)", "docking case (p, q) or network case", BASS),
+    Table("network_bench", ("networks.csv",), "`python experiments/benchmark/networks.py` "
+          "(results/benchmark/)", "size × generator", NETWORKS),
+    Table("stage_profile", ("stage_profile.csv",), "`python "
+          "experiments/benchmark/stage_profile.py` (results/benchmark/)", "part × stage",
+          STAGE_PROFILE),
+    Table("sweep_bench", ("benchmark.csv",), "`make bench-sweep` "
+          "(results/benchmark_sweep/)", "sweep timed (jobs × workers)", SWEEP_BENCH),
 ]

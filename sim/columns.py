@@ -58,6 +58,8 @@ class Table:
             sweep, sampled parameters): those are described from the schema in ``sim/config.py``.
         inherits: Names of tables whose columns this table also has (looked up after its own).
         note: A paragraph shown under the table (definitions that need more than a line).
+        explicit: True if the writer always names the table (``table=NAME``), so its file name
+            is left to the other table of that name (a sweep's stacked ``timeseries.parquet``).
     """
 
     name: str
@@ -69,6 +71,7 @@ class Table:
     config_keys: bool = False
     inherits: tuple[str, ...] = ()
     note: str = ""
+    explicit: bool = False
 
 
 def tables() -> dict[str, Table]:
@@ -79,8 +82,11 @@ def tables() -> dict[str, Table]:
 
 
 def table_for_file(filename: str) -> str | None:
-    """The one table written under ``filename``, or None if none or several share the name."""
-    found = [t.name for t in tables().values() if filename in t.files]
+    """The one table written under ``filename``, or None if none or several share the name.
+
+    Tables marked ``explicit`` are left out: their writers name them.
+    """
+    found = [t.name for t in tables().values() if filename in t.files and not t.explicit]
     return found[0] if len(found) == 1 else None
 
 

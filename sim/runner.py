@@ -155,7 +155,7 @@ def run(cfg: Config, out_dir: str | Path | None = None, progress: bool | None = 
     }
     if out_dir is not None:
         out = Path(out_dir)
-        io.write_parquet(ts, out / "timeseries.parquet", table="timeseries")
+        io.write_parquet(ts, out / "timeseries.parquet")
         if spells is not None:
             io.write_parquet(spells, out / "spells.parquet")
         io.write_parquet(network_sample(model), out / "network_sample.parquet")  # dashboard replay

@@ -161,6 +161,8 @@ def test_every_table_is_complete_and_unambiguous() -> None:
     # a file name several tables share needs table=NAME at the writer: none resolves alone
     assert columns.table_for_file("runs.parquet") is None
     assert columns.table_for_file("spells.parquet") == "spells"
+    # a run's timeseries.parquet is found by its name (the sweep's stacked one is explicit)
+    assert columns.table_for_file("timeseries.parquet") == "timeseries"
 
 
 def test_ccsim_columns_prints_a_table_and_refuses_an_unknown_one(cli, tmp_path) -> None:
@@ -171,3 +173,44 @@ def test_ccsim_columns_prints_a_table_and_refuses_an_unknown_one(cli, tmp_path) 
     bad = cli.run(["columns", "nope"], tmp_path)
     assert bad.returncode == 2 and bad.stderr.startswith("ccsim: error: table=nope: unknown")
     assert bad.stdout == ""
+
+
+#: Committed result files (globs under results/) → their table in the dictionary.
+COMMITTED = {
+    "scenarios/runs.csv": "scenario_runs", "scenarios/summary.csv": "scenario_summary",
+    "calibration/elasticities_*/runs.*": "elasticity_runs",
+    "calibration/elasticities_*/summary.*": "elasticities",
+    "calibration/decompose_*/runs.*": "decompose_runs",
+    "calibration/decompose_*/summary.*": "decompose",
+    "calibration/customer_value.csv": "customer_value",
+    "calibration/search/*.csv": "calibration_search",
+    "sensitivity/*/indices.csv": "sensitivity_indices",
+    "sensitivity/*/regions.csv": "sensitivity_regions",
+    "sensitivity/*/runs.parquet": "sensitivity_runs",
+    "sensitivity/*/samples.parquet": "sensitivity_samples",
+    "benchmark/benchmark.csv": "benchmark", "benchmark/end_to_end.csv": "end_to_end",
+    "benchmark/networks.csv": "network_bench", "benchmark/stage_profile.csv": "stage_profile",
+    "benchmark_sweep/benchmark.csv": "sweep_bench",
+    "bass_docking/summary.csv": "bass_docking",
+}
+
+
+def test_every_committed_result_is_documented() -> None:
+    """Every table committed under results/ (the experiments' scripts included) has entries."""
+    results = ROOT / "results"
+    seen, unknown = [], []
+    for path in sorted([*results.rglob("*.csv"), *results.rglob("*.parquet")]):
+        rel = path.relative_to(results)
+        if rel.parts[0] == "tmp":
+            continue
+        name = next((t for pattern, t in COMMITTED.items() if rel.match(pattern)), None)
+        if name is None:
+            unknown.append(rel.as_posix())
+            continue
+        header = (pq.read_schema(path).names if path.suffix == ".parquet"
+                  else pd.read_csv(path, nrows=0).columns)
+        seen += [f"results/{rel}: table {name!r}: column {c!r} has no entry; {ADD_ENTRY}"
+                 for c in undocumented(name, header)]
+    assert not unknown, f"committed tables without a table in the dictionary: {unknown}; add " \
+                        f"them to COMMITTED in {Path(__file__).name} and sim/column_tables.py"
+    assert not seen, "\n".join(seen)
