@@ -12,7 +12,10 @@ it quick and meaningful:
   :data:`SMALL` (replacing the page's values, or appended);
 * a study (``ccsim elasticities``, ``decompose``, ``sensitivity``, the scripts of
   :data:`QUICK_SCRIPTS`) runs in its quick form (``--quick``, without the page's seeds and market
-  size, scripts writing into the working folder): :func:`quick`;
+  size, scripts writing into the working folder): :func:`quick`; when that form is the plain
+  ``ccsim STUDY --quick`` (or ``experiments/scenarios/run.py --quick``) but for its output
+  folder, the session's shared run of it (the fixture ``quick_cli``, which the studies' own
+  tests read too) stands for it instead of a second identical run;
 * a sweep (``-m``) keeps at most its first two values per swept key (``range(0,40)`` becomes
   ``range(0,2)``) and is marked ``slow`` (``make test-all`` runs it; so do commands on the sweep
   it leaves behind);
@@ -138,6 +141,17 @@ def quick(command: str) -> str:
     return command
 
 
+def shared(command: str) -> str | None:
+    """The ``quick_cli`` name of a command whose quick form is that fixture's run, else None."""
+    body = re.sub(r"\s--out(\s+|=)(\"[^\"]*\"|\S+)", "", quick(command))
+    body = body.replace(" --method morris", "")  # the default
+    m = re.fullmatch(r"ccsim (elasticities|decompose|sensitivity) --quick", body)
+    if m:
+        return m.group(1)
+    scenarios = f"python {ROOT / QUICK_SCRIPTS[0]} --quick"
+    return "scenarios" if body == scenarios else None
+
+
 def small(command: str) -> str:
     """The command on a small market, and a sweep over at most two values per key."""
     if not re.match(r"^(ccsim|python -m sim) run\b", command) or "--help" in command:
@@ -226,6 +240,12 @@ def test_the_checks_catch_what_they_should() -> None:
         f"python {ROOT}/experiments/scenarios/run.py --quick --out \"$PWD/results/tmp/scenarios\""
     assert quick("ccsim run seed=1") == "ccsim run seed=1"
     assert is_slow("python experiments/bass_docking/run.py")
+    assert shared("ccsim elasticities --seeds 10 --out results/x market.n_customers=5000") == \
+        "elasticities"
+    assert shared("ccsim elasticities --seeds 10 --out results/x scenario=b2b") is None
+    assert shared("ccsim sensitivity --method morris   # SALib") == "sensitivity"
+    assert shared("ccsim sensitivity --method sobol --n 64 --params a,b") is None
+    assert shared("python experiments/scenarios/run.py") == "scenarios"
 
 
 @pytest.fixture(scope="module")
@@ -235,13 +255,20 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize(("page", "index", "command"), _cases())
-def test_command_runs(page: Path, index: int, command: str, workdir: Path) -> None:
+def test_command_runs(page: Path, index: int, command: str, workdir: Path,
+                      quick_cli) -> None:
     """The command exits 0 without a traceback (on a small market; see the module doc)."""
     reason = skip_reason(command)
     if reason:
         pytest.skip(f"{page.name} `{command[:70]}`: {reason}")
     if shutil.which("bash") is None:
         pytest.skip("no bash")
+    name = shared(command)
+    if name is not None:  # the same command as the session's shared quick run
+        proc, _ = quick_cli(name)
+        assert proc.returncode == 0, f"{name} --quick\n{proc.stderr[-3000:]}"
+        assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr[-3000:]
+        return
     assignments = [c for c in PAGE_COMMANDS[page][:index] if _ASSIGNMENT.match(c)]
     script = "\n".join([*assignments, small(quick(command))])
     env = {**os.environ, "MPLBACKEND": "Agg",

@@ -10,7 +10,6 @@ also carry each column's unit and meaning in its field metadata and name its tab
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -78,16 +77,10 @@ def outputs(tmp_path_factory, cli, quick_cli) -> dict[str, Path]:
                       str(work / "retention")], work, cli).stdout
     (work / "retention.txt").write_text(printed, encoding="utf-8")
     found = {"run": run, "collect": sweep, "retention": work / "retention"}
-    for command in ("elasticities", "decompose", "sensitivity", "bench"):
+    for command in ("elasticities", "decompose", "sensitivity", "bench", "scenarios"):
         done, out = quick_cli(command)
-        assert done.returncode == 0, f"ccsim {command} --quick\n{done.stderr[-3000:]}"
+        assert done.returncode == 0, f"{command} --quick\n{done.stderr[-3000:]}"
         found[command] = out
-    scen = work / "scenarios"
-    done = subprocess.run([sys.executable, str(ROOT / "experiments" / "scenarios" / "run.py"),
-                           "--quick", "--out", str(scen)], cwd=work, capture_output=True,
-                          text=True, timeout=300, stdin=subprocess.DEVNULL)
-    assert done.returncode == 0, done.stderr[-3000:]
-    found["scenarios"] = scen
     return found
 
 

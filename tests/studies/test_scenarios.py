@@ -93,10 +93,9 @@ def _script(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
                           text=True, timeout=300, stdin=subprocess.DEVNULL)
 
 
-def test_quick_run_writes_every_file_and_leaves_the_readme(tmp_path):
+def test_quick_run_writes_every_file_and_leaves_the_readme(quick_cli):
     before = home("scenarios").read_text(encoding="utf-8")
-    out = tmp_path / "s"
-    done = _script(["--quick", "--out", str(out)], tmp_path)
+    done, out = quick_cli("scenarios")  # shared with tests/docs and tests/test_readme.py
     assert done.returncode == 0, done.stderr
     runs = pd.read_csv(out / "runs.csv")
     assert len(runs) == len(scenarios.CASES) * scenarios.QUICK_SEEDS
