@@ -121,6 +121,14 @@ def test_metadata_is_the_dictionary_and_data_reads_back(outputs: dict[str, Path]
     assert "market.n_customers" in runs and "customers" in runs["market.n_customers"].unit
 
 
+def test_ccsim_columns_reads_a_file(outputs: dict[str, Path], cli) -> None:
+    path = outputs["retention"] / "sbg_fits.parquet"
+    done = cli.run(["columns", str(path)], outputs["retention"])
+    assert done.returncode == 0, done.stderr
+    assert "table sbg_fits" in done.stdout.splitlines()[0]
+    assert describe("sbg_fits", "survival_t12").meaning in done.stdout
+
+
 def test_the_check_finds_a_missing_entry(tmp_path: Path) -> None:
     """The test above can fail: an undocumented column is named with its table."""
     from sim import io
