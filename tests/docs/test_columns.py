@@ -33,6 +33,11 @@ CSV_TABLES = {
     "bench": {"benchmark.csv": "benchmark", "end_to_end.csv": "end_to_end"},
 }
 ADD_ENTRY = "add an entry to sim/column_tables.py"
+#: ``ccsim`` commands with a quick form, run here through the shared ``quick_cli`` fixture.
+QUICK_COMMANDS = ("elasticities", "decompose", "sensitivity", "bench")
+#: Scripts with a quick form that run elsewhere, with the reason (their tables: the committed
+#: results, checked by test_every_committed_result_is_documented).
+QUICK_ELSEWHERE = {"experiments/bass_docking/run.py": "about a minute; the slow tests run it"}
 
 
 def problems(command: str, folder: Path) -> list[str]:
@@ -77,7 +82,7 @@ def outputs(tmp_path_factory, cli, quick_cli) -> dict[str, Path]:
                       str(work / "retention")], work, cli).stdout
     (work / "retention.txt").write_text(printed, encoding="utf-8")
     found = {"run": run, "collect": sweep, "retention": work / "retention"}
-    for command in ("elasticities", "decompose", "sensitivity", "bench", "scenarios"):
+    for command in (*QUICK_COMMANDS, "scenarios"):
         done, out = quick_cli(command)
         assert done.returncode == 0, f"{command} --quick\n{done.stderr[-3000:]}"
         found[command] = out
@@ -215,3 +220,24 @@ def test_every_committed_result_is_documented() -> None:
     assert not unknown, f"committed tables without a table in the dictionary: {unknown}; add " \
                         f"them to COMMITTED in {Path(__file__).name} and sim/column_tables.py"
     assert not seen, "\n".join(seen)
+
+
+def test_every_quick_command_is_run_here() -> None:
+    """A command or experiment script that gains a ``--quick`` form must be added above."""
+    from sim.cli import COMMANDS
+
+    missing = []
+    for name, (target, _) in COMMANDS.items():
+        module = target.split(":")[0]
+        source = (ROOT / (module.replace(".", "/") + ".py"))
+        if not source.exists():
+            source = ROOT / module.replace(".", "/") / "__init__.py"
+        if '"--quick"' in source.read_text(encoding="utf-8") and name not in QUICK_COMMANDS:
+            missing.append(f"ccsim {name}")
+    for script in sorted((ROOT / "experiments").rglob("*.py")):
+        rel = script.relative_to(ROOT).as_posix()
+        if '"--quick"' in script.read_text(encoding="utf-8") and rel not in QUICK_ELSEWHERE:
+            missing.append(rel)
+    # experiments/scenarios/run.py hands its command line to sim.studies.scenarios
+    assert missing == [], (f"commands with --quick that {Path(__file__).name} does not run: "
+                           f"{missing}; add them to QUICK_COMMANDS (ccsim) or the outputs fixture")
