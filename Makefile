@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 # setuptools' note on every editable install of a package with a package-dir (sim.conf = conf/)
 PIP_E := PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install --quiet -e
 
-.PHONY: setup run test test-all clean
+.PHONY: setup run test test-all clean docs
 
 setup: $(STAMP)
 
@@ -39,7 +39,18 @@ test-all: setup
 	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest -q
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache site
+
+DOCS_STAMP := $(VENV)/.docs-installed
+$(DOCS_STAMP): pyproject.toml | $(STAMP)
+	@echo "ccsim: installing the docs extra (MkDocs, Material, mkdocstrings, notebooks)..."
+	$(PIP_E) ".[dev,dashboard,docs]"
+	@touch $(DOCS_STAMP)
+
+## the documentation site into site/ (open site/index.html): MkDocs --strict, the API reference
+## from docstrings, the tutorials in docs/tutorials/ executed (a few minutes)
+docs: setup $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 OPENBLAS_NUM_THREADS=1 MPLBACKEND=Agg $(VENV)/bin/mkdocs build --strict
 
 .PHONY: setup-slurm setup-ray bench bench-sweep
 
@@ -51,10 +62,10 @@ setup-ray: setup
 	$(PIP_E) ".[dev,ray]"
 
 ## the committed benchmark: ccsim bench with 10^7 customers (about 40 minutes on an idle 2-core
-## machine), then the README's targets table from its CSVs
+## machine), then the targets table of docs/results.md from its CSVs
 bench: setup
 	$(VENV)/bin/ccsim bench --with-1e7
-	$(PY) -m sim.analysis.bench_table --readme README.md
+	$(PY) -m sim.analysis.bench_table --readme docs/results.md
 
 ## parallel efficiency of a 40-job sweep, 1 vs all cores (about 6 minutes on 2 cores)
 bench-sweep: setup
@@ -65,7 +76,7 @@ SOBOL_PARAMS := market.choice.beta_ad,market.choice.beta_quality,market.choice.b
 ## regenerate every committed result that quotes the model (after a model or default change;
 ## about 15-30 minutes on 2 cores): elasticities of the six scenarios (and the default's advertising
 ## with the changed firm's budget by its rule, for comparison), the customer-value check, the
-## decomposition, the scenario table (README), the stylised facts (ODD), Morris and Sobol (Sobol on
+## decomposition, the scenario table (docs/results.md), the stylised facts (ODD), Morris and Sobol (Sobol on
 ## the five parameters with the largest Morris mu* of the growth gap: check them after Morris)
 results: setup
 	$(VENV)/bin/ccsim elasticities --seeds 10 --out results/calibration/elasticities_default market.n_customers=5000

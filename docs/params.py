@@ -4,7 +4,8 @@ Everything a table says about a parameter — its key, default, type, range and 
 from the dataclasses in ``sim/config.py`` (their ``metadata``); only the column "where the
 default comes from" and a few notes for fields without help text live here, in
 :data:`SOURCES` and :data:`NOTES`. Scenario and firm-preset tables are read from ``conf/``, the
-strategy presets from ``sim/strategies.py`` and the output columns from ``sim/model.py``.
+strategy presets from ``sim/strategies.py`` and the output columns from ``sim/model.py``
+with their units and meanings from the data dictionary (``sim/column_tables.py``).
 
 Each table sits in ``docs/ODD.md`` between ``<!-- BEGIN GENERATED: name -->`` and
 ``<!-- END GENERATED: name -->``; everything else in the file is hand-written.
@@ -149,83 +150,6 @@ NOTES: dict[str, str] = {
 #: Units shown instead of the metadata's, where the metadata's is wrong (marked † in the table).
 #: Empty since the metadata's units were corrected; remove an entry here once the metadata is fixed.
 UNIT_FIX: dict[str, str] = {}
-
-#: Meaning of every per-firm, per-step column of timeseries.parquet (sim.model.FIRM_METRICS).
-OUTPUT_COLUMNS: dict[str, str] = {
-    "customers": "customers buying at least one category from the firm at the end of the step",
-    "relationships": "customer–category relationships at the end of the step (`rel`)",
-    "products_per_customer": "relationships ÷ customers",
-    "aware": "customers who know the firm (any channel)",
-    "acq_initial": "acquisitions of customers who had known the firm since step 0",
-    "acq_ads": "acquisitions of customers who learnt of the firm from advertising",
-    "acq_wom": "acquisitions of customers who learnt of the firm by word of mouth",
-    "acq_search": "acquisitions of customers who found the firm by own search",
-    "acq_cross_sell": "acquisitions through a triggered cross-sell offer",
-    "acquisitions": "sum of the five acquisition columns",
-    "churned": "relationships lost: lost_churn + lost_switch + lost_outside",
-    "lost_churn": "relationships ended by the churn hazard",
-    "lost_switch": "relationships lost to another firm at a renewal choice",
-    "lost_outside": "relationships lost to the outside option at a renewal choice",
-    "saved": "relationships kept by an accepted retention offer (at a choice or at churn)",
-    "retention": "1 − churned ÷ relationships at the start of the step (NaN if none)",
-    "units": "category-months delivered and paid for this step",
-    "revenue": "money received (paid prices), from integer cents",
-    "cogs": "production costs of the units delivered (unit cost at the firm's quality)",
-    "cost_service_delivery": "service delivery: Σ over units of unit cost × service_cost × "
-                             "service level",
-    "cost_personalisation_delivery": "personalisation delivery: Σ over units of unit cost × "
-                                     "personalisation_cost × personalisation level",
-    "cost_retention_offers": "cost of the retention offers accepted this step (the firm pays "
-                             "for what it gave)",
-    "recoveries": "bad experiences (satisfaction ≤ detractor threshold) fixed on the spot by "
-                  "empowered frontline staff",
-    "cost_recovery_delivery": "cost of those fixes (recovery_cost × price each)",
-    "retention_offers": "retention offers made this step (to customers about to switch or "
-                        "churn whom the firm knows)",
-    "cost_fixed": "fixed cost",
-    **{f"cost_{lever}": f"lever spending on `{lever}` (budget × share)" for lever in S.LEVERS
-       if lever != "promotion"},
-    "cost_promotion": "revenue forgone to the discount: list revenue − revenue (not cash)",
-    "profit": "contribution − retention offers − cash lever spending − fixed cost",
-    "margin": "profit ÷ revenue (NaN without revenue)",
-    "cash": "cumulative profit",
-    "market_share": "the firm's share of all firms' revenue this step",
-    "customer_share": "the firm's share of all relationships",
-    "price": "price paid in the first (core) category, after the discount",
-    "discount": "price promotion depth",
-    "quality": "product quality, 0–1",
-    "service": "service level, 0–1",
-    "ad_reach": "chance a customer is exposed to the firm's advertising in a step",
-    "personalisation": "share of the offer–need distance removed for a fully known customer",
-    "novelty": "novelty of the firm's latest version, 0–1 (1 at a launch, wearing off)",
-    "versions": "new versions launched so far (R&D money ÷ version_cost per market customer)",
-    "appeal": "generic appeal A/(A + hN) of all lever money (neutral levers only, else 0)",
-    "ad_exposures": "advertising exposures (aware and unaware customers)",
-    "ad_response_rate": "awareness events by advertising ÷ exposures of unaware customers",
-    "cpa_ads": "advertising spending ÷ acquisitions by advertising (NaN if none)",
-    "aware_ads": "customers who became aware of the firm by advertising this step",
-    "aware_wom": "customers who became aware of the firm by word of mouth this step",
-    "aware_search": "customers who found the firm by search this step",
-    "choices": "choices of the firm by customers in the market (incl. saved and staying)",
-    "peer_informed_share": "share of choices by customers who learnt of the firm by word of mouth",
-    "firm_informed_share": "share of choices by customers who learnt of the firm by advertising",
-    "nps": "100 × (promoter − detractor relationships) ÷ relationships",
-    "mean_satisfaction": "mean satisfaction (0–10) over relationships",
-    "mean_tenure": "mean tenure (months) over relationships",
-    "mean_fit": "mean fit over units delivered",
-    "mean_experience": "mean experience over units delivered",
-    "knowledge": "mean knowledge of its customers, 0–1",
-    "share_of_wallet": "mean over customers of the share of their spending this step paid to "
-                       "the firm",
-    "mean_belief": "mean belief about the firm over customers who know it",
-    "clv": "customer lifetime value of a relationship (§7.15)",
-    "customer_equity": "expected future contribution of current relationships (§7.15)",
-    "tangible_assets": "tangible assets plus positive cash",
-    "intangible_share": "customer equity ÷ (customer equity + tangible assets)",
-    "orientation": "budget share on customer levers (0 product … 1 customer)",
-    **{f"share_{lever}": f"budget share of `{lever}`" for lever in S.LEVERS},
-}
-
 
 # ----------------------------------------------------------------------------------------------
 # Formatting
@@ -467,17 +391,15 @@ def strategy_table() -> str:
 
 
 def output_table() -> str:
-    """Markdown: every column of timeseries.parquet."""
+    """Markdown: every column of timeseries.parquet, from the data dictionary (sim.columns)."""
+    from sim.columns import describe
     from sim.model import FIRM_METRICS
 
-    lines = ["| column | meaning |", "|---|---|",
-             "| `step` | step t = 1, 2, … (month) |",
-             "| `year` | ⌊(step − 1) / steps_per_year⌋ + 1 |",
-             "| `firm` | firm name (key under `firms`) |",
-             "| `strategy` | configured strategy |",
-             "| `objective` | `fixed`, `revenue` or `clv` |"]
-    for col in FIRM_METRICS:
-        lines.append(f"| `{col}` | {_cell(OUTPUT_COLUMNS.get(col, '(undocumented)'))} |")
+    lines = ["| column | unit | meaning |", "|---|---|---|"]
+    for col in ("step", "year", "firm", "strategy", "objective", *FIRM_METRICS):
+        entry = describe("timeseries", col)
+        unit, meaning = (entry.unit, entry.meaning) if entry else ("", "(undocumented)")
+        lines.append(f"| `{col}` | {_cell(unit)} | {_cell(meaning)} |")
     return "\n".join(lines)
 
 

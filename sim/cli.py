@@ -49,6 +49,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "elasticities": ("sim.studies.elasticities:main", "elasticities of sales to marketing"),
     "decompose": ("sim.studies.decompose:main", "share of the gaps each mechanism explains"),
     "bench": ("sim.studies.bench:main", "[--quick]: throughput, memory and run time of the model"),
+    "columns": ("sim.columns:main", "[TABLE]: the data dictionary (every column, unit, meaning)"),
 }
 
 

@@ -52,9 +52,33 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
     return path
 
 
-def write_parquet(df: pd.DataFrame, path: str | os.PathLike) -> Path:
-    """Write a DataFrame as Parquet (pyarrow), atomically."""
-    return _atomic(Path(path), lambda p: df.to_parquet(p, index=False, engine="pyarrow"))
+def write_parquet(df: pd.DataFrame, path: str | os.PathLike, table: str | None = None) -> Path:
+    """Write a DataFrame as Parquet (pyarrow), atomically, with the data dictionary inside.
+
+    Each column's ``unit`` and ``meaning`` from :mod:`sim.columns` go into its field metadata
+    and the table's name into the schema metadata (``ccsim.table``), so pyarrow, polars or
+    DuckDB users see what a column is without the docs.
+
+    Args:
+        df: The table (its index is not written).
+        path: Where to write it.
+        table: Its name in the data dictionary; by default the one table written under this
+            file name (``timeseries.parquet``, ...). Files whose name several tables share
+            (``runs.parquet``, ``summary.parquet``) need it.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .columns import arrow_schema, table_for_file
+
+    path = Path(path)
+    name = table if table is not None else table_for_file(path.name)
+
+    def write(p: Path) -> None:
+        arrow = pa.Table.from_pandas(df, preserve_index=False)
+        pq.write_table(arrow.cast(arrow_schema(arrow.schema, name)), p)
+
+    return _atomic(path, write)
 
 
 def _clean(obj: Any) -> Any:

@@ -164,9 +164,9 @@ def strategy_comparison(ts: pd.DataFrame, steps_per_year: int) -> dict[str, floa
 
         * ``growth_gap_points``: 100 · (CAGR_cc − CAGR_pc), percentage points a year;
         * ``revenue_multiple_ratio``: multiple_cc ÷ multiple_pc, defined whenever both groups
-          had revenue in the first window and the product-centric group in the last;
+            had revenue in the first window and the product-centric group in the last;
         * ``growth_ratio``: CAGR_cc ÷ CAGR_pc, only when both CAGRs are > 0 (a ratio of growth
-          to shrinkage means nothing);
+            to shrinkage means nothing);
         * ``margin_gap_points``: 100 · (margin_cc − margin_pc), percentage points.
 
         An undefined figure is NaN; :func:`headline_reasons` says why.

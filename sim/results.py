@@ -46,6 +46,8 @@ from .sweep import ERROR, MARKER, job_dirs, job_status, planned
 _UNREADABLE = (OSError, ValueError, pa.ArrowException)
 
 RUNS, FIRMS, TIMESERIES = "runs.parquet", "firm_kpis.parquet", "timeseries.parquet"
+#: Each collected table's name in the data dictionary (sim.columns; `ccsim columns NAME`).
+DICTIONARY = {"runs": "runs", "firms": "firm_kpis", "timeseries": "sweep_timeseries"}
 #: ``load_sweep(path, table=...)`` names → file in the sweep folder.
 TABLES = {"runs": RUNS, "firms": FIRMS, "firm_kpis": FIRMS, "timeseries": TIMESERIES}
 
@@ -270,7 +272,8 @@ def collect(sweep_dir: str | Path, out_dir: str | Path | None = None,
     frames = tables(root, progress)
     written = {}
     for name in ("timeseries", "firms", "runs"):  # runs.parquet last: it means "collected"
-        written[name] = io.write_parquet(frames[name], out / TABLES[name])
+        written[name] = io.write_parquet(frames[name], out / TABLES[name],
+                                         table=DICTIONARY[name])
     return written
 
 

@@ -112,3 +112,31 @@ def cli() -> type[CLI]:
 def simulate():
     """``simulate(overrides) -> SmallRun``: load a config from overrides and run it."""
     return simulate_overrides
+
+
+@pytest.fixture(scope="session")
+def quick_cli(tmp_path_factory):
+    """``quick_cli(command) -> (CompletedProcess, out)``: ``ccsim COMMAND --quick --out OUT``.
+
+    ``scenarios`` runs ``python experiments/scenarios/run.py --quick --out OUT``.
+
+    Run once per session and shared: the study's own tests read its output, and the data
+    dictionary's test (tests/docs/test_columns.py) checks every column it wrote.
+    """
+    done: dict[str, tuple[subprocess.CompletedProcess, Path]] = {}
+
+    def get(command: str) -> tuple[subprocess.CompletedProcess, Path]:
+        if command not in done:
+            out = tmp_path_factory.mktemp(f"quick_{command}") / "out"
+            if command == "scenarios":  # a script: python experiments/scenarios/run.py
+                script = Path(__file__).resolve().parents[1] / "experiments" / "scenarios"
+                done[command] = (subprocess.run(
+                    [sys.executable, str(script / "run.py"), "--quick", "--out", str(out)],
+                    cwd=out.parent, env=cli_env(), stdin=subprocess.DEVNULL,
+                    capture_output=True, text=True, timeout=300), out)
+            else:
+                done[command] = (run_cli([command, "--quick", "--out", str(out)], out.parent,
+                                         timeout=300), out)
+        return done[command]
+
+    return get

@@ -172,7 +172,7 @@ def test_every_output_column_is_documented():
     assert not missing, (f"timeseries columns missing from docs/ODD.md §4.11: {missing}; "
                          f"{REGENERATE}")
     assert "(undocumented)" not in block, \
-        "an output column has no meaning: add it to OUTPUT_COLUMNS in docs/params.py"
+        "an output column has no meaning: add it to TIMESERIES in sim/column_tables.py"
 
 
 def test_every_scenario_is_documented():
@@ -216,11 +216,16 @@ def test_readme_first_screen_commands_are_make_targets():
                                       f"target (targets: {sorted(targets)})"
 
 
-def test_ci_runs_make_test():
+def test_ci_runs_make_test_then_builds_the_docs():
     lines = [line.split("#")[0].strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
-    assert any(re.fullmatch(r"(exec\s+)?make\s+test(\s.*)?", line) for line in lines), \
-        ".ci/run does not call `make test`"
+    tests = [i for i, line in enumerate(lines) if re.fullmatch(r"(exec\s+)?make\s+test(\s.*)?",
+                                                                line)]
+    docs = [i for i, line in enumerate(lines) if re.fullmatch(r"make\s+docs(\s.*)?", line)]
+    assert tests, ".ci/run does not call `make test`"
+    assert docs and docs[0] > tests[0], ".ci/run does not build the docs after `make test`"
+    recipe = (ROOT / "Makefile").read_text().split("\ndocs:", 1)[1].split("\n\n", 1)[0]
+    assert "mkdocs build --strict" in recipe, "make docs must build with --strict"
 
 
 def test_make_target_parser():
-    assert {"setup", "run", "test", "test-all", "clean"} <= _make_targets()
+    assert {"setup", "run", "test", "test-all", "clean", "docs"} <= _make_targets()

@@ -1,13 +1,21 @@
-"""Every shell command in the README's ```bash blocks parses, and the ones that can run here do.
+"""Every shell command of the README and the documentation site parses; those that can, run.
 
-Each command (a line, or lines joined by a trailing backslash) is checked with ``bash -n``.
-Then, in README order and in one temporary working folder, each command runs through bash
-with ``.venv/bin`` first on ``PATH``, after the README's variable assignments that precede it
+The pages are ``README.md`` and every ``docs/**/*.md`` (:data:`PAGES`; the site's
+"Reproduce" page included). Each command of their ```bash blocks (a line, or lines joined by a
+trailing backslash) is checked with ``bash -n``. Then, page by page in :data:`PAGES` order and
+in one temporary working folder, each command runs through bash with ``.venv/bin`` first on
+``PATH``, after the same page's variable assignments that precede it
 (``run=$(ls -d results/runs/*/ | tail -n 1)``), and must exit 0 without a traceback. To keep
 it quick and meaningful:
 
 * ``ccsim run`` gets a small market: ``market.n_customers`` and ``market.steps`` are set to
-  :data:`SMALL` (replacing the README's values, or appended);
+  :data:`SMALL` (replacing the page's values, or appended);
+* a study (``ccsim elasticities``, ``decompose``, ``sensitivity``, the scripts of
+  :data:`QUICK_SCRIPTS`) runs in its quick form (``--quick``, without the page's seeds and market
+  size, scripts writing into the working folder): :func:`quick`; when that form is the plain
+  ``ccsim STUDY --quick`` (or ``experiments/scenarios/run.py --quick``) but for its output
+  folder, the session's shared run of it (the fixture ``quick_cli``, which the studies' own
+  tests read too) stands for it instead of a second identical run;
 * a sweep (``-m``) keeps at most its first two values per swept key (``range(0,40)`` becomes
   ``range(0,2)``) and is marked ``slow`` (``make test-all`` runs it; so do commands on the sweep
   it leaves behind);
@@ -31,6 +39,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
+#: The pages whose commands run: the README, then the site's pages in path order.
+PAGES = [README, *sorted((ROOT / "docs").rglob("*.md"))]
 SMALL = {"market.n_customers": "1000", "market.steps": "24"}
 
 #: Commands not run here, by pattern (searched in the command), with the reason.
@@ -42,8 +52,15 @@ SKIPPED: dict[str, str] = {
     r"^ray\b|hydra/launcher=ray": "needs Ray (`make setup-ray`; tests/sweeps/test_launchers.py, "
                                   "marked slow)",
     r"submitit_slurm": "needs a SLURM cluster (submitit_local runs the same path)",
-    r"^ccsim sensitivity": "a SALib study over many runs, minutes "
-                           "(tests/analysis/test_sensitivity.py)",
+    r"^source\b": "activates .venv (the commands here run with .venv/bin first on PATH)",
+    r"^python docs/params\.py": "regenerates or checks the ODD's tables in the repository "
+                                "(tests/test_docs.py checks them)",
+    r"experiments/calibration/stylised_facts\.py": "rewrites the calibration tables of the "
+        "docs from the committed CSVs (tests/studies/test_stylised_facts.py checks they agree)",
+    r"experiments/calibration/customer_value\.py": "18 runs of 3,000 customers, minutes, into "
+        "the committed CSV (tests/analysis/test_customer_value.py checks its arithmetic)",
+    r"bench_table --readme": "rewrites docs/results.md from the committed bench "
+        "(tests/benchmark/test_bench.py checks they agree)",
     r"results/sweeps/\d{4}-\d\d-\d\d_": "an example of a timestamped sweep folder name",
     r"--kind heatmap": "needs a collected sweep over two keys (tests/analysis/test_plots.py)",
     r"^ccsim bench\b": "measures this machine for about 25 s (its --quick form: "
@@ -52,11 +69,15 @@ SKIPPED: dict[str, str] = {
         "folder (tests/benchmark/test_bench.py runs this command on one)",
     r"^ccsim dashboard": "serves the dashboard until stopped (tests/app/test_browser.py starts it "
                          "and checks the page)",
-    r"^ccsim (elasticities|decompose)\b(?!.*--quick)": "a study over many runs, minutes (its "
-                                                       "--quick form: tests/studies/)",
 }
-#: Commands run only with the slow tests: sweeps, and commands on the sweep they leave.
-SLOW = (r"^(ccsim|python -m sim) run\b.*\s(-m|--multirun)\b", r"\$sweep\b|\$\{sweep\}")
+#: Commands run only with the slow tests: sweeps, commands on the sweep they leave, and the
+#: Bass docking study (about a minute in its quick form).
+SLOW = (r"^(ccsim|python -m sim) run\b.*\s(-m|--multirun)\b", r"\$sweep\b|\$\{sweep\}",
+        r"experiments/bass_docking/run\.py")
+#: Studies run in their quick form (:func:`quick`).
+STUDIES = re.compile(r"^ccsim (elasticities|decompose|sensitivity)\b")
+#: Scripts under experiments/ that take ``--quick`` and ``--out``.
+QUICK_SCRIPTS = ("experiments/scenarios/run.py", "experiments/bass_docking/run.py")
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 
@@ -99,6 +120,38 @@ def _split_comment(command: str) -> tuple[str, str]:
     return command, ""
 
 
+def quick(command: str) -> str:
+    """A study's quick form: ``--quick``, no seeds, sample size or market size of the page's.
+
+    ``python experiments/X.py`` runs the repository's script and writes into the working
+    folder (``--out results/tmp/X``) instead of the committed results.
+    """
+    body, _ = _split_comment(command)
+    m = STUDIES.match(body)
+    if m:
+        body = re.sub(r"\s--(seeds|n)(\s+|=)\S+", "", body)
+        body = re.sub(r"\s(market\.n_customers|market\.steps)=\S+", "", body)
+        return body if "--quick" in body else f"{m.group(0)} --quick{body[m.end():]}"
+    script = next((s for s in QUICK_SCRIPTS if re.match(rf"^python {re.escape(s)}\b", body)),
+                  None)
+    if script:
+        out = f"results/tmp/{Path(script).parent.name}"
+        return body.replace(f"python {script}",
+                            f"python {ROOT / script} --quick --out \"$PWD/{out}\"", 1)
+    return command
+
+
+def shared(command: str) -> str | None:
+    """The ``quick_cli`` name of a command whose quick form is that fixture's run, else None."""
+    body = re.sub(r"\s--out(\s+|=)(\"[^\"]*\"|\S+)", "", quick(command))
+    body = body.replace(" --method morris", "")  # the default
+    m = re.fullmatch(r"ccsim (elasticities|decompose|sensitivity) --quick", body)
+    if m:
+        return m.group(1)
+    scenarios = f"python {ROOT / QUICK_SCRIPTS[0]} --quick"
+    return "scenarios" if body == scenarios else None
+
+
 def small(command: str) -> str:
     """The command on a small market, and a sweep over at most two values per key."""
     if not re.match(r"^(ccsim|python -m sim) run\b", command) or "--help" in command:
@@ -118,23 +171,38 @@ def small(command: str) -> str:
     return body
 
 
-COMMANDS = readme_commands(README.read_text(encoding="utf-8"))
+#: Each page's commands, in page order.
+PAGE_COMMANDS = {page: readme_commands(page.read_text(encoding="utf-8")) for page in PAGES}
+COMMANDS = [c for commands in PAGE_COMMANDS.values() for c in commands]
 
 
 def _cases() -> list:
-    cases = []
-    for i, command in enumerate(COMMANDS):
-        if _ASSIGNMENT.match(command):
-            continue  # run before every later command instead
-        marks = [pytest.mark.slow] if is_slow(command) and not skip_reason(command) else []
-        cases.append(pytest.param(i, command, marks=marks, id=f"{i:02d} {command[:60]}"))
+    """One case per command; a study's second and later quick runs are ``slow`` (same path)."""
+    cases, studies = [], set()
+    for page, commands in PAGE_COMMANDS.items():
+        name = page.relative_to(ROOT).as_posix()
+        for i, command in enumerate(commands):
+            if _ASSIGNMENT.match(command):
+                continue  # run before every later command of the page instead
+            study = STUDIES.match(command)
+            again = bool(study) and study.group(1) in studies
+            studies.update([study.group(1)] if study else [])
+            slow = (is_slow(command) or again) and not skip_reason(command)
+            marks = [pytest.mark.slow] if slow else []
+            cases.append(pytest.param(page, i, command, marks=marks,
+                                      id=f"{name}:{i:02d} {command[:50]}"))
     return cases
 
 
 def test_readme_has_commands() -> None:
-    assert len(COMMANDS) >= 5
-    assert any(c.startswith("make run") for c in COMMANDS)
-    assert any(c.startswith("make test") for c in COMMANDS)
+    readme = PAGE_COMMANDS[README]
+    assert readme[:2] == ["make run     # creates .venv, installs ccsim, runs the default "
+                          "scenario and prints the KPI table",
+                          "make test    # creates .venv, installs ccsim with its dev extras, "
+                          "runs the test suite"], readme[:2]
+    reproduce = PAGE_COMMANDS[ROOT / "docs" / "researcher" / "reproduce.md"]
+    assert sum(bool(STUDIES.match(c)) for c in reproduce) >= 4
+    assert len(COMMANDS) >= 40
 
 
 def test_every_command_parses_in_bash() -> None:
@@ -164,6 +232,20 @@ def test_the_checks_catch_what_they_should() -> None:
         "ccsim run -m a=1,2 b=x,y 'seed=range(0,2)' market.n_customers=1000 market.steps=24"
     assert is_slow("ccsim run -m 'seed=range(0,4)'") and is_slow('ccsim collect "$sweep"')
     assert not is_slow("ccsim run seed=1") and small("python -m sim run --help").endswith("help")
+    assert quick("ccsim elasticities --seeds 10 --out x market.n_customers=5000 scenario=b2b") \
+        == "ccsim elasticities --quick --out x scenario=b2b"
+    assert quick("ccsim sensitivity --method sobol --n 64 --params a,b  # note") == \
+        "ccsim sensitivity --quick --method sobol --params a,b"
+    assert quick("python experiments/scenarios/run.py") == \
+        f"python {ROOT}/experiments/scenarios/run.py --quick --out \"$PWD/results/tmp/scenarios\""
+    assert quick("ccsim run seed=1") == "ccsim run seed=1"
+    assert is_slow("python experiments/bass_docking/run.py")
+    assert shared("ccsim elasticities --seeds 10 --out results/x market.n_customers=5000") == \
+        "elasticities"
+    assert shared("ccsim elasticities --seeds 10 --out results/x scenario=b2b") is None
+    assert shared("ccsim sensitivity --method morris   # SALib") == "sensitivity"
+    assert shared("ccsim sensitivity --method sobol --n 64 --params a,b") is None
+    assert shared("python experiments/scenarios/run.py") == "scenarios"
 
 
 @pytest.fixture(scope="module")
@@ -172,19 +254,27 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("readme")
 
 
-@pytest.mark.parametrize(("index", "command"), _cases())
-def test_command_runs(index: int, command: str, workdir: Path) -> None:
+@pytest.mark.parametrize(("page", "index", "command"), _cases())
+def test_command_runs(page: Path, index: int, command: str, workdir: Path,
+                      quick_cli) -> None:
     """The command exits 0 without a traceback (on a small market; see the module doc)."""
     reason = skip_reason(command)
     if reason:
-        pytest.skip(f"README `{command[:70]}`: {reason}")
+        pytest.skip(f"{page.name} `{command[:70]}`: {reason}")
     if shutil.which("bash") is None:
         pytest.skip("no bash")
-    assignments = [c for c in COMMANDS[:index] if _ASSIGNMENT.match(c)]
-    script = "\n".join([*assignments, small(command)])
+    name = shared(command)
+    if name is not None:  # the same command as the session's shared quick run
+        proc, _ = quick_cli(name)
+        assert proc.returncode == 0, f"{name} --quick\n{proc.stderr[-3000:]}"
+        assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr[-3000:]
+        return
+    assignments = [c for c in PAGE_COMMANDS[page][:index] if _ASSIGNMENT.match(c)]
+    script = "\n".join([*assignments, small(quick(command))])
     env = {**os.environ, "MPLBACKEND": "Agg",
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     proc = subprocess.run(["bash", "-c", script], cwd=workdir, env=env, capture_output=True,
                           text=True, timeout=600)
-    assert proc.returncode == 0, f"{small(command)}\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"
+    shown = small(quick(command))
+    assert proc.returncode == 0, f"{shown}\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"
     assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr[-3000:]

@@ -5,7 +5,7 @@ listed in :data:`FOLDERS` (``summary.csv`` and ``meta.json`` under ``results/cal
 the scenario study (:data:`LEVELS`, for the NPS), builds the table with
 :func:`sim.analysis.stylised_facts.facts_table` and ``levels_table`` and replaces the block
 between ``<!-- BEGIN GENERATED: stylised_facts -->`` and its END marker in docs/ODD.md, and the
-README's calibration table (``<!-- BEGIN GENERATED: calibration -->``).
+calibration table of docs/results.md (``<!-- BEGIN GENERATED: calibration -->``).
 ``tests/studies/test_stylised_facts.py`` checks that the ODD and the CSVs agree.
 """
 
@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
 
-from sim.analysis.generated_blocks import block_pattern, rewrite_block  # noqa: E402
+from sim.analysis.generated_blocks import block_pattern, home, rewrite_block  # noqa: E402
 from sim.analysis.stylised_facts import (  # noqa: E402
     facts_table,
     levels_table,
@@ -36,7 +36,7 @@ FOLDERS = ("results/calibration/elasticities_default",
 #: The scenario study whose market levels (NPS) the table shows after the elasticities.
 LEVELS = "results/scenarios"
 ODD = ROOT / "docs" / "ODD.md"
-README = ROOT / "README.md"
+README = home("calibration", ROOT)  # docs/results.md
 README_BLOCK = block_pattern("calibration")
 BLOCK = block_pattern("stylised_facts")
 
@@ -53,7 +53,7 @@ def generated_readme() -> str:
 
 
 def main() -> int:
-    """Rewrite both blocks; exit 1 if docs/ODD.md or README.md lacks its block."""
+    """Rewrite both blocks; exit 1 if docs/ODD.md or docs/results.md lacks its block."""
     for path, name, table in ((ODD, "stylised_facts", generated()),
                               (README, "calibration", generated_readme())):
         try:

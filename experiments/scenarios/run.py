@@ -2,8 +2,8 @@
 
 Runs each scenario (and the default scenario's two structural checks) over seeds 0..K-1 at its
 configured size, writes ``results/scenarios/{runs,summary}.csv`` and ``meta.json``, and rewrites
-the README's generated table from them (:mod:`sim.studies.scenarios`). ``--quick`` runs tiny
-markets into ``results/tmp/scenarios`` and leaves the README alone.
+the generated table of docs/results.md from them (:mod:`sim.studies.scenarios`). ``--quick``
+runs tiny markets into ``results/tmp/scenarios`` and leaves docs/results.md alone.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-os.chdir(ROOT)  # the default output folder and README are the repository's
+os.chdir(ROOT)  # the default output folder and docs/results.md are the repository's
 
 from sim.studies.scenarios import main  # noqa: E402
 

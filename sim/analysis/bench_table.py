@@ -1,11 +1,11 @@
 """Markdown tables of a ``ccsim bench`` run: every measurement and issue 14's targets against it.
 
-``python -m sim.analysis.bench_table [DIR] [--readme README.md]`` (default
+``python -m sim.analysis.bench_table [DIR] [--readme docs/results.md]`` (default
 ``results/benchmark``) reads ``benchmark.csv`` and ``end_to_end.csv`` there and writes
 ``DIR/README.md`` (and, with ``--readme``, the targets table into that file's
 ``BEGIN/END GENERATED: benchmark`` block); ``ccsim bench`` calls :func:`write_readme` itself.
 The targets table is computed from the saved figures (a target the run did not measure, e.g.
-10^7 without ``--with-1e7``, reads "not measured"), so the table the README quotes cannot
+10^7 without ``--with-1e7``, reads "not measured"), so the table the results page quotes cannot
 drift from the CSV.
 """
 

@@ -1,13 +1,35 @@
 """Generated blocks of Markdown files: text between ``<!-- BEGIN GENERATED: name -->`` and its END.
 
-The README and the ODD quote tables computed from saved results; each sits in such a block so
-that the study that computes it rewrites it in place and a test can compare it with the source.
+The documentation site (``docs/``: the results page, the ODD) and the README quote tables
+computed from saved results; each sits in such a block so that the study that computes it
+rewrites it in place and a test can compare it with the source. :data:`HOMES` says which file
+holds each block, so writers and tests look in one place.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+
+#: The repository's root (the files of :data:`HOMES` are relative to it).
+ROOT = Path(__file__).resolve().parents[2]
+
+#: Block name → the Markdown file (relative to the repository's root) that holds the table a
+#: study writes there. (The ODD's tables that restate the code — parameters, presets, outputs —
+#: are docs/params.py's own blocks of docs/ODD.md.) An empty block is allowed (``claims`` waits
+#: for the experiments that will fill it).
+HOMES: dict[str, str] = {
+    "scenarios": "docs/results.md",      # experiments/scenarios/run.py
+    "calibration": "docs/results.md",    # experiments/calibration/stylised_facts.py
+    "benchmark": "docs/results.md",      # python -m sim.analysis.bench_table --readme FILE
+    "stylised_facts": "docs/ODD.md",     # experiments/calibration/stylised_facts.py
+    "claims": "README.md",               # the experiments' claims table (not written yet)
+}
+
+
+def home(name: str, root: str | Path | None = None) -> Path:
+    """The file that holds block ``name`` (under ``root``, default the repository's root)."""
+    return Path(root if root is not None else ROOT) / HOMES[name]
 
 
 def block_pattern(name: str) -> re.Pattern[str]:

@@ -209,6 +209,10 @@ def summary_text(report: RetentionReport, run_dir: str | Path,
     if not report.skipped.empty:
         lines.append("not fitted: " + ", ".join(
             f"{r.firm}/{r.cohort} ({r.reason})" for r in report.skipped.itertuples()))
+    lines.append(f"r(t): retention rate, the share of a cohort's relationships alive after "
+                 f"t−1 {m['unit']} that stay through {m['unit'][:-1] or m['unit']} t; S(12): "
+                 f"the share still alive 12 {m['unit']} after acquisition (sBG; ccsim columns "
+                 "sbg_fits)")
     lines.append(f"DERL: discounted expected {m['unit']} of payments after acquisition at "
                  f"{m['discount_rate']:.0%}/yr (CLV = DERL × margin per period)")
     lines.append(f"wrote {paths['fits_csv'].parent}")

@@ -1,9 +1,9 @@
-"""The scenario table: each case's headline over seeds, as CSV rows and as the README's table.
+"""The scenario table: each case's headline over seeds, as CSV rows and as the results page's table.
 
 Reads the runs table of :mod:`sim.studies.scenarios` (one row per case × seed); never runs the
 model. :func:`summarise` gives the mean and 95% Student-t interval of every KPI of
-:data:`METRICS` per case; :func:`markdown` renders the summary as the README's table, and
-:func:`rewrite_readme` puts it between the README's ``BEGIN/END GENERATED: scenarios`` markers.
+:data:`METRICS` per case; :func:`markdown` renders the summary as the table of docs/results.md, and
+:func:`rewrite_readme` puts it between that file's ``BEGIN/END GENERATED: scenarios`` markers.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def _cell(row: pd.Series) -> str:
 
 
 def markdown(summary: pd.DataFrame) -> str:
-    """The README's table: one row per case, one column per KPI, ``mean [95% CI]``."""
+    """The results page's table: one row per case, one column per KPI, ``mean [95% CI]``."""
     head = ["case", "market (customers × months)", *(METRICS[m][0] for m in METRICS)]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for _, g in summary.groupby("case", sort=False):
@@ -80,9 +80,9 @@ def markdown(summary: pd.DataFrame) -> str:
 
 
 def rewrite_readme(readme: str | Path, summary: pd.DataFrame) -> None:
-    """Replace the README's generated scenario block with :func:`markdown` of ``summary``.
+    """Replace the scenario block of ``readme`` (docs/results.md) with :func:`markdown`.
 
     Raises:
-        ValueError: the README has no ``BEGIN/END GENERATED: scenarios`` block.
+        ValueError: the file has no ``BEGIN/END GENERATED: scenarios`` block.
     """
     rewrite_block(readme, "scenarios", markdown(summary))

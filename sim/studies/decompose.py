@@ -226,7 +226,9 @@ def main(argv: list[str] | None = None) -> int:
     for fname, df in (("runs", runs), ("summary", summary)):
         files[f"{fname}_csv"] = io.write_text(df.to_csv(index=False, float_format="%.8g"),
                                               out / f"{fname}.csv")
-        files[f"{fname}_parquet"] = io.write_parquet(df, out / f"{fname}.parquet")
+        files[f"{fname}_parquet"] = io.write_parquet(
+            df, out / f"{fname}.parquet",
+            table="decompose_runs" if fname == "runs" else "decompose")
     files["meta"] = io.write_json(meta, out / "meta.json")
     print(format_decomposition(summary))
     print(f"\n{len(configs)} variants × {len(seeds)} seeds in {meta['seconds']:.0f} s")

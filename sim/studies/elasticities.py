@@ -321,7 +321,9 @@ def write_outputs(runs: pd.DataFrame, summary: pd.DataFrame, meta: dict,
     for name, df in (("runs", runs), ("summary", summary)):
         files[f"{name}_csv"] = io.write_text(df.to_csv(index=False, float_format="%.8g"),
                                              out / f"{name}.csv")
-        files[f"{name}_parquet"] = io.write_parquet(df, out / f"{name}.parquet")
+        files[f"{name}_parquet"] = io.write_parquet(
+            df, out / f"{name}.parquet",
+            table="elasticity_runs" if name == "runs" else "elasticities")
     files["meta"] = io.write_json(meta, out / "meta.json")
     return files
 

@@ -5,8 +5,8 @@ own configured size and horizon, as ``ccsim run scenario=NAME`` would) for seeds
 one row per run (``runs.csv``: the :func:`sim.metrics.strategy_comparison` KPIs, each
 group's share of market revenue in the last month and the market's levels after the first year,
 :func:`sim.metrics.market_levels`), the summary over seeds (``summary.csv``)
-and ``meta.json`` (commit, versions, seeds), and rewrites the README's generated table from the
-summary (:mod:`sim.analysis.scenario_table`). The README's numbers are therefore the committed
+and ``meta.json`` (commit, versions, seeds), and rewrites the generated table of docs/results.md
+from the summary (:mod:`sim.analysis.scenario_table`). Its numbers are therefore the committed
 CSV's, and ``tests/studies/test_scenarios.py`` checks that they agree.
 
 Cases are the scenarios in which both groups exist (the exploitation scenario's two firms are
@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..analysis.generated_blocks import HOMES
 from ..cli_parser import OneLineParser, UsageError
 
 if typing.TYPE_CHECKING:
@@ -50,7 +51,7 @@ QUICK_OVERRIDES = ("market.n_customers=300", "market.steps=24")
 QUICK_SEEDS = 2
 DEFAULT_SEEDS = 10
 DEFAULT_OUT = Path("results/scenarios")
-DEFAULT_README = Path("README.md")
+DEFAULT_README = Path(HOMES["scenarios"])  # docs/results.md, from the repository root
 
 
 def case_configs(extra: Sequence[str] = ()) -> dict[str, Config]:
@@ -102,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The command line of ``experiments/scenarios/run.py``."""
     p = OneLineParser(prog="experiments/scenarios/run.py",
                       description="Run every shipped scenario over seeds; write runs.csv, "
-                                  "summary.csv, meta.json and the README's table.")
+                                  "summary.csv, meta.json and the table of docs/results.md.")
     p.add_argument("--seeds", type=int, default=None,
                    help=f"seeds 0..K-1 (default {DEFAULT_SEEDS}; --quick: {QUICK_SEEDS})")
     p.add_argument("--quick", action="store_true",
@@ -111,14 +112,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"output folder (default {DEFAULT_OUT}; --quick: results/tmp/scenarios)")
     p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     p.add_argument("--readme", type=Path, default=None,
-                   help=f"README whose generated block to rewrite (default: {DEFAULT_README} "
-                        "when --out is not given, none with --quick)")
+                   help=f"Markdown file whose generated block to rewrite (default: "
+                        f"{DEFAULT_README} when --out is not given, none with --quick)")
     p.add_argument("overrides", nargs="*", help="key=value overrides applied to every case")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the study, write its files and (unless ``--quick``) the README's table."""
+    """Run the study, write its files and (unless ``--quick``) the table of docs/results.md."""
     from .. import io
     from ..analysis.scenario_table import BLOCK, rewrite_readme, summarise
     from ..config import ConfigError
@@ -148,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = run_study(configs, range(seeds), args.jobs,
                      progress=lambda line: print(line, file=sys.stderr, flush=True))
     io.write_text(runs.to_csv(index=False, float_format="%.8g"), out / "runs.csv")
-    # the README is rendered from the CSV as written, so the test that reads it back agrees
+    # the table is rendered from the CSV as written, so the test that reads it back agrees
     summary = summarise(pd.read_csv(out / "runs.csv"))
     io.write_text(summary.to_csv(index=False, float_format="%.8g"), out / "summary.csv")
     io.write_json({"seeds": list(range(seeds)), "overrides": extra,

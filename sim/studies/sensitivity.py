@@ -183,8 +183,9 @@ def run_analysis(settings: Settings, out_dir: str | Path,
     x = sample(settings.method, settings.n, settings.salib_seed, parameters, settings.num_levels)
     samples, runs = evaluate(x, settings, parameters, progress)
     elapsed = time.perf_counter() - t0
-    files = {"samples": io.write_parquet(samples, out / "samples.parquet"),
-             "runs": io.write_parquet(runs, out / "runs.parquet")}
+    files = {"samples": io.write_parquet(samples, out / "samples.parquet",
+                                         table="sensitivity_samples"),
+             "runs": io.write_parquet(runs, out / "runs.parquet", table="sensitivity_runs")}
     indices = analyze(settings.method, x, samples, settings.salib_seed, parameters,
                       settings.num_levels)
     files["indices"] = io.write_text(indices.to_csv(index=False, float_format="%.6g"),

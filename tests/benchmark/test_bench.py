@@ -26,10 +26,8 @@ STEP_COLUMNS = [
 
 
 @pytest.fixture(scope="module")
-def quick(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("bench")
-    proc = subprocess.run([sys.executable, "-m", "sim", "bench", "--quick", "--out", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=240)
+def quick(quick_cli) -> Path:
+    proc, out = quick_cli("bench")  # shared with tests/docs/test_columns.py
     assert proc.returncode == 0, proc.stderr[-2000:]
     return out
 
@@ -150,12 +148,12 @@ def test_targets_read_the_figures_either_way() -> None:
 def test_readme_quotes_the_committed_benchmark() -> None:
     """The README's targets table is the one the committed CSVs give (regenerate, don't edit)."""
     from sim.analysis.bench_table import read_bench, targets_markdown
-    from sim.analysis.generated_blocks import read_block
+    from sim.analysis.generated_blocks import home, read_block
 
-    body = read_block(ROOT / "README.md", "benchmark")
-    assert body is not None, "README.md has no 'BEGIN GENERATED: benchmark' block"
+    body = read_block(home("benchmark"), "benchmark")
+    assert body is not None, f"{home('benchmark')} has no 'BEGIN GENERATED: benchmark' block"
     assert body == targets_markdown(*read_bench(ROOT / "results" / "benchmark")), (
-        "regenerate with `python -m sim.analysis.bench_table --readme README.md`")
+        "regenerate with `python -m sim.analysis.bench_table --readme docs/results.md`")
 
 
 @pytest.mark.parametrize("args, message", [

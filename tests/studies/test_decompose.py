@@ -70,9 +70,8 @@ def test_decompose_pairs_seeds_and_shares_the_baseline_gap():
     assert m["change"] == 0.0 and m["share"] == 0.0
 
 
-def test_quick_cli(cli, tmp_path):
-    out = tmp_path / "d"
-    done = cli.run(["decompose", "--quick", "--out", str(out)], tmp_path, timeout=240)
+def test_quick_cli(quick_cli):
+    done, out = quick_cli("decompose")  # shared with tests/docs/test_columns.py
     assert done.returncode == 0, done.stderr
     for name in [*dc.MECHANISMS, "placebo"]:
         assert any(line.startswith(name) for line in done.stdout.splitlines()), name

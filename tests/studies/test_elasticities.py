@@ -67,10 +67,8 @@ def test_summary_averages_firms_within_a_seed_then_takes_the_ci_over_seeds():
 
 
 @pytest.fixture(scope="module")
-def quick(tmp_path_factory, cli):
-    out = tmp_path_factory.mktemp("elasticities") / "quick"
-    done = cli.run(["elasticities", "--quick", "--out", str(out)], out.parent, timeout=240)
-    return done, out
+def quick(quick_cli):
+    return quick_cli("elasticities")  # shared with tests/docs/test_columns.py
 
 
 def test_quick_run_prints_the_table_and_writes_the_tables(quick):

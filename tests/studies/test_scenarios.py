@@ -1,9 +1,9 @@
-"""The scenario table: the README's numbers are the committed CSV's, and the study runs.
+"""The scenario table: the results page's numbers are the committed CSV's, and the study runs.
 
 ``experiments/scenarios/run.py`` (:mod:`sim.studies.scenarios`) writes ``results/scenarios/``
-and the README's generated table; these tests check that the committed files agree with each
-other and with the README, that the summary arithmetic is right on hand-checked values, and that
-the quick form runs end to end in a subprocess with the house's bad-input rules.
+and the generated table of docs/results.md; these tests check that the committed files agree
+with each other and with that page, that the summary arithmetic is right on hand-checked
+values, and that the quick form runs end to end in a subprocess with the house's bad-input rules.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from sim.analysis import scenario_table as st
+from sim.analysis.generated_blocks import home
 from sim.studies import scenarios
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,10 +27,10 @@ SCRIPT = ROOT / "experiments" / "scenarios" / "run.py"
 
 def test_readme_table_is_the_committed_summary():
     summary = pd.read_csv(RESULTS / "summary.csv")
-    block = st.BLOCK.search((ROOT / "README.md").read_text(encoding="utf-8"))
-    assert block, "README.md has no generated scenarios block"
+    block = st.BLOCK.search(home("scenarios").read_text(encoding="utf-8"))
+    assert block, f"{home('scenarios')} has no generated scenarios block"
     assert block.group(2) == st.markdown(summary), (
-        "the README's scenario table differs from results/scenarios/summary.csv: run "
+        "the scenario table of docs/results.md differs from results/scenarios/summary.csv: run "
         "python experiments/scenarios/run.py")
 
 
@@ -92,10 +93,9 @@ def _script(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
                           text=True, timeout=300, stdin=subprocess.DEVNULL)
 
 
-def test_quick_run_writes_every_file_and_leaves_the_readme(tmp_path):
-    before = (ROOT / "README.md").read_text(encoding="utf-8")
-    out = tmp_path / "s"
-    done = _script(["--quick", "--out", str(out)], tmp_path)
+def test_quick_run_writes_every_file_and_leaves_the_readme(quick_cli):
+    before = home("scenarios").read_text(encoding="utf-8")
+    done, out = quick_cli("scenarios")  # shared with tests/docs and tests/test_readme.py
     assert done.returncode == 0, done.stderr
     runs = pd.read_csv(out / "runs.csv")
     assert len(runs) == len(scenarios.CASES) * scenarios.QUICK_SEEDS
@@ -104,7 +104,7 @@ def test_quick_run_writes_every_file_and_leaves_the_readme(tmp_path):
     summary = pd.read_csv(out / "summary.csv")
     assert len(summary) == len(scenarios.CASES) * len(st.METRICS)
     assert done.stderr.count("scenarios: ") == len(runs)  # a progress line per run
-    assert (ROOT / "README.md").read_text(encoding="utf-8") == before
+    assert home("scenarios").read_text(encoding="utf-8") == before
 
 
 @pytest.mark.parametrize("args, message", [

@@ -42,10 +42,10 @@ def test_odd_table_is_the_one_the_committed_csvs_give():
 
 def test_readme_calibration_table_is_the_one_the_committed_csvs_give():
     script = _script()
-    block = script.README_BLOCK.search((ROOT / "README.md").read_text(encoding="utf-8"))
-    assert block, "README.md has no generated calibration block"
+    block = script.README_BLOCK.search(script.README.read_text(encoding="utf-8"))
+    assert block, f"{script.README} has no generated calibration block"
     assert block.group(2) == script.generated_readme(), (
-        "the README's calibration table differs from results/calibration/: run "
+        "the calibration table of docs/results.md differs from results/calibration/: run "
         "python experiments/calibration/stylised_facts.py")
 
 
