@@ -150,7 +150,7 @@ from .stages import (
     pick_by_hazard,
     recovered_experience,
     satisfaction_score,
-    stay_probability,
+    save_probability,
     voice_code,
 )
 
@@ -557,17 +557,19 @@ def _block_of_customers(
                                            wtp_i, ps_i, ref_price, prm)
                 chosen = logit_pick_into(util, avail, n_firms, prm[P_OUTSIDE],
                                          uniform_nb(keys[K_CHOICE], i, c), weights)
-                # a firm about to lose a customer it knows may make a retention offer: it makes
-                # staying worth more (a discount), and the customer chooses again
+                # a firm about to lose a customer it knows may make a retention offer (a
+                # discount on staying): it keeps them with the chance its value turns the
+                # choice (save_probability); otherwise they keep their first choice
                 if g >= 0 and chosen != g and avail[g]:
                     p_offer = retention_cap[g] * knowledge[i, g]
                     if p_offer > 0.0 and uniform_nb(keys[K_SAVE], i, c) < p_offer:
                         it[g, T_OFFERS] += 1
-                        util[g] += offer_utility(prm[P_B_PRICE], ps_i, save_cost_cents[g, c],
-                                                 wtp_i, ref_price[c])
-                        chosen = logit_pick_into(util, avail, n_firms, prm[P_OUTSIDE],
-                                                 uniform_nb(keys[K_RECHOICE], i, c), weights)
-                        if chosen == g:
+                        bonus = offer_utility(prm[P_B_PRICE], ps_i, save_cost_cents[g, c],
+                                              wtp_i, ref_price[c])
+                        if (uniform_nb(keys[K_RECHOICE], i, c)
+                                < save_probability(util, avail, n_firms, prm[P_OUTSIDE], g,
+                                                   bonus)):
+                            chosen = g
                             it[g, T_SAVED] += 1
                             it[g, T_RETENTION_COST] += save_cost_cents[g, c]
                 if chosen >= 0:
@@ -662,23 +664,40 @@ def _block_of_customers(
                 h = churn_hazard(satisfaction[i, c], prm[P_CHURN_BASE], prm[P_CHURN_SENS],
                                  prm[P_CHURN_THR])
                 if h > 0.0 and uniform_nb(keys[K_CHURN], i, c) < h:
-                    # a retention offer: stay with the offer, or leave (the outside option)
+                    # a retention offer: it keeps the leaver with the chance its value turns a
+                    # choice between staying, the known rivals and buying nothing
+                    # (save_probability); anyone it does not keep leaves to no firm
                     stays = False
                     p_offer = retention_cap[f] * knowledge[i, f]
                     if p_offer > 0.0 and uniform_nb(keys[K_SAVE], i, n_cat + c) < p_offer:
                         it[f, T_OFFERS] += 1
+                        for h in range(n_firms):
+                            ok = h != f and aware[i, h] != 0 and price_cents[h, c] >= 0
+                            avail[h] = ok
+                            if ok:
+                                fv_h = personalised_fit(
+                                    needs, i, c, offer_pos, h, personalisation[h],
+                                    knowledge[i, h], prm[P_FIT_WIDTH], prm[P_EST_ERR],
+                                    est_keys[h, 0], est_keys[h, 1], est_z)
+                                util[h] = _utility(i, c, h, f, other, needs, fv_h, knowledge,
+                                                   quality, service, belief, soc, appeal, novelty,
+                                                   est_keys, est_z, ad_susceptibility, ad_reach,
+                                                   cross_sell, price[h, c], wtp_i, ps_i,
+                                                   ref_price, prm)
                         fv_now = personalised_fit(  # knowledge has grown since the experience
                             needs, i, c, offer_pos, f, personalisation[f], knowledge[i, f],
                             prm[P_FIT_WIDTH], prm[P_EST_ERR], est_keys[f, 0], est_keys[f, 1],
                             est_z)
-                        u_stay = (_utility(i, c, f, f, other, needs, fv_now, knowledge, quality,
+                        avail[f] = True
+                        util[f] = _utility(i, c, f, f, other, needs, fv_now, knowledge, quality,
                                            service, belief, soc, appeal, novelty, est_keys,
                                            est_z, ad_susceptibility, ad_reach, cross_sell,
                                            p_paid, wtp_i, ps_i, ref_price, prm)
-                                  + offer_utility(prm[P_B_PRICE], ps_i, save_cost_cents[f, c],
-                                                  wtp_i, ref_price[c]))
+                        bonus = offer_utility(prm[P_B_PRICE], ps_i, save_cost_cents[f, c],
+                                              wtp_i, ref_price[c])
                         stays = (uniform_nb(keys[K_RECHOICE], i, n_cat + c)
-                                 < stay_probability(u_stay, prm[P_OUTSIDE]))
+                                 < save_probability(util, avail, n_firms, prm[P_OUTSIDE], f,
+                                                    bonus))
                     if stays:
                         it[f, T_SAVED] += 1
                         it[f, T_RETENTION_COST] += save_cost_cents[f, c]

@@ -323,12 +323,16 @@ def test_churn_retention_save_and_new_customers_never_churn():
     m.customer(1, firm=0, tenure=4)
     m.retention_cap[0] = 1.0
     m.knowledge[1, 0] = 1.0  # ...unless the firm knows the customer well enough to save them
+    m.aware[1, 1] = CH_SEARCH  # customer 1 could go to firm 1 instead
+    m.p["beta_price"] = 1.0
+    m.save_cost_cents[0, 0] = 10_000  # an offer worth 100 money: 10 utils
     m.aware[2, 0] = CH_INITIAL  # customer 2 buys for the first time this step
     m.belief[2, 0] = 0.5
     m.run()
     # 0: pays this month, then churns (knowledge 0 → no save): ended, firm −1, tenure 0
-    # 1: churn draw hits, offer made (p_offer 1); staying beats leaving (outside −1e9): stays,
-    #    one retention offer paid (617 cents)
+    # 1: churn draw hits, offer made (p_offer 1); staying (−1.234 utils) against firm 1
+    #    (−2.345) and nothing (−1e9): P0 = 0.75, the offer's +10 utils make P1 ≈ 1, so it keeps
+    #    them with chance ≈ 1: stays, one retention offer paid (10,000 cents)
     # 2: new this month (tenure 0 before the step) → exempt from churn
     assert m.firm_of.tolist() == [[-1], [0], [0]]
     assert m.ended.tolist() == [[0], [-1], [-1]]
@@ -341,7 +345,7 @@ def test_churn_retention_save_and_new_customers_never_churn():
     assert m.tallies(0) == {
         "rel_start": 2, "rel": 2, "customers": 2, "aware": 3,
         "acq_initial": 1, "choices": 1, "lost_churn": 1, "saved": 1, "retention_offers": 1,
-        "retention_cost_cents": 617, "units": 3, "revenue_cents": 3 * 1234,
+        "retention_cost_cents": 10_000, "units": 3, "revenue_cents": 3 * 1234,
         "list_revenue_cents": 3 * 1500, "cogs_cents": 3 * 600, "promoters": 2,
         "tenure_sum": 5 + 1, "voice_customers": 3, "voice_promoters": 3,
     }

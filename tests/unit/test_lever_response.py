@@ -134,11 +134,14 @@ def test_neutral_per_lever_appeal_rewards_spreading_only_through_the_curve():
     assert firm.appeal < single
 
 
-def test_retention_offer_is_valued_as_a_price_cut_and_stay_is_a_binary_logit():
+def test_retention_offer_is_valued_as_a_price_cut_and_saves_the_share_it_turns():
     # β_p · θ · (offer in money) / (wtp · ref) = 2 · 1.5 · 10 / (1.6 · 50) = 0.375
     assert stages.offer_utility(2.0, 1.5, 1000, 1.6, 50.0) == pytest.approx(0.375)
-    assert stages.stay_probability(3.0, 3.0) == 0.5
-    assert stages.stay_probability(3.0 + math.log(3.0), 3.0) == pytest.approx(0.75)
+    # staying and the outside option alone, equal utilities: P0 = 1/2; an offer worth ln 3
+    # makes P1 = 3/4, so it keeps (3/4 − 1/2) / (1 − 1/2) = 1/2 of the leavers
+    util, avail = np.array([3.0]), np.array([True])
+    assert stages.save_probability(util, avail, 1, 3.0, 0, 0.0) == 0.0
+    assert stages.save_probability(util, avail, 1, 3.0, 0, math.log(3.0)) == pytest.approx(0.5)
 
 
 def test_rd_money_launches_versions_whose_novelty_wears_off():
