@@ -247,7 +247,13 @@ class EconomicsConfig:
                           "zero-spend value (a test of the structure); neutral_per_lever: "
                           "the same, but each lever has its own stock on one shared concave "
                           "curve (measures the concavity bias)"})
-    half_saturation: float = _num(1.0, 0.0, 1e9, lo_open=True, unit="money per customer",
+    price_unit: float | None = _num(None, 0.0, 1e9, lo_open=True, unit="money / month",
+                                    help="the money every premise marked 'price units' is "
+                                         "stated in (empty: the first category's ref_price), so "
+                                         "a market whose prices are k× higher has the same "
+                                         "economics")
+    half_saturation: float = _num(0.02, 0.0, 1e9, lo_open=True,
+                                  unit="price units per market customer",
                                   help="neutral levers: appeal stock (per customer in the market) "
                                        "at appeal 0.5")
     stock_decay: float = _share(0.05, unit="share per month",
@@ -265,7 +271,8 @@ class EconomicsConfig:
     estimate_error: float = _num(0.5, 0.0, 100.0, unit="need units",
                                  help="sd of a firm's error about the need of a customer it knows "
                                       "nothing of; × (1 − knowledge) as it learns")
-    version_cost: float = _num(2.0, 0.0, 1e9, lo_open=True, unit="money per market customer",
+    version_cost: float = _num(0.04, 0.0, 1e9, lo_open=True,
+                               unit="price units per market customer",
                                help="R&D money that produces a new version of the offer")
     novelty_wear: float = _share(0.1, unit="share per month",
                                  help="how fast a new version's novelty wears off")
@@ -284,16 +291,16 @@ class EconomicsConfig:
                                      "recovery by empowered frontline staff)")
     retention_offer: float = _num(0.5, 0.0, 10.0, unit="× monthly price",
                                   help="cost of one retention offer")
-    fixed_cost: float = _num(1.0, 0.0, 1e6, unit="money / market customer / month",
+    fixed_cost: float = _num(0.02, 0.0, 1e6, unit="price units / market customer / month",
                              help="fixed cost of a firm, per customer in the market, split evenly")
-    tangible_assets: float = _num(100.0, 0.0, 1e9, unit="money / market customer",
+    tangible_assets: float = _num(2.0, 0.0, 1e9, unit="price units / market customer",
                                   help="a firm's tangible assets, per customer in the market, "
                                         "split evenly")
-    min_budget: float = _num(0.0, 0.0, 1e6, unit="money / market customer / month",
+    min_budget: float = _num(0.0, 0.0, 1e6, unit="price units / market customer / month",
                              help="smallest lever budget of a firm, per customer in the "
                                    "market, split evenly (a market-wide floor; off by default)")
     min_budget_per_relationship: float = _num(
-        1.0, 0.0, 1e6, unit="money / relationship / month",
+        0.02, 0.0, 1e6, unit="price units / relationship / month",
         help="smallest lever budget of a firm per relationship it serves (a floor tied to the "
              "firm's own size)")
     initial_penetration: float = _share(0.3, unit="share of customers per category",
@@ -311,7 +318,7 @@ class EconomicsConfig:
 class LeverCurve:
     """One lever's response curve: a stock with carry-over, concave in money (uncalibrated)."""
 
-    half_saturation: float = _num(1.0, 0.0, 1e9, lo_open=True, unit="money per customer",
+    half_saturation: float = _num(0.02, 0.0, 1e9, lo_open=True, unit="price units per customer",
                                   help="stock at capability 0.5, per customer in the market "
                                        "(rd, advertising, cocreation) or per relationship of the "
                                        "firm (insight, personalisation, service, retention, "
@@ -329,15 +336,17 @@ def _curve(half_saturation: float, carryover: float) -> Any:
 class LeversConfig:
     """Each lever's response curve (promotion's is economics.max_discount); uncalibrated."""
 
-    rd: LeverCurve = _curve(1.0, 0.95)
-    advertising: LeverCurve = _curve(0.5, 0.45)  # carry-over calibrated (issue 13)
-    insight: LeverCurve = _curve(7.0, 0.95)
-    personalisation: LeverCurve = _curve(7.0, 0.95)
-    service: LeverCurve = _curve(7.0, 0.95)
-    cocreation: LeverCurve = _curve(1.0, 0.95)
-    retention: LeverCurve = _curve(7.0, 0.95)
-    cross_sell: LeverCurve = _curve(7.0, 0.95)
-    recovery: LeverCurve = _curve(7.0, 0.95)
+    # half-saturations in price units (issue 23: the money of the earlier defaults ÷ 50, the
+    # default ref_price, so the default market is the same)
+    rd: LeverCurve = _curve(0.02, 0.95)
+    advertising: LeverCurve = _curve(0.01, 0.45)  # carry-over calibrated (issue 13)
+    insight: LeverCurve = _curve(0.14, 0.95)
+    personalisation: LeverCurve = _curve(0.14, 0.95)
+    service: LeverCurve = _curve(0.14, 0.95)
+    cocreation: LeverCurve = _curve(0.02, 0.95)
+    retention: LeverCurve = _curve(0.14, 0.95)
+    cross_sell: LeverCurve = _curve(0.14, 0.95)
+    recovery: LeverCurve = _curve(0.14, 0.95)
 
 
 @dataclass
@@ -410,6 +419,18 @@ class Config:
     # conf/firms/ (OmegaConf cannot add a structured dict entry from the command line).
     firms: dict[str, FirmConfig] = field(default_factory=dict)
     output: OutputConfig = field(default_factory=OutputConfig)
+
+
+def price_unit(market: MarketConfig) -> float:
+    """The money of one price unit: ``economics.price_unit``, else the first category's ref_price.
+
+    Every premise whose unit says "price units" is multiplied by it where it is used, so scaling
+    every category's ``ref_price`` and ``unit_cost`` by k gives the same market in k× the money.
+    """
+    unit = market.economics.price_unit
+    if unit is not None:
+        return float(unit)
+    return float(next(iter(market.categories.values())).ref_price)
 
 
 # ----------------------------------------------------------------------------------------------

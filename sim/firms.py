@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from . import rng
-from .config import FirmConfig, LeverResponse, MarketConfig, Objective
+from .config import FirmConfig, LeverResponse, MarketConfig, Objective, price_unit
 from .interventions import FirmInterventions
 from .mesa_core import mesa
 from .strategies import (
@@ -88,8 +88,11 @@ class Firm(mesa.Agent):
         eco = market.economics
         self.n_market = market.n_customers
         self.share_of_market = 1.0 / max(1, len(model.firm_configs))
-        self.half_saturation = eco.half_saturation * self.n_market
+        #: money of one price unit: every money premise of the economics is stated in it
+        self.price_unit = price_unit(market)
+        self.half_saturation = eco.half_saturation * self.n_market * self.price_unit
         self.curve_h, self.carryover, self.per_customer = lever_curves(market)
+        self.curve_h = self.curve_h * self.price_unit
         self.relationships = int((model.state.firm_of == index).sum())
         response = LeverResponse(eco.lever_response)
         self.neutral = response != LeverResponse.specific
@@ -137,8 +140,8 @@ class Firm(mesa.Agent):
         relationships it serves).
         """
         eco = self.market.economics
-        floor = max(eco.min_budget * self.n_market * self.share_of_market,
-                    eco.min_budget_per_relationship * self.relationships)
+        floor = self.price_unit * max(eco.min_budget * self.n_market * self.share_of_market,
+                                      eco.min_budget_per_relationship * self.relationships)
         return max(floor, self.cfg.budget_rate * planned_revenue)
 
     def close_month(self, step: int, revenue: float, relationships: int) -> None:
@@ -227,13 +230,13 @@ class Firm(mesa.Agent):
     def _develop(self, rd_spend: float) -> None:
         """Novelty: R&D money accumulates into new versions; a launch is news that wears off.
 
-        A version launches when the money since the last launch reaches ``version_cost`` per
-        market customer; its novelty starts at 1 and loses ``novelty_wear`` a month.
+        A version launches when the money since the last launch reaches ``version_cost`` price
+        units per market customer; its novelty starts at 1 and loses ``novelty_wear`` a month.
         """
         eco = self.market.economics
         self.novelty *= 1.0 - eco.novelty_wear
         self.development += rd_spend
-        cost = eco.version_cost * self.n_market
+        cost = eco.version_cost * self.n_market * self.price_unit
         if self.development >= cost:
             self.development -= cost
             self.novelty = 1.0
@@ -280,7 +283,8 @@ class Firm(mesa.Agent):
         lever_c = {name: round(spend[k] * 100.0) for k, name in enumerate(LEVERS)}
         if not self.neutral:  # promotion is paid for by forgone revenue, not cash
             lever_c["promotion"] = it["list_revenue_cents"] - revenue
-        fixed_c = round(eco.fixed_cost * self.n_market * self.share_of_market * 100.0)
+        fixed_c = round(eco.fixed_cost * self.n_market * self.share_of_market * self.price_unit
+                        * 100.0)
         cash_levers = sum(v for k, v in lever_c.items() if self.neutral or k != "promotion")
         contribution = revenue - it["cogs_cents"] - service_c - pers_c
         profit = (contribution - it["retention_cost_cents"] - it["recovery_cost_cents"]
@@ -302,7 +306,7 @@ class Firm(mesa.Agent):
         margin_per_rel = contribution / 100.0 / rel if rel > 0 else 0.0
         clv = margin_per_rel * (1.0 + d) / (1.0 + d - r)
         equity = rel * margin_per_rel * r / (1.0 + d - r)
-        tangible = (eco.tangible_assets * self.n_market * self.share_of_market
+        tangible = (eco.tangible_assets * self.n_market * self.share_of_market * self.price_unit
                     + max(self.cash, 0) / 100)
         customers = it["customers"]
         exposures_unaware = it["exposures_unaware"]

@@ -119,18 +119,20 @@ PARAMETERS: tuple[Parameter, ...] = (
               "delivery cost of full service per unit sold, × unit cost: self-service to "
               "concierge"),
     # the lever curves (uncalibrated technology: money at half capability)
-    Parameter("market.levers.service.half_saturation", 2.0, 20.0,
-              "service money per relationship at half capability: a third to three times the "
-              "default 7"),
-    Parameter("market.levers.personalisation.half_saturation", 2.0, 20.0,
-              "personalisation money per relationship at half capability (default 7)"),
-    Parameter("market.levers.insight.half_saturation", 2.0, 20.0,
-              "insight (data and analytics) money per relationship at half capability "
-              "(default 7)"),
-    Parameter("market.levers.rd.half_saturation", 0.3, 3.0,
-              "R&D money per market customer at half quality capability (default 1)"),
-    Parameter("market.levers.advertising.half_saturation", 0.15, 1.5,
-              "advertising stock per market customer at half reach (default 0.5)"),
+    Parameter("market.levers.service.half_saturation", 0.04, 0.4,
+              "service money per relationship at half capability, price units: a third to "
+              "three times the default 0.14"),
+    Parameter("market.levers.personalisation.half_saturation", 0.04, 0.4,
+              "personalisation money per relationship at half capability, price units "
+              "(default 0.14)"),
+    Parameter("market.levers.insight.half_saturation", 0.04, 0.4,
+              "insight (data and analytics) money per relationship at half capability, price "
+              "units (default 0.14)"),
+    Parameter("market.levers.rd.half_saturation", 0.006, 0.06,
+              "R&D money per market customer at half quality capability, price units "
+              "(default 0.02)"),
+    Parameter("market.levers.advertising.half_saturation", 0.003, 0.03,
+              "advertising stock per market customer at half reach, price units (default 0.01)"),
 )
 
 #: Model outputs analysed (keys of :func:`sim.metrics.strategy_comparison`).

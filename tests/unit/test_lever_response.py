@@ -147,6 +147,7 @@ def test_retention_offer_is_valued_as_a_price_cut_and_saves_the_share_it_turns()
 def test_rd_money_launches_versions_whose_novelty_wears_off():
     model = MarketModel(load_config(["market.n_customers=100", "market.steps=1",
                                      "market.economics.version_cost=2",
+                                     "market.economics.price_unit=1",
                                      "market.economics.novelty_wear=0.25"]))
     firm = model.firms[0]
     firm.development, firm.novelty, firm.versions = 0.0, 0.0, 0
