@@ -383,7 +383,9 @@ class FirmConfig:
         "help": "what steers re-allocating the budget (fixed: never re-allocates)"})
     markup: float = _num(0.6, -0.99, 100.0, unit="× unit cost", help="list price over unit cost")
     budget_rate: float = _share(0.15, unit="share of revenue",
-                                help="share of last month's revenue spent on levers")
+                                help="share of planned monthly revenue spent on levers each "
+                                     "month (the plan: last year's mean monthly revenue, set at "
+                                     "each year's end; the starting list revenue in year 1)")
     exploitation: float = _num(0.0, 0.0, 10.0, unit="× price",
                                help="surcharge on the price of long-tenure customers (a firm that "
                                     "gains at its locked-in customers' expense; 0 = none)")
