@@ -53,6 +53,20 @@ class LeverResponse(str, Enum):  # noqa: UP042
     neutral_per_lever = "neutral_per_lever"
 
 
+class LeverBase(str, Enum):  # noqa: UP042
+    """What product-lever money (R&D and its versions, advertising, co-creation) is per.
+
+    ``market`` (the default): per customer of the market, because reach is bought per person
+    reached and a version's development cost is one outlay for a product every customer of the
+    market may buy, so both scale with the market's size, not with the firm's. ``own``: per
+    relationship the firm serves, like the customer levers (insight, personalisation, service,
+    retention offers, cross-selling, recovery).
+    """
+
+    market = "market"
+    own = "own"
+
+
 class Objective(str, Enum):  # noqa: UP042
     """What steers an adaptive firm's budget re-allocation (``fixed``: it never re-allocates)."""
 
@@ -252,6 +266,13 @@ class EconomicsConfig:
                                          "stated in (empty: the first category's ref_price), so "
                                          "a market whose prices are k× higher has the same "
                                          "economics")
+    product_lever_base: LeverBase = field(
+        default=LeverBase.market,
+        metadata={"help": "what R&D (and a version's cost), advertising and co-creation money "
+                          "is measured against: market (per customer in the market: reach is "
+                          "bought per person reached, a version is one outlay for the whole "
+                          "market) or own (per relationship the firm serves, as the customer "
+                          "levers are)"})
     half_saturation: float = _num(0.02, 0.0, 1e9, lo_open=True,
                                   unit="price units per market customer",
                                   help="neutral levers: appeal stock (per customer in the market) "

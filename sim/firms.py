@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from . import rng
-from .config import FirmConfig, LeverResponse, MarketConfig, Objective, price_unit
+from .config import FirmConfig, LeverBase, LeverResponse, MarketConfig, Objective, price_unit
 from .interventions import FirmInterventions
 from .mesa_core import mesa
 from .strategies import (
@@ -58,7 +58,10 @@ def list_price(unit_cost: np.ndarray, markup: float) -> np.ndarray:
 def lever_curves(market: MarketConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(half-saturation, carry-over, per-customer?) per lever in ``LEVERS`` order.
 
-    Promotion has no stock (its money buys a discount): its entries are placeholders.
+    Per-customer levers are measured against the firm's own relationships, the others against
+    the market's customers; with ``economics.product_lever_base=own`` every lever is
+    per-customer. Promotion has no stock (its money buys a discount): its entries are
+    placeholders.
     """
     h = np.ones(N_LEVERS)
     carry = np.zeros(N_LEVERS)
@@ -66,7 +69,8 @@ def lever_curves(market: MarketConfig) -> tuple[np.ndarray, np.ndarray, np.ndarr
         if name != "promotion":
             curve = getattr(market.levers, name)
             h[k], carry[k] = curve.half_saturation, curve.carryover
-    per_customer = np.array([name in PER_CUSTOMER_LEVERS for name in LEVERS])
+    own = LeverBase(market.economics.product_lever_base) == LeverBase.own
+    per_customer = np.array([own or name in PER_CUSTOMER_LEVERS for name in LEVERS])
     return h, carry, per_customer
 
 
@@ -231,12 +235,15 @@ class Firm(mesa.Agent):
         """Novelty: R&D money accumulates into new versions; a launch is news that wears off.
 
         A version launches when the money since the last launch reaches ``version_cost`` price
-        units per market customer; its novelty starts at 1 and loses ``novelty_wear`` a month.
+        units per market customer (per own relationship with
+        ``economics.product_lever_base=own``); its novelty starts at 1 and loses
+        ``novelty_wear`` a month.
         """
         eco = self.market.economics
         self.novelty *= 1.0 - eco.novelty_wear
         self.development += rd_spend
-        cost = eco.version_cost * self.n_market * self.price_unit
+        base = max(self.relationships, 1) if self.per_customer[LEVER["rd"]] else self.n_market
+        cost = eco.version_cost * base * self.price_unit
         if self.development >= cost:
             self.development -= cost
             self.novelty = 1.0
