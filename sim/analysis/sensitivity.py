@@ -68,7 +68,8 @@ class Parameter:
 
 #: The parameters varied, their ranges, and why (the analysis is only as good as this table).
 #: Every range brackets the configured default; costs are in the schema's units (× unit cost),
-#: lever curves in money per customer (market levers) or per relationship (per-customer ones).
+#: lever curves in price units per customer (market levers) or per relationship (per-customer
+#: ones).
 #: Keys that the calibration pinned to a published benchmark (beta_price, the advertising
 #: carry-over, the NPS cut-offs) are not varied; beta_ad is, because the published advertising
 #: elasticities hardly pin it down (the second search measured short runs of 0.05 to 0.09 in the
@@ -85,6 +86,10 @@ PARAMETERS: tuple[Parameter, ...] = (
               "weight of product quality in choice: a third to over twice the default 1.5"),
     Parameter("market.choice.beta_service", 0.5, 4.0,
               "weight of service in choice: a third to over twice the default 1.5"),
+    Parameter("market.economics.initial_penetration", 0.1, 0.6,
+              "the category's life-cycle stage at the start (share of customers who buy it; "
+              "assumed 0.3 in the default scenario): early growth to a mature category, where "
+              "the category's own growth no longer carries both groups (issue 23)"),
     Parameter("market.choice.switching_cost", 0.0, 3.0,
               "utility bonus of staying put: free switching to strong lock-in"),
     Parameter("market.churn.sensitivity", 0.05, 1.0,
