@@ -67,6 +67,13 @@ class LeverBase(str, Enum):  # noqa: UP042
     own = "own"
 
 
+class Pricing(str, Enum):  # noqa: UP042
+    """How a firm sets its prices (``sim.pricing``): open to every strategy."""
+
+    cost_plus = "cost_plus"
+    value_based = "value_based"
+
+
 class Objective(str, Enum):  # noqa: UP042
     """What steers an adaptive firm's budget re-allocation (``fixed``: it never re-allocates)."""
 
@@ -402,7 +409,24 @@ class FirmConfig:
                                      metadata={"help": "with strategy=custom: share per lever"})
     objective: Objective = field(default=Objective.fixed, metadata={
         "help": "what steers re-allocating the budget (fixed: never re-allocates)"})
-    markup: float = _num(0.6, -0.99, 100.0, unit="× unit cost", help="list price over unit cost")
+    pricing: Pricing = field(default=Pricing.cost_plus, metadata={
+        "help": "cost_plus: list price = unit cost × (1 + markup); value_based: each category's "
+                "price is the firm's estimated best response to its own fitted logit demand, "
+                "reset every review_every months (sim.pricing)"})
+    markup: float = _num(0.6, -0.99, 100.0, unit="× unit cost",
+                         help="list price over unit cost (value_based: the starting price)")
+    price_test: float = _num(0.02, 0.0, 0.5, unit="share of the base price",
+                             help="value_based: each month's price is the base price × 1 ± this "
+                                  "(a coin per category from the firm's own stream), the "
+                                  "variation its demand is estimated from")
+    price_window: int = _num(12, 3, 10**6, unit="months",
+                             help="value_based: the months of observations a review fits")
+    price_step: float = _num(0.2, 0.0, 1.0, lo_open=True, unit="share of the base price",
+                             help="value_based: the largest move of a base price at one review "
+                                  "(a firm moves its prices by at most this much a review)")
+    price_ceiling: float = _num(10.0, 0.0, 1e6, lo_open=True, unit="× ref_price",
+                                help="value_based: the highest base price, a multiple of the "
+                                     "category's reference price (never below cost)")
     budget_rate: float = _share(0.15, unit="share of revenue",
                                 help="share of planned monthly revenue spent on levers each "
                                      "month (the plan: last year's mean monthly revenue, set at "
@@ -413,7 +437,8 @@ class FirmConfig:
     exploitation_tenure: int = _num(12, 1, 10**6, unit="months",
                                     help="tenure from which exploitation's surcharge applies")
     review_every: int = _num(12, 1, 10**6, unit="months",
-                             help="how often an adaptive firm re-allocates")
+                             help="how often an adaptive firm re-allocates and a value_based "
+                                  "firm resets its prices")
     exploration: float = _num(0.05, 0.0, 1.0, lo_open=True, unit="budget share",
                               help="share an adaptive firm moves between two levers per trial")
 

@@ -11,9 +11,18 @@ import math
 import numpy as np
 
 from . import rng
-from .config import FirmConfig, LeverBase, LeverResponse, MarketConfig, Objective, price_unit
+from .config import (
+    FirmConfig,
+    LeverBase,
+    LeverResponse,
+    MarketConfig,
+    Objective,
+    Pricing,
+    price_unit,
+)
 from .interventions import FirmInterventions
 from .mesa_core import mesa
+from .pricing import CostPlus, FirmObservation, ValueBased, list_price  # noqa: F401
 from .strategies import (
     LEVER,
     LEVERS,
@@ -48,11 +57,6 @@ def delivery_costs(unit_cost: np.ndarray, quality_cost: np.ndarray, quality: flo
     production = unit_cost * (1.0 + quality_cost * quality)
     return (production, unit_cost * service_cost * service,
             unit_cost * personalisation_cost * personalisation)
-
-
-def list_price(unit_cost: np.ndarray, markup: float) -> np.ndarray:
-    """Cost-plus list price: the whole unit cost, delivery included, times (1 + markup)."""
-    return unit_cost * (1.0 + markup)
 
 
 def lever_curves(market: MarketConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -121,6 +125,13 @@ class Firm(mesa.Agent):
         self.year_revenue = 0.0
         self.cash = 0
         self.unit_cost = np.array([c.unit_cost for c in market.categories.values()])
+        ref_prices = np.array([c.ref_price for c in market.categories.values()])
+        self.pricing: CostPlus | ValueBased = (
+            ValueBased(model.seed, index, cfg.markup, cfg.review_every, cfg.price_test,
+                       cfg.price_window, cfg.price_ceiling * ref_prices, cfg.price_step)
+            if Pricing(cfg.pricing) == Pricing.value_based else CostPlus(cfg.markup))
+        #: what the firm saw of each month (its pricing reads these; a run's record of them)
+        self.observations: list[FirmObservation] = []
         self.quality_cost = np.array([c.quality_cost for c in market.categories.values()])
         self.offered = np.ones(n_cat, dtype=bool)
         self.retention_history: list[float] = []
@@ -185,9 +196,17 @@ class Firm(mesa.Agent):
         self.cost_cents = np.round(production * 100.0).astype(np.int64)
         self.service_cents = np.round(service * 100.0).astype(np.int64)
         self.pers_cents = np.round(personal * 100.0).astype(np.int64)
-        self.list_cents = np.round(list_price(production + service + personal, self.cfg.markup)
-                                   * self.interventions.list_price * 100.0).astype(np.int64)
-        self.price_cents = np.round(self.list_cents * (1.0 - self.discount)).astype(np.int64)
+        unit = production + service + personal
+        if isinstance(self.pricing, ValueBased):  # the policy sets the price paid
+            # at the marginal cost it observes: the cents the firm books per unit
+            cost = (self.cost_cents + self.service_cents + self.pers_cents) / 100.0
+            paid = self.pricing.price(step, cost) * self.interventions.list_price
+            self.price_cents = np.round(paid * 100.0).astype(np.int64)
+            self.list_cents = np.round(paid / (1.0 - self.discount) * 100.0).astype(np.int64)
+        else:
+            self.list_cents = np.round(self.pricing.list_price(unit)
+                                       * self.interventions.list_price * 100.0).astype(np.int64)
+            self.price_cents = np.round(self.list_cents * (1.0 - self.discount)).astype(np.int64)
         self.price_cents[~self.offered] = -1
         # exploitation: long-tenure customers pay a surcharge (the only place it is read)
         surcharge = self.cfg.exploitation
@@ -393,6 +412,14 @@ class Firm(mesa.Agent):
         self.period_market_revenue += market_revenue
         if self.objective != Objective.fixed and step % self.cfg.review_every == 0:
             self.adapt(step, market_equity)
+        if isinstance(self.pricing, ValueBased) and not self.interventions.pricing_frozen:
+            self.pricing.review(step)
+
+    def observe(self, obs: FirmObservation) -> None:
+        """Record what the firm saw of this month; its pricing policy learns from it."""
+        self.observations.append(obs)
+        if isinstance(self.pricing, ValueBased):
+            self.pricing.observe(obs)
 
     def adapt(self, step: int, market_equity: float) -> None:
         """Re-allocate the budget by hill climbing on the firm's share of the market.

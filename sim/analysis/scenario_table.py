@@ -32,6 +32,9 @@ METRICS: dict[str, tuple[str, float, str, bool]] = {
     "share_gain_points": ("customer-centric share gain (points/yr)", 1.0, "", True),
     "customer_centric_final_share": ("customer-centric share of revenue, last month", 100.0,
                                      "%", False),
+    "customer_centric_price": ("customer-centric price, core, last year (money)", 1.0, "",
+                               False),
+    "product_centric_price": ("product-centric price, core, last year (money)", 1.0, "", False),
     "nps_mean": ("NPS, mean over firms (after year 1)", 1.0, "", True),
     "wom_acquisition_share": ("word of mouth's share of acquisitions", 100.0, "%", False),
 }

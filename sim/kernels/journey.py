@@ -31,6 +31,9 @@ from .layout import (
     CH_AD,
     CH_SEARCH,
     CH_WOM,
+    CT_CHOSE,
+    CT_IN_MARKET,
+    CT_NO_BUY,
     F_BELIEF,
     F_EXPERIENCE,
     F_FIT,
@@ -175,15 +178,18 @@ def n_blocks(n_customers: int) -> int:
 
 
 def new_tallies(n_customers: int, n_firms: int, n_categories: int, need_dims: int):
-    """Zeroed (int tallies, float tallies, need sums) arrays for one step.
+    """Zeroed (int tallies, float tallies, need sums, category tallies) arrays for one step.
 
     The need sums have ``need_dims + 1`` slots: the summed needs of the customers each firm
-    served in each category, and their count.
+    served in each category, and their count. The category tallies (``layout.CTALLY``) count,
+    per category, the customers in the market, those who bought nothing, then those who chose
+    each firm.
     """
     nb = n_blocks(n_customers)
     return (np.zeros((nb, n_firms, N_ITALLY), np.int64),
             np.zeros((nb, n_firms, N_FTALLY), np.float64),
-            np.zeros((nb, n_firms, n_categories, need_dims + 1), np.float64))
+            np.zeros((nb, n_firms, n_categories, need_dims + 1), np.float64),
+            np.zeros((nb, n_categories, CT_CHOSE + n_firms), np.int64))
 
 
 #: Largest cache of the need-estimate normals (:func:`estimate_normals`) the model keeps.
@@ -256,7 +262,7 @@ def journey_step(  # noqa: D417 - related arrays are documented together
     voice_prev, voice_next, ended,
     offer_pos, firm_floats, firm_money, firm_cents, loyal_after, est_keys, est_z,
     category, prm, keys,
-    itally, ftally, need_sum,
+    itally, ftally, need_sum, ctally,
 ):
     """Run awareness, choice, experience, churn and word of mouth for every customer, once.
 
@@ -299,8 +305,10 @@ def journey_step(  # noqa: D417 - related arrays are documented together
             renewal probability of each category.
         prm: behaviour parameters (float64, indexed by ``layout.P_*``); keys: this step's
             stream keys (uint64, indexed by ``rng.PURPOSE``).
-        itally, ftally, need_sum: per-block outputs, zeroed by the caller ([B, F, ...]);
-            need_sum is [B, F, C, D + 1]: summed needs of the customers served, then their count.
+        itally, ftally, need_sum, ctally: per-block outputs, zeroed by the caller
+            (:func:`new_tallies`): need_sum is [B, F, C, D + 1], summed needs of the customers
+            served, then their count; ctally is [B, C, 2 + F], per category the customers in
+            the market, those who bought nothing, and those who chose each firm.
     """
     global_pos, global_neg, global_soc = market_voice[V_POS], market_voice[V_NEG], \
         market_voice[V_SOC]
@@ -337,6 +345,7 @@ def journey_step(  # noqa: D417 - related arrays are documented together
         it = itally[b]
         ft = ftally[b]
         ns = need_sum[b]
+        ct = ctally[b]
         _block_of_customers(
             b * BLOCK, min(n, (b + 1) * BLOCK),
             indptr, indices, fully_mixed, global_pos, global_neg, global_soc,
@@ -349,8 +358,8 @@ def journey_step(  # noqa: D417 - related arrays are documented together
             loyal_list_cents, referral, price, price_cents, list_cents, cost_cents,
             service_cents, pers_cents, save_cost_cents,
             ref_price, occasion_prob, renewal_prob, prm, keys,
-            it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, weights, fits, is_customer,
-            counts, n_firms, n_cat,
+            it, ft, ns, ct, pos, neg, soc, hz, util, avail, cat_paid, weights, fits,
+            is_customer, counts, n_firms, n_cat,
         )
 
 
@@ -420,7 +429,7 @@ def _block_of_customers(
     loyal_price_cents, loyal_list_cents, referral,
     price, price_cents, list_cents, cost_cents, service_cents, pers_cents, save_cost_cents,
     ref_price, occasion_prob, renewal_prob, prm, keys,
-    it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, weights, fits, is_customer,
+    it, ft, ns, ct, pos, neg, soc, hz, util, avail, cat_paid, weights, fits, is_customer,
     counts, n_firms, n_cat,
 ):
     """Stages 2–6 for customers ``first`` to ``last - 1`` (arguments as :func:`journey_step`).
@@ -572,6 +581,11 @@ def _block_of_customers(
                             chosen = g
                             it[g, T_SAVED] += 1
                             it[g, T_RETENTION_COST] += save_cost_cents[g, c]
+                ct[c, CT_IN_MARKET] += 1
+                if chosen >= 0:
+                    ct[c, CT_CHOSE + chosen] += 1
+                else:
+                    ct[c, CT_NO_BUY] += 1
                 if chosen >= 0:
                     fit_known = chosen  # avail[chosen]: its fit was computed above
                     it[chosen, T_CHOICES] += 1

@@ -349,6 +349,11 @@ class Customer(mesa.Agent):
                     tally.counts[current]["saved"] += 1
                     tally.counts[current]["retention_cost_cents"] += (
                         offers[current].save_cost_cents[category])
+        tally.market[category]["in_market"] += 1
+        if chosen != NO_FIRM:
+            tally.chose[category][chosen] += 1
+        else:
+            tally.market[category]["no_buy"] += 1
         if chosen != NO_FIRM:
             tally.counts[chosen]["choices"] += 1
             if self.aware[chosen] == CH_WOM:

@@ -112,7 +112,7 @@ class Micro:
         a["loyal_price"] = a["loyal_price_cents"] / 100.0
         a["prm"] = np.array([self.p[name] for name in PARAMS], np.float64)
         a["keys"] = step_keys(SEED, STEP)
-        a["itally"], a["ftally"], a["need_sum"] = new_tallies(
+        a["itally"], a["ftally"], a["need_sum"], a["ctally"] = new_tallies(
             self.n, self.F, self.C, a["needs"].shape[2])
         self.voice_prev_before = a["voice_prev"].copy()
         packed = pack(a)
@@ -121,6 +121,7 @@ class Micro:
         self.it = a["itally"].sum(axis=0)
         self.ft = a["ftally"].sum(axis=0)
         self.need_sum = a["need_sum"].sum(axis=0)
+        self.ctally = a["ctally"].sum(axis=0)
         return self
 
     def t(self, name, firm):
@@ -265,6 +266,9 @@ def test_switch_and_loss_to_the_outside_option():
     assert t0["acq_search"] == 1 and t0["rel_start"] == 1 and t0["rel"] == 2
     assert t0["choices"] == 2 and t0["revenue_cents"] == 2 * 1234
     assert "acq_initial" not in t0  # staying is not an acquisition
+    # per category (what a firm's pricing observes): all three in the market, one bought
+    # nothing, two chose firm 0, none firm 1
+    assert m.ctally.tolist() == [[3, 1, 2, 0]]
 
 
 def _switcher(offer_cents):

@@ -48,6 +48,9 @@ CASES = [
     ("exploitation", ["scenario=exploitation", "market.n_customers=400", "market.steps=30"]),
     ("b2b", ["scenario=b2b", "market.steps=24"]),
     ("empowerment", ["firms=empowerment", "market.n_customers=400", "market.steps=24"]),
+    ("value_based", ["market.n_customers=500", "market.steps=30", "firms.pc_a.pricing=value_based",
+                     "firms.cc_a.pricing=value_based", "firms.cc_a.review_every=6",
+                     "firms.pc_a.review_every=6"]),
 ]
 SEEDS = [0, 1, 2, 3, 4]
 
@@ -87,6 +90,13 @@ def assert_docked(fast: MarketModel, ref: MarketModel) -> None:
                                    rtol=RTOL, atol=0.0, err_msg=f"state.{name}")
     sa, sb = fast.spells_table(), ref.spells_table()
     assert sa.equals(sb)
+    # what each firm observed of each month (the per-category tallies its pricing reads)
+    for fa, fb in zip(fast.firms, ref.firms, strict=True):
+        assert len(fa.observations) == len(fb.observations) == fast.cfg.market.steps
+        for oa, ob in zip(fa.observations, fb.observations, strict=True):
+            for name in ("price", "cost", "chosen", "rival_prices", "in_market", "no_buy"):
+                np.testing.assert_array_equal(getattr(ob, name), getattr(oa, name),
+                                              err_msg=f"{fa.name} step {oa.step}: {name}")
 
 
 def _dock(overrides: list[str], seed: int) -> None:
