@@ -174,10 +174,10 @@ class ValueBased:
         """At a review month, move each category's base price to its estimated best response.
 
         The move is at most ``step`` of the base either way, and the base stays within [cost,
-        ceiling]. A category in which the firm sold to nobody in the market in most of the
-        window lowers its base by ``step`` (demand at that price is nil: any best response is
-        lower); one whose fit fails otherwise (prices that did not vary, or demand that does not
-        fall with price) keeps its base; a frozen policy changes nothing.
+        ceiling]. A category in which the firm sold to nobody in the market in the whole window
+        lowers its base by ``step`` (demand at that price is nil: any best response is lower);
+        one whose fit fails otherwise (too few months with sales, prices that did not vary, or
+        demand that does not fall with price) keeps its base; a frozen policy changes nothing.
         """
         if self.frozen or step % self.review_every != 0 or not self.history or self.base is None:
             return
@@ -192,7 +192,7 @@ class ValueBased:
             lo, hi = self.base[c] * (1.0 - self.step), self.base[c] * (1.0 + self.step)
             fit = fit_logit_demand(prices, chosen, no_buy)
             if fit is None:
-                if (chosen > 0).sum() < len(h) / 2:
+                if chosen.sum() == 0:
                     self.base[c] = max(cost, lo)
                 continue
             delta, alpha = fit

@@ -93,3 +93,52 @@ def test_a_frozen_policy_keeps_its_base_prices():
     for _ in range(6):
         model.step()
     assert not np.array_equal(firm.pricing.base, base)
+
+
+def _observations(prices, chosen, no_buy, in_market=1000):
+    from sim.pricing import FirmObservation
+
+    return [FirmObservation(step=t + 1, price=np.array([p]), cost=np.array([20.0]),
+                            chosen=np.array([k]), rival_prices=np.zeros((1, 1)),
+                            in_market=np.array([in_market]), no_buy=np.array([b]))
+            for t, (p, k, b) in enumerate(zip(prices, chosen, no_buy, strict=True))]
+
+
+def test_review_moves_at_most_a_step_and_cuts_a_price_nobody_pays():
+    policy = ValueBased(seed=0, firm=0, markup=0.6, review_every=12, test=0.02, window=12,
+                        ceilings=np.array([500.0]), step=0.2)
+    policy.base = np.array([40.0])
+    prices = 40.0 * np.where(np.arange(12) % 2, 1.02, 0.98)
+    # a logit demand (δ 5, α 0.2, rivals' attraction 1, 10,000 in the market) whose best
+    # response is about 27.5: far lower, so the move stops at −20 %
+    x = np.exp(5.0 - 0.2 * prices)
+    no_buy = np.round(10_000 / (2.0 + x)).astype(int)
+    chosen = np.round(10_000 * x / (2.0 + x)).astype(int)
+    target = best_response_price(5.0, 0.2, 1.0, 20.0, 500.0)
+    assert 25.0 < target < 30.0
+    for obs in _observations(prices, chosen, no_buy, in_market=10_000):
+        policy.observe(obs)
+    policy.review(12)
+    assert policy.base[0] == pytest.approx(32.0)
+    # nobody bought from it all year: the base comes down a step, never below cost
+    policy.base = np.array([22.0])
+    for obs in _observations(prices, np.zeros(12, int), np.full(12, 300)):
+        policy.observe(obs)
+    policy.review(24)
+    assert policy.base[0] == 20.0
+    # a few months without sales do not trigger the cut; the fit uses the others
+    policy.base = np.array([40.0])
+    few = chosen.copy()
+    few[:3] = 0
+    for obs in _observations(prices, few, no_buy, in_market=10_000):
+        policy.observe(obs)
+    policy.review(36)
+    assert policy.base[0] == pytest.approx(32.0)
+    # unclamped (a wide step), the review lands on the fitted demand's best response
+    policy = ValueBased(seed=0, firm=0, markup=0.6, review_every=12, test=0.02, window=12,
+                        ceilings=np.array([500.0]), step=1.0)
+    policy.base = np.array([40.0])
+    for obs in _observations(prices, chosen, no_buy, in_market=10_000):
+        policy.observe(obs)
+    policy.review(12)
+    assert policy.base[0] == pytest.approx(target, rel=0.01)
