@@ -254,6 +254,12 @@ class ChurnConfig:
                               help="extra monthly hazard per 10 points below the threshold")
     threshold: float = _num(6.0, 0.0, 10.0, unit="0–10 score",
                             help="satisfaction below which hazard rises")
+    proneness_sigma: float = _num(0.0, 0.0, 5.0, unit="log sd",
+                                  help="spread of customers' churn proneness, a multiplier on "
+                                       "each customer's monthly hazard drawn once (log-normal, "
+                                       "mean 1): heterogeneity that makes a cohort's retention "
+                                       "rise with tenure (Fader & Hardie 2007); 0: everyone "
+                                       "alike")
 
 
 @dataclass

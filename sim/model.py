@@ -250,6 +250,7 @@ class MarketModel(InterventionAPI, mesa.Model):
         journey_step(
             net.indptr, net.indices, net.fully_mixed, o["market_voice"],
             tr.needs, tr.wtp, tr.price_sensitivity, tr.peer_susceptibility, tr.ad_susceptibility,
+            tr.churn_proneness,
             s.aware, s.exposures, s.belief, s.knowledge, s.firm_of, s.tenure, s.satisfaction,
             s.spend, prev, nxt, s.ended,
             o["offer_pos"], o["firm_floats"], o["firm_money"], o["firm_cents"], o["loyal_after"],

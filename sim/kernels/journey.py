@@ -257,7 +257,7 @@ def pack(named: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 @njit(cache=True, parallel=True)
 def journey_step(  # noqa: D417 - related arrays are documented together
     indptr, indices, fully_mixed, market_voice,
-    needs, wtp, price_sensitivity, peer_susceptibility, ad_susceptibility,
+    needs, wtp, price_sensitivity, peer_susceptibility, ad_susceptibility, churn_proneness,
     aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
     voice_prev, voice_next, ended,
     offer_pos, firm_floats, firm_money, firm_cents, loyal_after, est_keys, est_z,
@@ -273,7 +273,8 @@ def journey_step(  # noqa: D417 - related arrays are documented together
             promoters, detractors and customers of each firm last step; used when
             ``fully_mixed``.
         needs: need vectors (float32 [N, C, D]); wtp: willingness to pay, × reference price;
-            price_sensitivity, peer_susceptibility, ad_susceptibility: traits (float32 [N]).
+            price_sensitivity, peer_susceptibility, ad_susceptibility: traits (float32 [N]);
+            churn_proneness: multiplier on each customer's churn hazard (float32 [N]).
         aware: 0 if customer i does not know firm f, else the channel it learnt it from (uint8
             [N, F]); exposures: ad exposures so far (uint8 [N, F]); belief: expected experience
             of each firm (float64 [N, F]); knowledge: what firm f knows of i, 0–1 (float64 [N, F]).
@@ -349,7 +350,7 @@ def journey_step(  # noqa: D417 - related arrays are documented together
         _block_of_customers(
             b * BLOCK, min(n, (b + 1) * BLOCK),
             indptr, indices, fully_mixed, global_pos, global_neg, global_soc,
-            needs, wtp, price_sensitivity, peer_susceptibility, ad_susceptibility,
+            needs, wtp, price_sensitivity, peer_susceptibility, ad_susceptibility, churn_proneness,
             aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
             voice_prev, voice_next, ended,
             offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap,
@@ -421,7 +422,7 @@ def _best_unknown_fit(i, needs, aware, offer_pos, width, u):
 @njit(cache=True)
 def _block_of_customers(
     first, last, indptr, indices, fully_mixed, global_pos, global_neg, global_soc,
-    needs, wtp, price_sensitivity, peer_susceptibility, ad_susceptibility,
+    needs, wtp, price_sensitivity, peer_susceptibility, ad_susceptibility, churn_proneness,
     aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
     voice_prev, voice_next, ended,
     offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap, cross_sell,
@@ -676,7 +677,9 @@ def _block_of_customers(
             # ---- 6. churn: only relationships older than this month can end by dissatisfaction ---
             if not is_new:
                 h = churn_hazard(satisfaction[i, c], prm[P_CHURN_BASE], prm[P_CHURN_SENS],
-                                 prm[P_CHURN_THR])
+                                 prm[P_CHURN_THR]) * churn_proneness[i]
+                if h > 1.0:
+                    h = 1.0
                 if h > 0.0 and uniform_nb(keys[K_CHURN], i, c) < h:
                     # a retention offer: it keeps the leaver with the chance its value turns a
                     # choice between staying, the known rivals and buying nothing

@@ -67,7 +67,9 @@ Voice = tuple[int, int] | None
 class Customer(mesa.Agent):
     """One customer: needs and traits that stay, relationships and opinions that change.
 
-    Traits: ``needs`` (a point in need space per category), ``wtp`` (willingness to pay, as a
+    Traits (``churn_proneness`` too: a multiplier on every churn hazard, 1 unless
+    ``market.churn.proneness_sigma`` spreads it): ``needs`` (a point in need space per category),
+    ``wtp`` (willingness to pay, as a
     multiple of each category's reference price), ``price_sensitivity``,
     ``peer_susceptibility``, ``ad_susceptibility``; ``neighbours`` (the customers it talks to).
 
@@ -98,6 +100,7 @@ class Customer(mesa.Agent):
         self.price_sensitivity = float(traits.price_sensitivity[index])
         self.peer_susceptibility = float(traits.peer_susceptibility[index])
         self.ad_susceptibility = float(traits.ad_susceptibility[index])
+        self.churn_proneness = float(traits.churn_proneness[index])
         self.neighbours: list[Customer] = []  # wired by the model once every customer exists
 
         self.aware: list[int] = state.aware[index].tolist()
@@ -537,8 +540,8 @@ class Customer(mesa.Agent):
         """
         b, draws, tally = self.model.behaviour, self.model.draws, self.model.tally
         f = self.firm_of[category]
-        h = churn_hazard(self.satisfaction[category], b.churn_base, b.churn_sensitivity,
-                         b.churn_threshold)
+        h = min(1.0, churn_hazard(self.satisfaction[category], b.churn_base,
+                                  b.churn_sensitivity, b.churn_threshold) * self.churn_proneness)
         if h > 0.0 and draws.uniform("churn", self.index, category) < h:
             stays = False
             p_offer = self.model.offers[f].retention_cap * self.knowledge[f]

@@ -60,7 +60,7 @@ class Micro:
             global_pos=np.zeros(F), global_neg=np.zeros(F), global_soc=np.zeros(F),
             needs=np.zeros((n, C, dims), np.float32), wtp=np.ones(n, np.float32),
             price_sensitivity=np.ones(n, np.float32), peer_susceptibility=np.ones(n, np.float32),
-            ad_susceptibility=np.ones(n, np.float32),
+            ad_susceptibility=np.ones(n, np.float32), churn_proneness=np.ones(n, np.float32),
             aware=np.zeros((n, F), np.uint8), exposures=np.zeros((n, F), np.uint8),
             belief=np.zeros((n, F)), knowledge=np.zeros((n, F)),
             firm_of=np.full((n, C), -1, np.int8), tenure=np.zeros((n, C), np.int16),
@@ -534,3 +534,15 @@ def test_referral_to_a_rival_reopens_the_choice_but_praise_of_ones_own_firm_does
     m.p.update(wom_strength=1.0, referral_trigger=1.0)
     m.run()
     assert m.t("choices", 0) == 0 and m.t("acq_wom", 0) == 0
+
+
+def test_churn_proneness_multiplies_each_customers_hazard():
+    """Hazard 0.5 for everyone; proneness 0 never leaves, 2 always does (capped at 1)."""
+    m = Micro(edges=())
+    m.p["churn_base"] = 0.5
+    for i in range(3):
+        m.customer(i, firm=0, tenure=4)
+    m.a["churn_proneness"] = np.array([0.0, 2.0, 1.0], np.float32)
+    m.run()
+    assert m.firm_of[0, 0] == 0 and m.firm_of[1, 0] == -1
+    assert m.t("lost_churn", 0) == 1 + (m.firm_of[2, 0] == -1)

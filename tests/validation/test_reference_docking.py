@@ -39,6 +39,8 @@ CASES = [
     ("product_aware_economy", ["scenario=product_aware_economy", "market.n_customers=600",
                                "market.steps=30"]),
     ("subscription", ["scenario=subscription", "market.n_customers=500", "market.steps=36"]),
+    ("churn_proneness", ["scenario=subscription", "market.churn.proneness_sigma=0.8",
+                         "market.n_customers=500", "market.steps=36"]),
     ("fully_mixed", ["market.network.kind=fully_mixed", "market.n_customers=400",
                      "market.steps=24"]),
     ("incentives", ["firms=incentives", "market.n_customers=500", "market.steps=36"]),
