@@ -146,6 +146,7 @@ from .stages import (
     experience_of,
     fit_of,
     hear_word_of_mouth_into,
+    inclusive_value,
     logit_pick_into,
     need_estimate,
     offer_utility,
@@ -178,18 +179,20 @@ def n_blocks(n_customers: int) -> int:
 
 
 def new_tallies(n_customers: int, n_firms: int, n_categories: int, need_dims: int):
-    """Zeroed (int tallies, float tallies, need sums, category tallies) arrays for one step.
+    """Zeroed (int tallies, float tallies, need sums, category tallies, surplus) arrays.
 
     The need sums have ``need_dims + 1`` slots: the summed needs of the customers each firm
     served in each category, and their count. The category tallies (``layout.CTALLY``) count,
     per category, the customers in the market, those who bought nothing, then those who chose
-    each firm.
+    each firm; the surplus sums the consumer surplus of the customers in the market per
+    category.
     """
     nb = n_blocks(n_customers)
     return (np.zeros((nb, n_firms, N_ITALLY), np.int64),
             np.zeros((nb, n_firms, N_FTALLY), np.float64),
             np.zeros((nb, n_firms, n_categories, need_dims + 1), np.float64),
-            np.zeros((nb, n_categories, CT_CHOSE + n_firms), np.int64))
+            np.zeros((nb, n_categories, CT_CHOSE + n_firms), np.int64),
+            np.zeros((nb, n_categories), np.float64))
 
 
 #: Largest cache of the need-estimate normals (:func:`estimate_normals`) the model keeps.
@@ -262,7 +265,7 @@ def journey_step(  # noqa: D417 - related arrays are documented together
     voice_prev, voice_next, ended,
     offer_pos, firm_floats, firm_money, firm_cents, loyal_after, est_keys, est_z,
     category, prm, keys,
-    itally, ftally, need_sum, ctally,
+    itally, ftally, need_sum, ctally, csurplus,
 ):
     """Run awareness, choice, experience, churn and word of mouth for every customer, once.
 
@@ -309,7 +312,9 @@ def journey_step(  # noqa: D417 - related arrays are documented together
         itally, ftally, need_sum, ctally: per-block outputs, zeroed by the caller
             (:func:`new_tallies`): need_sum is [B, F, C, D + 1], summed needs of the customers
             served, then their count; ctally is [B, C, 2 + F], per category the customers in
-            the market, those who bought nothing, and those who chose each firm.
+            the market, those who bought nothing, and those who chose each firm; csurplus is
+            [B, C], per category the summed consumer surplus (money) of the customers in the
+            market: inclusive value × wtp · ref_price / (beta_price · price sensitivity).
     """
     global_pos, global_neg, global_soc = market_voice[V_POS], market_voice[V_NEG], \
         market_voice[V_SOC]
@@ -347,6 +352,7 @@ def journey_step(  # noqa: D417 - related arrays are documented together
         ft = ftally[b]
         ns = need_sum[b]
         ct = ctally[b]
+        cs = csurplus[b]
         _block_of_customers(
             b * BLOCK, min(n, (b + 1) * BLOCK),
             indptr, indices, fully_mixed, global_pos, global_neg, global_soc,
@@ -359,7 +365,7 @@ def journey_step(  # noqa: D417 - related arrays are documented together
             loyal_list_cents, referral, price, price_cents, list_cents, cost_cents,
             service_cents, pers_cents, save_cost_cents,
             ref_price, occasion_prob, renewal_prob, prm, keys,
-            it, ft, ns, ct, pos, neg, soc, hz, util, avail, cat_paid, weights, fits,
+            it, ft, ns, ct, cs, pos, neg, soc, hz, util, avail, cat_paid, weights, fits,
             is_customer, counts, n_firms, n_cat,
         )
 
@@ -430,7 +436,7 @@ def _block_of_customers(
     loyal_price_cents, loyal_list_cents, referral,
     price, price_cents, list_cents, cost_cents, service_cents, pers_cents, save_cost_cents,
     ref_price, occasion_prob, renewal_prob, prm, keys,
-    it, ft, ns, ct, pos, neg, soc, hz, util, avail, cat_paid, weights, fits, is_customer,
+    it, ft, ns, ct, cs, pos, neg, soc, hz, util, avail, cat_paid, weights, fits, is_customer,
     counts, n_firms, n_cat,
 ):
     """Stages 2–6 for customers ``first`` to ``last - 1`` (arguments as :func:`journey_step`).
@@ -567,6 +573,10 @@ def _block_of_customers(
                                            wtp_i, ps_i, ref_price, prm)
                 chosen = logit_pick_into(util, avail, n_firms, prm[P_OUTSIDE],
                                          uniform_nb(keys[K_CHOICE], i, c), weights)
+                weight = prm[P_B_PRICE] * ps_i
+                if weight > 0.0:  # consumer surplus of this choice, in money
+                    cs[c] += (wtp_i * ref_price[c] / weight
+                              * inclusive_value(util, avail, n_firms, prm[P_OUTSIDE]))
                 # a firm about to lose a customer it knows may make a retention offer (a
                 # discount on staying): it keeps them with the chance its value turns the
                 # choice (save_probability); otherwise they keep their first choice

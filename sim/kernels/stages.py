@@ -222,6 +222,24 @@ def offer_utility(beta_price, price_sensitivity, offer_cents, wtp, ref_price):
 
 
 @njit(cache=True)
+def inclusive_value(util, avail, n, outside):
+    """ln(e^{u₀} + Σ_{f available} e^{U_f}): the logit choice set's expected maximum utility.
+
+    Divided by the customer's price weight it is their consumer surplus of the choice, up to
+    a constant (Small & Rosen 1981); computed as max + ln Σ exp(· − max), in firm order.
+    """
+    top = outside
+    for k in range(n):
+        if avail[k] and util[k] > top:
+            top = util[k]
+    total = math.exp(outside - top)
+    for k in range(n):
+        if avail[k]:
+            total += math.exp(util[k] - top)
+    return top + math.log(total)
+
+
+@njit(cache=True)
 def save_probability(util, avail, n, outside, g, bonus):
     """Chance a retention offer worth ``bonus`` utils keeps a customer of firm ``g`` who would go.
 

@@ -338,6 +338,11 @@ class Customer(mesa.Agent):
                 continue
             options.append((f, self.utility(category, f, heard, current, partner)))
         chosen = logit_choice(options, b.outside_utility, draws.uniform("choice", i, category))
+        weight = b.beta_price * self.price_sensitivity
+        if weight > 0.0:  # my consumer surplus of this choice, in money
+            ref_price = self.model.category_terms[category].ref_price
+            tally.surplus[category] += (self.wtp * ref_price / weight
+                                        * inclusive_value(options, b.outside_utility))
         # the firm about to lose me may make a retention offer, if it knows me well enough: a
         # discount on staying, which keeps me with the chance its value turns my choice;
         # otherwise I keep my first choice
@@ -708,6 +713,18 @@ def logit_choice(options: list[tuple[int, float]], outside: float, u: float) -> 
         if x < acc:
             break
     return chosen
+
+
+def inclusive_value(options: list[tuple[int, float]], outside: float) -> float:
+    """ln(e^{u₀} + Σ e^{U_f}) over the options: the choice set's expected maximum utility."""
+    top = outside
+    for _, utility in options:
+        if utility > top:
+            top = utility
+    total = math.exp(outside - top)
+    for _, utility in options:
+        total += math.exp(utility - top)
+    return top + math.log(total)
 
 
 def save_probability(options: list[tuple[int, float]], outside: float, keeper: int,

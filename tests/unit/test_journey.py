@@ -10,6 +10,7 @@ rule the kernel documents (draw for customer i, purpose p, slot j).
 from __future__ import annotations
 
 import inspect
+import math
 
 import numpy as np
 import pytest
@@ -112,7 +113,7 @@ class Micro:
         a["loyal_price"] = a["loyal_price_cents"] / 100.0
         a["prm"] = np.array([self.p[name] for name in PARAMS], np.float64)
         a["keys"] = step_keys(SEED, STEP)
-        a["itally"], a["ftally"], a["need_sum"], a["ctally"] = new_tallies(
+        a["itally"], a["ftally"], a["need_sum"], a["ctally"], a["csurplus"] = new_tallies(
             self.n, self.F, self.C, a["needs"].shape[2])
         self.voice_prev_before = a["voice_prev"].copy()
         packed = pack(a)
@@ -122,6 +123,7 @@ class Micro:
         self.ft = a["ftally"].sum(axis=0)
         self.need_sum = a["need_sum"].sum(axis=0)
         self.ctally = a["ctally"].sum(axis=0)
+        self.csurplus = a["csurplus"].sum(axis=0)
         return self
 
     def t(self, name, firm):
@@ -546,3 +548,16 @@ def test_churn_proneness_multiplies_each_customers_hazard():
     m.run()
     assert m.firm_of[0, 0] == 0 and m.firm_of[1, 0] == -1
     assert m.t("lost_churn", 0) == 1 + (m.firm_of[2, 0] == -1)
+
+
+def test_consumer_surplus_of_a_choice_is_the_inclusive_value_in_money():
+    """Two firms known, utilities −β_p·price/(wtp·ref) at β_p = 2: CS = (wtp·ref/β_p)·ln Σ e^U."""
+    m = Micro(n=1, edges=())
+    m.occasion_prob[:] = 1.0
+    m.p.update(beta_price=2.0, outside_utility=-1.0)
+    m.aware[0, :] = CH_SEARCH
+    m.run()
+    u = [-2.0 * 12.34 / 10.0, -2.0 * 23.45 / 10.0]
+    expected = 10.0 / 2.0 * math.log(math.exp(-1.0) + math.exp(u[0]) + math.exp(u[1]))
+    assert m.csurplus.sum() == pytest.approx(expected, rel=1e-12)
+    assert m.ctally[0, 0] == 1  # one customer in the market

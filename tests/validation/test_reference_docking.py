@@ -25,6 +25,7 @@ from sim.reference.agents import (
     clamp01,
     experience_of,
     fit,
+    inclusive_value,
     logit_choice,
     pick_event,
     satisfaction_score,
@@ -92,6 +93,11 @@ def assert_docked(fast: MarketModel, ref: MarketModel) -> None:
                                    rtol=RTOL, atol=0.0, err_msg=f"state.{name}")
     sa, sb = fast.spells_table(), ref.spells_table()
     assert sa.equals(sb)
+    # the market's month: customers in the market, no-buyers, consumer surplus per category
+    ma, mb = fast.market_table(), ref.market_table()
+    assert ma[["step", "in_market", "no_buy"]].equals(mb[["step", "in_market", "no_buy"]])
+    np.testing.assert_allclose(mb["consumer_surplus"], ma["consumer_surplus"], rtol=RTOL, atol=0)
+    assert (ma["in_market"] > 0).any()
     # what each firm observed of each month (the per-category tallies its pricing reads)
     for fa, fb in zip(fast.firms, ref.firms, strict=True):
         assert len(fa.observations) == len(fb.observations) == fast.cfg.market.steps
@@ -186,4 +192,5 @@ def test_rules_are_twins_of_kernel_stages():
         s = gen.uniform(0, 10)
         assert churn_hazard(s, 0.005, 0.3, 6.0) == stages.churn_hazard(s, 0.005, 0.3, 6.0)
         assert clamp01(e) == stages.clamp01(e)
+        assert inclusive_value(options, outside) == stages.inclusive_value(util, avail, k, outside)
     assert math.isclose(whole_power(0.85, 3), 0.85 ** 3, rel_tol=1e-15)
