@@ -53,6 +53,27 @@ class LeverResponse(str, Enum):  # noqa: UP042
     neutral_per_lever = "neutral_per_lever"
 
 
+class LeverBase(str, Enum):  # noqa: UP042
+    """What product-lever money (R&D and its versions, advertising, co-creation) is per.
+
+    ``market`` (the default): per customer of the market, because reach is bought per person
+    reached and a version's development cost is one outlay for a product every customer of the
+    market may buy, so both scale with the market's size, not with the firm's. ``own``: per
+    relationship the firm serves, like the customer levers (insight, personalisation, service,
+    retention offers, cross-selling, recovery).
+    """
+
+    market = "market"
+    own = "own"
+
+
+class Pricing(str, Enum):  # noqa: UP042
+    """How a firm sets its prices (``sim.pricing``): open to every strategy."""
+
+    cost_plus = "cost_plus"
+    value_based = "value_based"
+
+
 class Objective(str, Enum):  # noqa: UP042
     """What steers an adaptive firm's budget re-allocation (``fixed``: it never re-allocates)."""
 
@@ -233,6 +254,12 @@ class ChurnConfig:
                               help="extra monthly hazard per 10 points below the threshold")
     threshold: float = _num(6.0, 0.0, 10.0, unit="0–10 score",
                             help="satisfaction below which hazard rises")
+    proneness_sigma: float = _num(0.0, 0.0, 5.0, unit="log sd",
+                                  help="spread of customers' churn proneness, a multiplier on "
+                                       "each customer's monthly hazard drawn once (log-normal, "
+                                       "mean 1): heterogeneity that makes a cohort's retention "
+                                       "rise with tenure (Fader & Hardie 2007); 0: everyone "
+                                       "alike")
 
 
 @dataclass
@@ -247,7 +274,20 @@ class EconomicsConfig:
                           "zero-spend value (a test of the structure); neutral_per_lever: "
                           "the same, but each lever has its own stock on one shared concave "
                           "curve (measures the concavity bias)"})
-    half_saturation: float = _num(1.0, 0.0, 1e9, lo_open=True, unit="money per customer",
+    price_unit: float | None = _num(None, 0.0, 1e9, lo_open=True, unit="money / month",
+                                    help="the money every premise marked 'price units' is "
+                                         "stated in (empty: the first category's ref_price), so "
+                                         "a market whose prices are k× higher has the same "
+                                         "economics")
+    product_lever_base: LeverBase = field(
+        default=LeverBase.market,
+        metadata={"help": "what R&D (and a version's cost), advertising and co-creation money "
+                          "is measured against: market (per customer in the market: reach is "
+                          "bought per person reached, a version is one outlay for the whole "
+                          "market) or own (per relationship the firm serves, as the customer "
+                          "levers are)"})
+    half_saturation: float = _num(0.02, 0.0, 1e9, lo_open=True,
+                                  unit="price units per market customer",
                                   help="neutral levers: appeal stock (per customer in the market) "
                                        "at appeal 0.5")
     stock_decay: float = _share(0.05, unit="share per month",
@@ -265,7 +305,8 @@ class EconomicsConfig:
     estimate_error: float = _num(0.5, 0.0, 100.0, unit="need units",
                                  help="sd of a firm's error about the need of a customer it knows "
                                       "nothing of; × (1 − knowledge) as it learns")
-    version_cost: float = _num(2.0, 0.0, 1e9, lo_open=True, unit="money per market customer",
+    version_cost: float = _num(0.04, 0.0, 1e9, lo_open=True,
+                               unit="price units per market customer",
                                help="R&D money that produces a new version of the offer")
     novelty_wear: float = _share(0.1, unit="share per month",
                                  help="how fast a new version's novelty wears off")
@@ -284,16 +325,16 @@ class EconomicsConfig:
                                      "recovery by empowered frontline staff)")
     retention_offer: float = _num(0.5, 0.0, 10.0, unit="× monthly price",
                                   help="cost of one retention offer")
-    fixed_cost: float = _num(1.0, 0.0, 1e6, unit="money / market customer / month",
+    fixed_cost: float = _num(0.02, 0.0, 1e6, unit="price units / market customer / month",
                              help="fixed cost of a firm, per customer in the market, split evenly")
-    tangible_assets: float = _num(100.0, 0.0, 1e9, unit="money / market customer",
+    tangible_assets: float = _num(2.0, 0.0, 1e9, unit="price units / market customer",
                                   help="a firm's tangible assets, per customer in the market, "
                                         "split evenly")
-    min_budget: float = _num(0.0, 0.0, 1e6, unit="money / market customer / month",
+    min_budget: float = _num(0.0, 0.0, 1e6, unit="price units / market customer / month",
                              help="smallest lever budget of a firm, per customer in the "
                                    "market, split evenly (a market-wide floor; off by default)")
     min_budget_per_relationship: float = _num(
-        1.0, 0.0, 1e6, unit="money / relationship / month",
+        0.02, 0.0, 1e6, unit="price units / relationship / month",
         help="smallest lever budget of a firm per relationship it serves (a floor tied to the "
              "firm's own size)")
     initial_penetration: float = _share(0.3, unit="share of customers per category",
@@ -311,7 +352,7 @@ class EconomicsConfig:
 class LeverCurve:
     """One lever's response curve: a stock with carry-over, concave in money (uncalibrated)."""
 
-    half_saturation: float = _num(1.0, 0.0, 1e9, lo_open=True, unit="money per customer",
+    half_saturation: float = _num(0.02, 0.0, 1e9, lo_open=True, unit="price units per customer",
                                   help="stock at capability 0.5, per customer in the market "
                                        "(rd, advertising, cocreation) or per relationship of the "
                                        "firm (insight, personalisation, service, retention, "
@@ -329,15 +370,17 @@ def _curve(half_saturation: float, carryover: float) -> Any:
 class LeversConfig:
     """Each lever's response curve (promotion's is economics.max_discount); uncalibrated."""
 
-    rd: LeverCurve = _curve(1.0, 0.95)
-    advertising: LeverCurve = _curve(0.5, 0.45)  # carry-over calibrated (issue 13)
-    insight: LeverCurve = _curve(7.0, 0.95)
-    personalisation: LeverCurve = _curve(7.0, 0.95)
-    service: LeverCurve = _curve(7.0, 0.95)
-    cocreation: LeverCurve = _curve(1.0, 0.95)
-    retention: LeverCurve = _curve(7.0, 0.95)
-    cross_sell: LeverCurve = _curve(7.0, 0.95)
-    recovery: LeverCurve = _curve(7.0, 0.95)
+    # half-saturations in price units (issue 23: the money of the earlier defaults ÷ 50, the
+    # default ref_price, so the default market is the same)
+    rd: LeverCurve = _curve(0.02, 0.95)
+    advertising: LeverCurve = _curve(0.01, 0.45)  # carry-over calibrated (issue 13)
+    insight: LeverCurve = _curve(0.14, 0.95)
+    personalisation: LeverCurve = _curve(0.14, 0.95)
+    service: LeverCurve = _curve(0.14, 0.95)
+    cocreation: LeverCurve = _curve(0.02, 0.95)
+    retention: LeverCurve = _curve(0.14, 0.95)
+    cross_sell: LeverCurve = _curve(0.14, 0.95)
+    recovery: LeverCurve = _curve(0.14, 0.95)
 
 
 @dataclass
@@ -372,16 +415,36 @@ class FirmConfig:
                                      metadata={"help": "with strategy=custom: share per lever"})
     objective: Objective = field(default=Objective.fixed, metadata={
         "help": "what steers re-allocating the budget (fixed: never re-allocates)"})
-    markup: float = _num(0.6, -0.99, 100.0, unit="× unit cost", help="list price over unit cost")
+    pricing: Pricing = field(default=Pricing.cost_plus, metadata={
+        "help": "cost_plus: list price = unit cost × (1 + markup); value_based: each category's "
+                "price is the firm's estimated best response to its own fitted logit demand, "
+                "reset every review_every months (sim.pricing)"})
+    markup: float = _num(0.6, -0.99, 100.0, unit="× unit cost",
+                         help="list price over unit cost (value_based: the starting price)")
+    price_test: float = _num(0.02, 0.0, 0.5, unit="share of the base price",
+                             help="value_based: each month's price is the base price × 1 ± this "
+                                  "(a coin per category from the firm's own stream), the "
+                                  "variation its demand is estimated from")
+    price_window: int = _num(12, 3, 10**6, unit="months",
+                             help="value_based: the months of observations a review fits")
+    price_step: float = _num(0.2, 0.0, 1.0, lo_open=True, unit="share of the base price",
+                             help="value_based: the largest move of a base price at one review "
+                                  "(a firm moves its prices by at most this much a review)")
+    price_ceiling: float = _num(10.0, 0.0, 1e6, lo_open=True, unit="× ref_price",
+                                help="value_based: the highest base price, a multiple of the "
+                                     "category's reference price (never below cost)")
     budget_rate: float = _share(0.15, unit="share of revenue",
-                                help="share of last month's revenue spent on levers")
+                                help="share of planned monthly revenue spent on levers each "
+                                     "month (the plan: last year's mean monthly revenue, set at "
+                                     "each year's end; the starting list revenue in year 1)")
     exploitation: float = _num(0.0, 0.0, 10.0, unit="× price",
                                help="surcharge on the price of long-tenure customers (a firm that "
                                     "gains at its locked-in customers' expense; 0 = none)")
     exploitation_tenure: int = _num(12, 1, 10**6, unit="months",
                                     help="tenure from which exploitation's surcharge applies")
     review_every: int = _num(12, 1, 10**6, unit="months",
-                             help="how often an adaptive firm re-allocates")
+                             help="how often an adaptive firm re-allocates and a value_based "
+                                  "firm resets its prices")
     exploration: float = _num(0.05, 0.0, 1.0, lo_open=True, unit="budget share",
                               help="share an adaptive firm moves between two levers per trial")
 
@@ -410,6 +473,18 @@ class Config:
     # conf/firms/ (OmegaConf cannot add a structured dict entry from the command line).
     firms: dict[str, FirmConfig] = field(default_factory=dict)
     output: OutputConfig = field(default_factory=OutputConfig)
+
+
+def price_unit(market: MarketConfig) -> float:
+    """The money of one price unit: ``economics.price_unit``, else the first category's ref_price.
+
+    Every premise whose unit says "price units" is multiplied by it where it is used, so scaling
+    every category's ``ref_price`` and ``unit_cost`` by k gives the same market in k× the money.
+    """
+    unit = market.economics.price_unit
+    if unit is not None:
+        return float(unit)
+    return float(next(iter(market.categories.values())).ref_price)
 
 
 # ----------------------------------------------------------------------------------------------

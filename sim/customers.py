@@ -36,6 +36,7 @@ class Traits:
     price_sensitivity: np.ndarray  # float32 [N]
     peer_susceptibility: np.ndarray  # float32 [N]
     ad_susceptibility: np.ndarray  # float32 [N]
+    churn_proneness: np.ndarray  # float32 [N], × every churn hazard (1: everyone alike)
 
 
 @dataclass
@@ -81,6 +82,8 @@ def make_traits(market: MarketConfig, seed: int) -> Traits:
         price_sensitivity=_lognormal(rng, cc.price_sensitivity_mean, cc.trait_sigma, n),
         peer_susceptibility=_lognormal(rng, cc.peer_susceptibility_mean, cc.trait_sigma, n),
         ad_susceptibility=_lognormal(rng, cc.ad_susceptibility_mean, cc.trait_sigma, n),
+        # drawn last, so the other traits are the same whatever its spread (1.0 at spread 0)
+        churn_proneness=_lognormal(rng, 1.0, market.churn.proneness_sigma, n),
     )
 
 

@@ -11,9 +11,18 @@ import math
 import numpy as np
 
 from . import rng
-from .config import FirmConfig, LeverResponse, MarketConfig, Objective
+from .config import (
+    FirmConfig,
+    LeverBase,
+    LeverResponse,
+    MarketConfig,
+    Objective,
+    Pricing,
+    price_unit,
+)
 from .interventions import FirmInterventions
 from .mesa_core import mesa
+from .pricing import CostPlus, FirmObservation, ValueBased, list_price  # noqa: F401
 from .strategies import (
     LEVER,
     LEVERS,
@@ -50,15 +59,13 @@ def delivery_costs(unit_cost: np.ndarray, quality_cost: np.ndarray, quality: flo
             unit_cost * personalisation_cost * personalisation)
 
 
-def list_price(unit_cost: np.ndarray, markup: float) -> np.ndarray:
-    """Cost-plus list price: the whole unit cost, delivery included, times (1 + markup)."""
-    return unit_cost * (1.0 + markup)
-
-
 def lever_curves(market: MarketConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(half-saturation, carry-over, per-customer?) per lever in ``LEVERS`` order.
 
-    Promotion has no stock (its money buys a discount): its entries are placeholders.
+    Per-customer levers are measured against the firm's own relationships, the others against
+    the market's customers; with ``economics.product_lever_base=own`` every lever is
+    per-customer. Promotion has no stock (its money buys a discount): its entries are
+    placeholders.
     """
     h = np.ones(N_LEVERS)
     carry = np.zeros(N_LEVERS)
@@ -66,7 +73,8 @@ def lever_curves(market: MarketConfig) -> tuple[np.ndarray, np.ndarray, np.ndarr
         if name != "promotion":
             curve = getattr(market.levers, name)
             h[k], carry[k] = curve.half_saturation, curve.carryover
-    per_customer = np.array([name in PER_CUSTOMER_LEVERS for name in LEVERS])
+    own = LeverBase(market.economics.product_lever_base) == LeverBase.own
+    per_customer = np.array([own or name in PER_CUSTOMER_LEVERS for name in LEVERS])
     return h, carry, per_customer
 
 
@@ -88,8 +96,11 @@ class Firm(mesa.Agent):
         eco = market.economics
         self.n_market = market.n_customers
         self.share_of_market = 1.0 / max(1, len(model.firm_configs))
-        self.half_saturation = eco.half_saturation * self.n_market
+        #: money of one price unit: every money premise of the economics is stated in it
+        self.price_unit = price_unit(market)
+        self.half_saturation = eco.half_saturation * self.n_market * self.price_unit
         self.curve_h, self.carryover, self.per_customer = lever_curves(market)
+        self.curve_h = self.curve_h * self.price_unit
         self.relationships = int((model.state.firm_of == index).sum())
         response = LeverResponse(eco.lever_response)
         self.neutral = response != LeverResponse.specific
@@ -114,6 +125,13 @@ class Firm(mesa.Agent):
         self.year_revenue = 0.0
         self.cash = 0
         self.unit_cost = np.array([c.unit_cost for c in market.categories.values()])
+        ref_prices = np.array([c.ref_price for c in market.categories.values()])
+        self.pricing: CostPlus | ValueBased = (
+            ValueBased(model.seed, index, cfg.markup, cfg.review_every, cfg.price_test,
+                       cfg.price_window, cfg.price_ceiling * ref_prices, cfg.price_step)
+            if Pricing(cfg.pricing) == Pricing.value_based else CostPlus(cfg.markup))
+        #: what the firm saw of each month (its pricing reads these; a run's record of them)
+        self.observations: list[FirmObservation] = []
         self.quality_cost = np.array([c.quality_cost for c in market.categories.values()])
         self.offered = np.ones(n_cat, dtype=bool)
         self.retention_history: list[float] = []
@@ -137,8 +155,8 @@ class Firm(mesa.Agent):
         relationships it serves).
         """
         eco = self.market.economics
-        floor = max(eco.min_budget * self.n_market * self.share_of_market,
-                    eco.min_budget_per_relationship * self.relationships)
+        floor = self.price_unit * max(eco.min_budget * self.n_market * self.share_of_market,
+                                      eco.min_budget_per_relationship * self.relationships)
         return max(floor, self.cfg.budget_rate * planned_revenue)
 
     def close_month(self, step: int, revenue: float, relationships: int) -> None:
@@ -178,9 +196,17 @@ class Firm(mesa.Agent):
         self.cost_cents = np.round(production * 100.0).astype(np.int64)
         self.service_cents = np.round(service * 100.0).astype(np.int64)
         self.pers_cents = np.round(personal * 100.0).astype(np.int64)
-        self.list_cents = np.round(list_price(production + service + personal, self.cfg.markup)
-                                   * self.interventions.list_price * 100.0).astype(np.int64)
-        self.price_cents = np.round(self.list_cents * (1.0 - self.discount)).astype(np.int64)
+        unit = production + service + personal
+        if isinstance(self.pricing, ValueBased):  # the policy sets the price paid
+            # at the marginal cost it observes: the cents the firm books per unit
+            cost = (self.cost_cents + self.service_cents + self.pers_cents) / 100.0
+            paid = self.pricing.price(step, cost) * self.interventions.list_price
+            self.price_cents = np.round(paid * 100.0).astype(np.int64)
+            self.list_cents = np.round(paid / (1.0 - self.discount) * 100.0).astype(np.int64)
+        else:
+            self.list_cents = np.round(self.pricing.list_price(unit)
+                                       * self.interventions.list_price * 100.0).astype(np.int64)
+            self.price_cents = np.round(self.list_cents * (1.0 - self.discount)).astype(np.int64)
         self.price_cents[~self.offered] = -1
         # exploitation: long-tenure customers pay a surcharge (the only place it is read)
         surcharge = self.cfg.exploitation
@@ -227,13 +253,16 @@ class Firm(mesa.Agent):
     def _develop(self, rd_spend: float) -> None:
         """Novelty: R&D money accumulates into new versions; a launch is news that wears off.
 
-        A version launches when the money since the last launch reaches ``version_cost`` per
-        market customer; its novelty starts at 1 and loses ``novelty_wear`` a month.
+        A version launches when the money since the last launch reaches ``version_cost`` price
+        units per market customer (per own relationship with
+        ``economics.product_lever_base=own``); its novelty starts at 1 and loses
+        ``novelty_wear`` a month.
         """
         eco = self.market.economics
         self.novelty *= 1.0 - eco.novelty_wear
         self.development += rd_spend
-        cost = eco.version_cost * self.n_market
+        base = max(self.relationships, 1) if self.per_customer[LEVER["rd"]] else self.n_market
+        cost = eco.version_cost * base * self.price_unit
         if self.development >= cost:
             self.development -= cost
             self.novelty = 1.0
@@ -280,7 +309,8 @@ class Firm(mesa.Agent):
         lever_c = {name: round(spend[k] * 100.0) for k, name in enumerate(LEVERS)}
         if not self.neutral:  # promotion is paid for by forgone revenue, not cash
             lever_c["promotion"] = it["list_revenue_cents"] - revenue
-        fixed_c = round(eco.fixed_cost * self.n_market * self.share_of_market * 100.0)
+        fixed_c = round(eco.fixed_cost * self.n_market * self.share_of_market * self.price_unit
+                        * 100.0)
         cash_levers = sum(v for k, v in lever_c.items() if self.neutral or k != "promotion")
         contribution = revenue - it["cogs_cents"] - service_c - pers_c
         profit = (contribution - it["retention_cost_cents"] - it["recovery_cost_cents"]
@@ -302,7 +332,7 @@ class Firm(mesa.Agent):
         margin_per_rel = contribution / 100.0 / rel if rel > 0 else 0.0
         clv = margin_per_rel * (1.0 + d) / (1.0 + d - r)
         equity = rel * margin_per_rel * r / (1.0 + d - r)
-        tangible = (eco.tangible_assets * self.n_market * self.share_of_market
+        tangible = (eco.tangible_assets * self.n_market * self.share_of_market * self.price_unit
                     + max(self.cash, 0) / 100)
         customers = it["customers"]
         exposures_unaware = it["exposures_unaware"]
@@ -382,6 +412,14 @@ class Firm(mesa.Agent):
         self.period_market_revenue += market_revenue
         if self.objective != Objective.fixed and step % self.cfg.review_every == 0:
             self.adapt(step, market_equity)
+        if isinstance(self.pricing, ValueBased) and not self.interventions.pricing_frozen:
+            self.pricing.review(step)
+
+    def observe(self, obs: FirmObservation) -> None:
+        """Record what the firm saw of this month; its pricing policy learns from it."""
+        self.observations.append(obs)
+        if isinstance(self.pricing, ValueBased):
+            self.pricing.observe(obs)
 
     def adapt(self, step: int, market_equity: float) -> None:
         """Re-allocate the budget by hill climbing on the firm's share of the market.

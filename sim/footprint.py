@@ -51,7 +51,7 @@ def array_bytes_per_customer(cfg: Config) -> int:
     n_cat = len(cfg.market.categories)
     dims = cfg.market.customers.need_dims
     n_firms = len(cfg.firms)
-    traits = 1 + 4 * n_cat * dims + 4 * 4  # persona int8, needs float32, four float32 traits
+    traits = 1 + 4 * n_cat * dims + 5 * 4  # persona int8, needs float32, five float32 traits
     # aware, exposures (uint8), belief, knowledge (float64) per firm; firm_of, ended (int8),
     # tenure (int16), satisfaction (float64), start (int32) per category; spend, voice
     state = n_firms * (1 + 1 + 8 + 8) + n_cat * (1 + 1 + 2 + 8 + 4) + 8 + 2

@@ -6,8 +6,9 @@ given step on and kept until it is set again (``factor=1`` undoes it):
 * **a lever's money** — that lever's spend is ``factor`` × what the firm's budget rule and
   strategy give it, every other lever's money unchanged (for promotion the money buys a larger
   or smaller discount, as it does without an intervention);
-* **the list price** — ``factor`` × the cost-plus list price, so a promotion's discount applies
-  to the changed list price;
+* **the price** — ``factor`` × the price the firm's pricing policy sets (the cost-plus list
+  price, so a promotion's discount applies to the changed list price; or a value-based firm's
+  price paid), and value-based prices can be frozen (no review) for an experiment's window;
 * **the budget** — a path of monthly budgets (step → money) in place of the firm's budget rule,
   e.g. an unchanged run's, so that a lever factor changes one lever's money and no other;
 * **word of mouth** — ``factor`` × the hazards with which the firm's promoters among a
@@ -53,12 +54,15 @@ class FirmInterventions:
         budget_path: the month's budget by step, replacing the firm's budget rule in those
             steps (``None``: the rule), e.g. another run's budgets, so that a change of one
             lever's money leaves every other lever's money on that run's path.
+        pricing_frozen: a value-based firm keeps its base prices (no review) while True, so an
+            experiment's change is not answered by a new price (``ccsim elasticities``).
     """
 
     lever: np.ndarray = field(default_factory=lambda: np.ones(len(LEVERS)))
     list_price: float = 1.0
     referral: float = 1.0
     budget_path: dict[int, float] | None = None
+    pricing_frozen: bool = False
 
     def budget(self, step: int, by_rule: float) -> float:
         """The month's budget before lever factors: the path's at ``step``, else the rule's."""
@@ -146,8 +150,20 @@ class InterventionAPI:
             path = {int(t): _factor(f"budget at step {t}", b) for t, b in budgets.items()}
         self.firms[k].interventions.budget_path = path
 
+    def freeze_pricing(self, frozen: bool = True) -> None:
+        """Hold every value-based firm's base prices where they are (``False``: review again).
+
+        Inside an experiment's window the policy must not answer the change being measured:
+        the perturbations go on (the same draws in every arm), the reviews stop.
+        """
+        for f in self.firms:
+            f.interventions.pricing_frozen = bool(frozen)
+
     def set_list_price_factor(self, firm: int | str, factor: float) -> None:
-        """Set the firm's list price to ``factor`` × its cost-plus list price from the next step.
+        """Set the firm's price to ``factor`` × what its pricing policy sets, from the next step.
+
+        For a cost-plus firm that is its cost-plus list price (the discount then comes off it);
+        for a value-based firm the price paid its policy sets.
 
         Raises:
             ValueError: Unknown firm, or a factor that is not finite and > 0.

@@ -43,6 +43,10 @@ HEADLINE_UNITS: dict[str, str] = {
     "customer_centric_margin": "fraction of revenue",
     "product_centric_margin": "fraction of revenue",
     "margin_gap_points": "percentage points",
+    "market_cagr": "fraction / year",
+    "share_gain_points": "percentage points / year",
+    "customer_centric_category_part": "share of the group's growth (log ratio)",
+    "product_centric_category_part": "share of the group's growth (log ratio)",
 }
 
 _GROUP_LABELS = {"customer_centric": "customer-centric", "product_centric": "product-centric"}
@@ -167,21 +171,37 @@ def strategy_comparison(ts: pd.DataFrame, steps_per_year: int) -> dict[str, floa
             had revenue in the first window and the product-centric group in the last;
         * ``growth_ratio``: CAGR_cc ÷ CAGR_pc, only when both CAGRs are > 0 (a ratio of growth
             to shrinkage means nothing);
-        * ``margin_gap_points``: 100 · (margin_cc − margin_pc), percentage points.
+        * ``margin_gap_points``: 100 · (margin_cc − margin_pc), percentage points;
+
+        and the growth of the category, apart from the groups' (issue 23):
+
+        * ``market_cagr``: CAGR of all firms' revenue, the same windows;
+        * ``share_gain_points``: 100 · (S_last − S_first) / years, S the customer-centric
+            group's share of all firms' revenue in the first and last window;
+        * ``<group>_category_part``: ln(1 + CAGR_market) ÷ ln(1 + CAGR_group), the part of the
+            group's growth that was the category's, only when both CAGRs are > 0.
 
         An undefined figure is NaN; :func:`headline_reasons` says why.
     """
     out: dict[str, float] = {}
+    total = ts.groupby("step")["revenue"].sum().sort_index()
+    market_first, market_last, span = revenue_windows(total, steps_per_year)
+    market = cagr(total, steps_per_year) if len(total) else float("nan")
+    window_shares: dict[str, tuple[float, float]] = {}
     for label, members in strategy_groups(ts).items():
         g = ts[ts["firm"].isin(members)]
-        by_step = g.groupby("step")[["revenue", "profit"]].sum().sort_index()
+        by_step = g.groupby("step")[["revenue", "profit"]].sum().reindex(total.index,
+                                                                          fill_value=0.0)
         first, last, _ = revenue_windows(by_step["revenue"], steps_per_year)
         out[f"{label}_firms"] = int(g["firm"].nunique())
-        out[f"{label}_revenue_cagr"] = (cagr(by_step["revenue"], steps_per_year)
-                                       if len(by_step) else float("nan"))
+        group_cagr = cagr(by_step["revenue"], steps_per_year) if len(g) else float("nan")
+        out[f"{label}_revenue_cagr"] = group_cagr
         out[f"{label}_revenue_multiple"] = float(last / first) if first > 0 else float("nan")
-        rev = by_step["revenue"].sum() if len(by_step) else 0.0
+        rev = by_step["revenue"].sum() if len(g) else 0.0
         out[f"{label}_margin"] = float(by_step["profit"].sum() / rev) if rev > 0 else float("nan")
+        window_shares[label] = (first / market_first if market_first > 0 else float("nan"),
+                                last / market_last if market_last > 0 else float("nan"))
+        out[f"{label}_category_part"] = category_part(market, group_cagr)
     cc, pc = out["customer_centric_revenue_cagr"], out["product_centric_revenue_cagr"]
     out["growth_gap_points"] = float(100.0 * (cc - pc))
     m_cc, m_pc = (out["customer_centric_revenue_multiple"],
@@ -190,7 +210,23 @@ def strategy_comparison(ts: pd.DataFrame, steps_per_year: int) -> dict[str, floa
     out["growth_ratio"] = float(cc / pc) if cc > 0 and pc > 0 else float("nan")
     out["margin_gap_points"] = float(100.0 * (out["customer_centric_margin"]
                                               - out["product_centric_margin"]))
+    out["market_cagr"] = float(market)
+    s_first, s_last = window_shares["customer_centric"]
+    out["share_gain_points"] = (float(100.0 * (s_last - s_first) / span)
+                                if out["customer_centric_firms"] and span > 0
+                                else float("nan"))
     return out
+
+
+def category_part(market_cagr: float, group_cagr: float) -> float:
+    """ln(1 + CAGR_market) ÷ ln(1 + CAGR_group): the part of a group's growth the category's.
+
+    1 when the group grew exactly as fast as the category; below 1 when it outgrew it. Only
+    defined when both CAGRs are > 0 (NaN otherwise: a share of shrinkage means nothing).
+    """
+    if not (market_cagr > 0 and group_cagr > 0):
+        return float("nan")
+    return float(math.log1p(market_cagr) / math.log1p(group_cagr))
 
 
 def market_levels(ts: pd.DataFrame, first_step: int) -> dict[str, float]:
@@ -258,6 +294,23 @@ def headline_reasons(comparison: Mapping[str, float]) -> dict[str, str]:
     if not _finite(c.get("margin_gap_points")):
         margins = [_group_reason(c, g, "margin") for g in _GROUP_LABELS]
         out["margin_gap_points"] = "; ".join(r for r in margins if r) or "a margin is undefined"
+    market = c.get("market_cagr", float("nan"))
+    if not _finite(market):
+        out["market_cagr"] = "the firms had no revenue at the start"
+    if not _finite(c.get("share_gain_points")):
+        out["share_gain_points"] = (_group_reason(c, "customer_centric", "revenue_cagr")
+                                    or "the firms had no revenue in the first or last year")
+    for group, name in _GROUP_LABELS.items():
+        key = f"{group}_category_part"
+        if _finite(c.get(key)):
+            continue
+        why = _group_reason(c, group, "revenue_cagr")
+        if why is None:
+            shrank = [what for what, value in (("the category's revenue", market),
+                                                (f"{name} revenue", c.get(f"{group}_revenue_cagr")))
+                      if not (_finite(value) and float(value) > 0)]
+            why = " and ".join(shrank) + " did not grow" if shrank else "undefined"
+        out[key] = why
     return out
 
 

@@ -20,6 +20,9 @@ from .kernels.journey import estimate_normals, journey_step, new_tallies
 from .kernels.layout import (
     C_LOYAL_PRICE,
     C_PRICE,
+    CT_CHOSE,
+    CT_IN_MARKET,
+    CT_NO_BUY,
     FTALLY,
     ITALLY,
     PARAMS,
@@ -29,6 +32,7 @@ from .kernels.layout import (
 )
 from .mesa_core import mesa
 from .network import build_network
+from .pricing import FirmObservation
 from .strategies import LEVERS
 
 #: Every per-firm metric recorded each step (the brief's Outputs), in column order.
@@ -118,6 +122,8 @@ class MarketModel(InterventionAPI, mesa.Model):
         self._initial_voices()
         self.need_means: np.ndarray | None = None
         self.spells: list[np.ndarray] = []
+        #: per step: (step, in the market, bought nothing, consumer surplus), per category
+        self.market_rows: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
         # reporters by agent type: only firms are recorded, even if customers are agents too
         # (the reference implementation, sim.reference)
         self.datacollector = mesa.DataCollector(agenttype_reporters={
@@ -228,31 +234,39 @@ class MarketModel(InterventionAPI, mesa.Model):
         t = self.steps  # Mesa increments this before calling step(): 1, 2, ...
         for firm in self.firms:
             firm.plan_offer(t, None if self.need_means is None else self.need_means[firm.index])
-        it, ft, ns = self.run_journey(t)
-        self._account(t, it, ft, ns)
+        it, ft, ns, ct, cs = self.run_journey(t)
+        self._account(t, it, ft, ns, ct)
+        self.market_rows.append((t, ct[:, CT_IN_MARKET].copy(), ct[:, CT_NO_BUY].copy(), cs))
         self.datacollector.collect(self)
 
-    def run_journey(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Stages 2–6 for every customer; returns per-firm int, float and need-sum tallies."""
+    def run_journey(self, t: int) -> tuple[np.ndarray, ...]:
+        """Stages 2–6 for every customer: per-firm int, float and need-sum tallies, per category.
+
+        The per-category tallies count the customers in the market, those who bought nothing
+        and those who chose each firm; the last array sums their consumer surplus (money).
+        """
         s, tr, net = self.state, self.traits, self.network
         o = self._kernel_offers()
-        itally, ftally, need_sum = new_tallies(self.n_customers, len(self.firms),
-                                               self.n_categories, tr.needs.shape[2])
+        itally, ftally, need_sum, ctally, csurplus = new_tallies(
+            self.n_customers, len(self.firms), self.n_categories, tr.needs.shape[2])
         prev, nxt = s.voice[self.voice_index], s.voice[1 - self.voice_index]
         journey_step(
             net.indptr, net.indices, net.fully_mixed, o["market_voice"],
             tr.needs, tr.wtp, tr.price_sensitivity, tr.peer_susceptibility, tr.ad_susceptibility,
+            tr.churn_proneness,
             s.aware, s.exposures, s.belief, s.knowledge, s.firm_of, s.tenure, s.satisfaction,
             s.spend, prev, nxt, s.ended,
             o["offer_pos"], o["firm_floats"], o["firm_money"], o["firm_cents"], o["loyal_after"],
             self.est_keys, self.est_z, o["category"], self.prm, rng.step_keys(self.seed, t),
-            itally, ftally, need_sum,
+            itally, ftally, need_sum, ctally, csurplus,
         )
         self.voice_index = 1 - self.voice_index
         # fixed block order: the same sums whatever the number of threads
-        return itally.sum(axis=0), block_sum(ftally), block_sum(need_sum)
+        return (itally.sum(axis=0), block_sum(ftally), block_sum(need_sum), ctally.sum(axis=0),
+                block_sum(csurplus))
 
-    def _account(self, t: int, it: np.ndarray, ft: np.ndarray, ns: np.ndarray) -> None:
+    def _account(self, t: int, it: np.ndarray, ft: np.ndarray, ns: np.ndarray,
+                 ct: np.ndarray) -> None:
         n = self.n_customers
         for firm in self.firms:
             k = firm.index
@@ -264,10 +278,18 @@ class MarketModel(InterventionAPI, mesa.Model):
         total_rev = sum(f.metrics["revenue"] for f in self.firms)
         total_rel = int(rel.sum())
         total_equity = sum(max(f.metrics["customer_equity"], 0.0) for f in self.firms)
+        prices = np.array([np.where(f.price_cents >= 0, f.price_cents / 100.0, -1.0)
+                           for f in self.firms])
         for firm in self.firms:
             firm.metrics["market_share"] = firm.metrics["revenue"] / total_rev if total_rev else 0.0
             firm.metrics["customer_share"] = (firm.metrics["relationships"] / total_rel
                                               if total_rel else 0.0)
+            k = firm.index
+            firm.observe(FirmObservation(
+                step=t, price=prices[k],
+                cost=(firm.cost_cents + firm.service_cents + firm.pers_cents) / 100.0,
+                chosen=ct[:, CT_CHOSE + k].copy(), rival_prices=np.delete(prices, k, axis=0),
+                in_market=ct[:, CT_IN_MARKET].copy(), no_buy=ct[:, CT_NO_BUY].copy()))
             firm.review(t, total_rev, total_equity)
         self.global_pos = it[:, ITALLY.index("voice_promoters")] / n
         self.global_neg = it[:, ITALLY.index("voice_detractors")] / n
@@ -296,6 +318,19 @@ class MarketModel(InterventionAPI, mesa.Model):
         df.insert(1, "year", (df["step"] - 1) // self.cfg.market.steps_per_year + 1)
         return df.drop(columns=["agent_id"]).sort_values(["step", "firm"], kind="stable") \
                  .reset_index(drop=True)
+
+    def market_table(self) -> pd.DataFrame:
+        """One row per step and category: customers in the market and their consumer surplus.
+
+        Columns: the customers in the market, those of them who bought nothing, and their
+        consumer surplus (money, summed; ODD §7.7), for welfare comparisons.
+        """
+        names = list(self.cfg.market.categories)
+        rows = [{"step": t, "category": names[c], "in_market": int(inside[c]),
+                 "no_buy": int(none[c]), "consumer_surplus": float(cs[c])}
+                for t, inside, none, cs in self.market_rows for c in range(len(names))]
+        return pd.DataFrame(rows, columns=["step", "category", "in_market", "no_buy",
+                                           "consumer_surplus"])
 
     def spells_table(self) -> pd.DataFrame:
         """One row per customer–firm relationship: start and end step (end = -1: still active)."""

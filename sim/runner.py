@@ -279,6 +279,15 @@ def format_headline(comparison: dict) -> list[str]:
         "  growth_ratio            "
         + val("growth_ratio", "{:.2f}", " (CAGR ÷ CAGR; the essays claim about 2)"),
         "  margin_gap_points       " + val("margin_gap_points", "{:+.1f}", margins),
+        "  market_cagr             "
+        + val("market_cagr", "{:+.1%}", " a year (all firms' revenue: the category's growth)"),
+        "  share_gain_points       "
+        + val("share_gain_points", "{:+.2f}",
+              " percentage points a year (cc share of all firms' revenue)"),
+        "  category_part           cc "
+        f"{val('customer_centric_category_part', '{:.2f}')}, pc "
+        f"{val('product_centric_category_part', '{:.2f}')} (ln(1 + market CAGR) ÷ "
+        "ln(1 + group CAGR))",
     ]
 
 

@@ -53,6 +53,10 @@ HEADLINE: tuple[str, ...] = (
     "revenue_multiple_ratio",
     "growth_ratio",
     "margin_gap_points",
+    "market_cagr",
+    "share_gain_points",
+    "customer_centric_category_part",
+    "product_centric_category_part",
 )
 VERDICTS = ("holds", "fails", "inconclusive", "not applicable")
 #: The ratio the 2:1 test compares with.
@@ -73,6 +77,13 @@ _SHOW = {
     "revenue_multiple_ratio": (1.0, "{:.2f}", "× (last-year ÷ first-year revenue, cc ÷ pc)"),
     "growth_ratio": (1.0, "{:.2f}", "× (CAGR ÷ CAGR)"),
     "margin_gap_points": (1.0, "{:+.1f}", "percentage points"),
+    "market_cagr": (100.0, "{:+.1f}", "% a year (all firms' revenue: the category's growth)"),
+    "share_gain_points": (1.0, "{:+.2f}",
+                          "percentage points a year (customer-centric share of revenue)"),
+    "customer_centric_category_part": (1.0, "{:.2f}",
+                                       "of customer-centric growth was the category's"),
+    "product_centric_category_part": (1.0, "{:.2f}",
+                                      "of product-centric growth was the category's"),
 }
 
 
@@ -248,7 +259,10 @@ def format_headline(table: pd.DataFrame, by: Sequence[str] | None = None,
                 if row[f"{kpi}_note"]:
                     text += f" ({row[f'{kpi}_note']})"
             lines.append(f"  {kpi:<{width}}  {text}")
-        lines.append(f"  {'2:1 test':<{width}}  {row['two_to_one']}: {row['two_to_one_reason']}")
+        market = (f"; the category grew {_num('market_cagr', row['market_cagr_mean'])}% a year"
+                  if np.isfinite(row["market_cagr_mean"]) else "")
+        lines.append(f"  {'2:1 test':<{width}}  {row['two_to_one']}: {row['two_to_one_reason']}"
+                     + market)
     return "\n".join(lines)
 
 

@@ -43,6 +43,7 @@ if typing.TYPE_CHECKING:
 __all__ = [
     "OUTPUTS",
     "PARAMETERS",
+    "PRICING_KEY",
     "Parameter",
     "Settings",
     "analyze",
@@ -66,9 +67,21 @@ class Parameter:
     rationale: str
 
 
+#: A categorical factor: every firm's pricing policy, ``cost_plus`` where the sampled value is
+#: below 0.5, ``value_based`` from 0.5 (issue 24); not a schema key, so it is set per firm.
+PRICING_KEY = "firms.*.pricing"
+PRICING_POLICIES = ("cost_plus", "value_based")
+
+
+def pricing_policy(value: float) -> str:
+    """The pricing policy a sampled value of :data:`PRICING_KEY` stands for."""
+    return PRICING_POLICIES[int(float(value) >= 0.5)]
+
+
 #: The parameters varied, their ranges, and why (the analysis is only as good as this table).
 #: Every range brackets the configured default; costs are in the schema's units (× unit cost),
-#: lever curves in money per customer (market levers) or per relationship (per-customer ones).
+#: lever curves in price units per customer (market levers) or per relationship (per-customer
+#: ones).
 #: Keys that the calibration pinned to a published benchmark (beta_price, the advertising
 #: carry-over, the NPS cut-offs) are not varied; beta_ad is, because the published advertising
 #: elasticities hardly pin it down (the second search measured short runs of 0.05 to 0.09 in the
@@ -85,6 +98,13 @@ PARAMETERS: tuple[Parameter, ...] = (
               "weight of product quality in choice: a third to over twice the default 1.5"),
     Parameter("market.choice.beta_service", 0.5, 4.0,
               "weight of service in choice: a third to over twice the default 1.5"),
+    Parameter("market.economics.initial_penetration", 0.1, 0.6,
+              "the category's life-cycle stage at the start (share of customers who buy it; "
+              "assumed 0.3 in the default scenario): early growth to a mature category, where "
+              "the category's own growth no longer carries both groups (issue 23)"),
+    Parameter(PRICING_KEY, 0.0, 1.0,
+              "every firm's pricing policy: cost_plus (a fixed markup) below 0.5, value_based "
+              "(an estimated best response to its own demand) from 0.5 (issue 24)"),
     Parameter("market.choice.switching_cost", 0.0, 3.0,
               "utility bonus of staying put: free switching to strong lock-in"),
     Parameter("market.churn.sensitivity", 0.05, 1.0,
@@ -119,18 +139,20 @@ PARAMETERS: tuple[Parameter, ...] = (
               "delivery cost of full service per unit sold, × unit cost: self-service to "
               "concierge"),
     # the lever curves (uncalibrated technology: money at half capability)
-    Parameter("market.levers.service.half_saturation", 2.0, 20.0,
-              "service money per relationship at half capability: a third to three times the "
-              "default 7"),
-    Parameter("market.levers.personalisation.half_saturation", 2.0, 20.0,
-              "personalisation money per relationship at half capability (default 7)"),
-    Parameter("market.levers.insight.half_saturation", 2.0, 20.0,
-              "insight (data and analytics) money per relationship at half capability "
-              "(default 7)"),
-    Parameter("market.levers.rd.half_saturation", 0.3, 3.0,
-              "R&D money per market customer at half quality capability (default 1)"),
-    Parameter("market.levers.advertising.half_saturation", 0.15, 1.5,
-              "advertising stock per market customer at half reach (default 0.5)"),
+    Parameter("market.levers.service.half_saturation", 0.04, 0.4,
+              "service money per relationship at half capability, price units: a third to "
+              "three times the default 0.14"),
+    Parameter("market.levers.personalisation.half_saturation", 0.04, 0.4,
+              "personalisation money per relationship at half capability, price units "
+              "(default 0.14)"),
+    Parameter("market.levers.insight.half_saturation", 0.04, 0.4,
+              "insight (data and analytics) money per relationship at half capability, price "
+              "units (default 0.14)"),
+    Parameter("market.levers.rd.half_saturation", 0.006, 0.06,
+              "R&D money per market customer at half quality capability, price units "
+              "(default 0.02)"),
+    Parameter("market.levers.advertising.half_saturation", 0.003, 0.03,
+              "advertising stock per market customer at half reach, price units (default 0.01)"),
 )
 
 #: Model outputs analysed (keys of :func:`sim.metrics.strategy_comparison`).
@@ -202,7 +224,7 @@ def _schema_field(key: str) -> tuple[type, dict]:
 
 def is_integer(key: str) -> bool:
     """Whether the config schema declares ``key`` as an integer (its values must be rounded)."""
-    return _schema_field(key)[0] is int
+    return key != PRICING_KEY and _schema_field(key)[0] is int
 
 
 def problem(parameters: Sequence[Parameter] = PARAMETERS) -> dict:
@@ -211,13 +233,19 @@ def problem(parameters: Sequence[Parameter] = PARAMETERS) -> dict:
             "bounds": [[float(p.low), float(p.high)] for p in parameters]}
 
 
-def overrides_for(x: Sequence[float], parameters: Sequence[Parameter] = PARAMETERS) -> list[str]:
+def overrides_for(x: Sequence[float], parameters: Sequence[Parameter] = PARAMETERS,
+                  firms: Sequence[str] = ("pc_a", "pc_b", "cc_a", "cc_b")) -> list[str]:
     """Hydra overrides setting each parameter to its value in the sample row ``x``.
 
-    Integer keys are rounded to the nearest integer; floats are written with full precision.
+    Integer keys are rounded to the nearest integer; floats are written with full precision;
+    the pricing factor becomes one ``firms.NAME.pricing`` override per firm of ``firms`` (the
+    default contest's names unless given).
     """
     out = []
     for p, v in zip(parameters, x, strict=True):
+        if p.key == PRICING_KEY:
+            out += [f"firms.{name}.pricing={pricing_policy(v)}" for name in firms]
+            continue
         value = int(round(float(v))) if is_integer(p.key) else repr(float(v))
         out.append(f"{p.key}={value}")
     return out
@@ -229,6 +257,8 @@ def applied_values(x: np.ndarray, parameters: Sequence[Parameter] = PARAMETERS) 
     for p in parameters:
         if is_integer(p.key):
             df[p.key] = df[p.key].round().astype(np.int64)
+        elif p.key == PRICING_KEY:  # 1.0: value_based, 0.0: cost_plus
+            df[p.key] = (df[p.key] >= 0.5).astype(float)
     return df
 
 

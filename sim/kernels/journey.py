@@ -31,6 +31,9 @@ from .layout import (
     CH_AD,
     CH_SEARCH,
     CH_WOM,
+    CT_CHOSE,
+    CT_IN_MARKET,
+    CT_NO_BUY,
     F_BELIEF,
     F_EXPERIENCE,
     F_FIT,
@@ -143,6 +146,7 @@ from .stages import (
     experience_of,
     fit_of,
     hear_word_of_mouth_into,
+    inclusive_value,
     logit_pick_into,
     need_estimate,
     offer_utility,
@@ -150,7 +154,7 @@ from .stages import (
     pick_by_hazard,
     recovered_experience,
     satisfaction_score,
-    stay_probability,
+    save_probability,
     voice_code,
 )
 
@@ -175,15 +179,20 @@ def n_blocks(n_customers: int) -> int:
 
 
 def new_tallies(n_customers: int, n_firms: int, n_categories: int, need_dims: int):
-    """Zeroed (int tallies, float tallies, need sums) arrays for one step.
+    """Zeroed (int tallies, float tallies, need sums, category tallies, surplus) arrays.
 
     The need sums have ``need_dims + 1`` slots: the summed needs of the customers each firm
-    served in each category, and their count.
+    served in each category, and their count. The category tallies (``layout.CTALLY``) count,
+    per category, the customers in the market, those who bought nothing, then those who chose
+    each firm; the surplus sums the consumer surplus of the customers in the market per
+    category.
     """
     nb = n_blocks(n_customers)
     return (np.zeros((nb, n_firms, N_ITALLY), np.int64),
             np.zeros((nb, n_firms, N_FTALLY), np.float64),
-            np.zeros((nb, n_firms, n_categories, need_dims + 1), np.float64))
+            np.zeros((nb, n_firms, n_categories, need_dims + 1), np.float64),
+            np.zeros((nb, n_categories, CT_CHOSE + n_firms), np.int64),
+            np.zeros((nb, n_categories), np.float64))
 
 
 #: Largest cache of the need-estimate normals (:func:`estimate_normals`) the model keeps.
@@ -251,12 +260,12 @@ def pack(named: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 @njit(cache=True, parallel=True)
 def journey_step(  # noqa: D417 - related arrays are documented together
     indptr, indices, fully_mixed, market_voice,
-    needs, wtp, price_sensitivity, peer_susceptibility, ad_susceptibility,
+    needs, wtp, price_sensitivity, peer_susceptibility, ad_susceptibility, churn_proneness,
     aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
     voice_prev, voice_next, ended,
     offer_pos, firm_floats, firm_money, firm_cents, loyal_after, est_keys, est_z,
     category, prm, keys,
-    itally, ftally, need_sum,
+    itally, ftally, need_sum, ctally, csurplus,
 ):
     """Run awareness, choice, experience, churn and word of mouth for every customer, once.
 
@@ -267,7 +276,8 @@ def journey_step(  # noqa: D417 - related arrays are documented together
             promoters, detractors and customers of each firm last step; used when
             ``fully_mixed``.
         needs: need vectors (float32 [N, C, D]); wtp: willingness to pay, × reference price;
-            price_sensitivity, peer_susceptibility, ad_susceptibility: traits (float32 [N]).
+            price_sensitivity, peer_susceptibility, ad_susceptibility: traits (float32 [N]);
+            churn_proneness: multiplier on each customer's churn hazard (float32 [N]).
         aware: 0 if customer i does not know firm f, else the channel it learnt it from (uint8
             [N, F]); exposures: ad exposures so far (uint8 [N, F]); belief: expected experience
             of each firm (float64 [N, F]); knowledge: what firm f knows of i, 0–1 (float64 [N, F]).
@@ -299,8 +309,12 @@ def journey_step(  # noqa: D417 - related arrays are documented together
             renewal probability of each category.
         prm: behaviour parameters (float64, indexed by ``layout.P_*``); keys: this step's
             stream keys (uint64, indexed by ``rng.PURPOSE``).
-        itally, ftally, need_sum: per-block outputs, zeroed by the caller ([B, F, ...]);
-            need_sum is [B, F, C, D + 1]: summed needs of the customers served, then their count.
+        itally, ftally, need_sum, ctally: per-block outputs, zeroed by the caller
+            (:func:`new_tallies`): need_sum is [B, F, C, D + 1], summed needs of the customers
+            served, then their count; ctally is [B, C, 2 + F], per category the customers in
+            the market, those who bought nothing, and those who chose each firm; csurplus is
+            [B, C], per category the summed consumer surplus (money) of the customers in the
+            market: inclusive value × wtp · ref_price / (beta_price · price sensitivity).
     """
     global_pos, global_neg, global_soc = market_voice[V_POS], market_voice[V_NEG], \
         market_voice[V_SOC]
@@ -337,10 +351,12 @@ def journey_step(  # noqa: D417 - related arrays are documented together
         it = itally[b]
         ft = ftally[b]
         ns = need_sum[b]
+        ct = ctally[b]
+        cs = csurplus[b]
         _block_of_customers(
             b * BLOCK, min(n, (b + 1) * BLOCK),
             indptr, indices, fully_mixed, global_pos, global_neg, global_soc,
-            needs, wtp, price_sensitivity, peer_susceptibility, ad_susceptibility,
+            needs, wtp, price_sensitivity, peer_susceptibility, ad_susceptibility, churn_proneness,
             aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
             voice_prev, voice_next, ended,
             offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap,
@@ -349,8 +365,8 @@ def journey_step(  # noqa: D417 - related arrays are documented together
             loyal_list_cents, referral, price, price_cents, list_cents, cost_cents,
             service_cents, pers_cents, save_cost_cents,
             ref_price, occasion_prob, renewal_prob, prm, keys,
-            it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, weights, fits, is_customer,
-            counts, n_firms, n_cat,
+            it, ft, ns, ct, cs, pos, neg, soc, hz, util, avail, cat_paid, weights, fits,
+            is_customer, counts, n_firms, n_cat,
         )
 
 
@@ -412,7 +428,7 @@ def _best_unknown_fit(i, needs, aware, offer_pos, width, u):
 @njit(cache=True)
 def _block_of_customers(
     first, last, indptr, indices, fully_mixed, global_pos, global_neg, global_soc,
-    needs, wtp, price_sensitivity, peer_susceptibility, ad_susceptibility,
+    needs, wtp, price_sensitivity, peer_susceptibility, ad_susceptibility, churn_proneness,
     aware, exposures, belief, knowledge, firm_of, tenure, satisfaction, spend,
     voice_prev, voice_next, ended,
     offer_pos, quality, service, personalisation, learn, ad_reach, retention_cap, cross_sell,
@@ -420,7 +436,7 @@ def _block_of_customers(
     loyal_price_cents, loyal_list_cents, referral,
     price, price_cents, list_cents, cost_cents, service_cents, pers_cents, save_cost_cents,
     ref_price, occasion_prob, renewal_prob, prm, keys,
-    it, ft, ns, pos, neg, soc, hz, util, avail, cat_paid, weights, fits, is_customer,
+    it, ft, ns, ct, cs, pos, neg, soc, hz, util, avail, cat_paid, weights, fits, is_customer,
     counts, n_firms, n_cat,
 ):
     """Stages 2–6 for customers ``first`` to ``last - 1`` (arguments as :func:`journey_step`).
@@ -557,19 +573,30 @@ def _block_of_customers(
                                            wtp_i, ps_i, ref_price, prm)
                 chosen = logit_pick_into(util, avail, n_firms, prm[P_OUTSIDE],
                                          uniform_nb(keys[K_CHOICE], i, c), weights)
-                # a firm about to lose a customer it knows may make a retention offer: it makes
-                # staying worth more (a discount), and the customer chooses again
+                weight = prm[P_B_PRICE] * ps_i
+                if weight > 0.0:  # consumer surplus of this choice, in money
+                    cs[c] += (wtp_i * ref_price[c] / weight
+                              * inclusive_value(util, avail, n_firms, prm[P_OUTSIDE]))
+                # a firm about to lose a customer it knows may make a retention offer (a
+                # discount on staying): it keeps them with the chance its value turns the
+                # choice (save_probability); otherwise they keep their first choice
                 if g >= 0 and chosen != g and avail[g]:
                     p_offer = retention_cap[g] * knowledge[i, g]
                     if p_offer > 0.0 and uniform_nb(keys[K_SAVE], i, c) < p_offer:
                         it[g, T_OFFERS] += 1
-                        util[g] += offer_utility(prm[P_B_PRICE], ps_i, save_cost_cents[g, c],
-                                                 wtp_i, ref_price[c])
-                        chosen = logit_pick_into(util, avail, n_firms, prm[P_OUTSIDE],
-                                                 uniform_nb(keys[K_RECHOICE], i, c), weights)
-                        if chosen == g:
+                        bonus = offer_utility(prm[P_B_PRICE], ps_i, save_cost_cents[g, c],
+                                              wtp_i, ref_price[c])
+                        if (uniform_nb(keys[K_RECHOICE], i, c)
+                                < save_probability(util, avail, n_firms, prm[P_OUTSIDE], g,
+                                                   bonus)):
+                            chosen = g
                             it[g, T_SAVED] += 1
                             it[g, T_RETENTION_COST] += save_cost_cents[g, c]
+                ct[c, CT_IN_MARKET] += 1
+                if chosen >= 0:
+                    ct[c, CT_CHOSE + chosen] += 1
+                else:
+                    ct[c, CT_NO_BUY] += 1
                 if chosen >= 0:
                     fit_known = chosen  # avail[chosen]: its fit was computed above
                     it[chosen, T_CHOICES] += 1
@@ -660,25 +687,44 @@ def _block_of_customers(
             # ---- 6. churn: only relationships older than this month can end by dissatisfaction ---
             if not is_new:
                 h = churn_hazard(satisfaction[i, c], prm[P_CHURN_BASE], prm[P_CHURN_SENS],
-                                 prm[P_CHURN_THR])
+                                 prm[P_CHURN_THR]) * churn_proneness[i]
+                if h > 1.0:
+                    h = 1.0
                 if h > 0.0 and uniform_nb(keys[K_CHURN], i, c) < h:
-                    # a retention offer: stay with the offer, or leave (the outside option)
+                    # a retention offer: it keeps the leaver with the chance its value turns a
+                    # choice between staying, the known rivals and buying nothing
+                    # (save_probability); anyone it does not keep leaves to no firm
                     stays = False
                     p_offer = retention_cap[f] * knowledge[i, f]
                     if p_offer > 0.0 and uniform_nb(keys[K_SAVE], i, n_cat + c) < p_offer:
                         it[f, T_OFFERS] += 1
+                        for h in range(n_firms):
+                            ok = h != f and aware[i, h] != 0 and price_cents[h, c] >= 0
+                            avail[h] = ok
+                            if ok:
+                                fv_h = personalised_fit(
+                                    needs, i, c, offer_pos, h, personalisation[h],
+                                    knowledge[i, h], prm[P_FIT_WIDTH], prm[P_EST_ERR],
+                                    est_keys[h, 0], est_keys[h, 1], est_z)
+                                util[h] = _utility(i, c, h, f, other, needs, fv_h, knowledge,
+                                                   quality, service, belief, soc, appeal, novelty,
+                                                   est_keys, est_z, ad_susceptibility, ad_reach,
+                                                   cross_sell, price[h, c], wtp_i, ps_i,
+                                                   ref_price, prm)
                         fv_now = personalised_fit(  # knowledge has grown since the experience
                             needs, i, c, offer_pos, f, personalisation[f], knowledge[i, f],
                             prm[P_FIT_WIDTH], prm[P_EST_ERR], est_keys[f, 0], est_keys[f, 1],
                             est_z)
-                        u_stay = (_utility(i, c, f, f, other, needs, fv_now, knowledge, quality,
+                        avail[f] = True
+                        util[f] = _utility(i, c, f, f, other, needs, fv_now, knowledge, quality,
                                            service, belief, soc, appeal, novelty, est_keys,
                                            est_z, ad_susceptibility, ad_reach, cross_sell,
                                            p_paid, wtp_i, ps_i, ref_price, prm)
-                                  + offer_utility(prm[P_B_PRICE], ps_i, save_cost_cents[f, c],
-                                                  wtp_i, ref_price[c]))
+                        bonus = offer_utility(prm[P_B_PRICE], ps_i, save_cost_cents[f, c],
+                                              wtp_i, ref_price[c])
                         stays = (uniform_nb(keys[K_RECHOICE], i, n_cat + c)
-                                 < stay_probability(u_stay, prm[P_OUTSIDE]))
+                                 < save_probability(util, avail, n_firms, prm[P_OUTSIDE], f,
+                                                    bonus))
                     if stays:
                         it[f, T_SAVED] += 1
                         it[f, T_RETENTION_COST] += save_cost_cents[f, c]

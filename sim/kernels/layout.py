@@ -58,6 +58,13 @@ FTALLY = ("satisfaction_sum", "fit_sum", "experience_sum", "knowledge_sum", "wal
 F_SAT, F_FIT, F_EXPERIENCE, F_KNOWLEDGE, F_WALLET, F_BELIEF = range(len(FTALLY))
 N_FTALLY = len(FTALLY)
 
+# Integer tallies per block per category (``ctally``, int64 [B, C, CT_CHOSE + F]): customers in
+# the market for the category this step, those of them who bought nothing, then those who chose
+# each firm (what a firm's pricing may observe of the market: issue 24).
+CTALLY = ("in_market", "no_buy")
+CT_IN_MARKET, CT_NO_BUY = range(len(CTALLY))
+CT_CHOSE = len(CTALLY)
+
 # Firms' offers cross the kernel boundary as four grouped arrays (rows named here):
 # per-firm numbers (float64 [len(FIRM_FLOATS), F]), per-firm-and-category prices paid in money
 # (float64 [len(FIRM_MONEY), F, C]) and amounts in cents (int64 [len(FIRM_CENTS), F, C]), and

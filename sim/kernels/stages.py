@@ -222,9 +222,61 @@ def offer_utility(beta_price, price_sensitivity, offer_cents, wtp, ref_price):
 
 
 @njit(cache=True)
-def stay_probability(u_stay, outside):
-    """Binary logit: the chance a customer about to leave stays, given the utility of staying."""
-    return 1.0 / (1.0 + math.exp(outside - u_stay))
+def inclusive_value(util, avail, n, outside):
+    """ln(e^{u₀} + Σ_{f available} e^{U_f}): the logit choice set's expected maximum utility.
+
+    Divided by the customer's price weight it is their consumer surplus of the choice, up to
+    a constant (Small & Rosen 1981); computed as max + ln Σ exp(· − max), in firm order.
+    """
+    top = outside
+    for k in range(n):
+        if avail[k] and util[k] > top:
+            top = util[k]
+    total = math.exp(outside - top)
+    for k in range(n):
+        if avail[k]:
+            total += math.exp(util[k] - top)
+    return top + math.log(total)
+
+
+@njit(cache=True)
+def save_probability(util, avail, n, outside, g, bonus):
+    """Chance a retention offer worth ``bonus`` utils keeps a customer of firm ``g`` who would go.
+
+    (P₁(g) − P₀(g)) / (1 − P₀(g)), where P₀ and P₁ are the logit probabilities of ``g`` over the
+    same choice set (the firms with ``avail``, ``g`` among them, and the outside option) without
+    and with the offer (§7.8 of the ODD). So the offer works only through its value: it keeps
+    exactly the share of leavers its value turns, nobody at ``bonus`` 0, and more the more it
+    is worth (with one draw, the kept set only grows with the value). 0 when ``g`` already had
+    P₀ = 1 (the offer can change nothing).
+
+    Args:
+        util: utilities of the firms without the offer (length >= n).
+        avail: which firms are in the choice set (``avail[g]`` must be True).
+        n: number of firms.
+        outside: utility of buying nothing.
+        g: the firm making the offer.
+        bonus: what the offer adds to the utility of ``g`` (:func:`offer_utility`).
+    """
+    top = outside
+    for k in range(n):
+        if avail[k] and util[k] > top:
+            top = util[k]
+    rest = math.exp(outside - top)
+    for k in range(n):
+        if avail[k] and k != g:
+            rest += math.exp(util[k] - top)
+    d = util[g] - top
+    w0 = math.exp(d)
+    x = d + bonus
+    if x > 700.0:  # exp would overflow; the offer keeps everyone the rounding lets it
+        x = 700.0
+    w1 = math.exp(x)
+    p0 = w0 / (rest + w0)  # one of the terms is exp(0) = 1: never 0 / 0
+    p1 = w1 / (rest + w1)
+    if not p1 > p0 or p0 >= 1.0:
+        return 0.0
+    return (p1 - p0) / (1.0 - p0)
 
 
 @njit(cache=True)

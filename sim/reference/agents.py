@@ -67,7 +67,9 @@ Voice = tuple[int, int] | None
 class Customer(mesa.Agent):
     """One customer: needs and traits that stay, relationships and opinions that change.
 
-    Traits: ``needs`` (a point in need space per category), ``wtp`` (willingness to pay, as a
+    Traits (``churn_proneness`` too: a multiplier on every churn hazard, 1 unless
+    ``market.churn.proneness_sigma`` spreads it): ``needs`` (a point in need space per category),
+    ``wtp`` (willingness to pay, as a
     multiple of each category's reference price), ``price_sensitivity``,
     ``peer_susceptibility``, ``ad_susceptibility``; ``neighbours`` (the customers it talks to).
 
@@ -98,6 +100,7 @@ class Customer(mesa.Agent):
         self.price_sensitivity = float(traits.price_sensitivity[index])
         self.peer_susceptibility = float(traits.peer_susceptibility[index])
         self.ad_susceptibility = float(traits.ad_susceptibility[index])
+        self.churn_proneness = float(traits.churn_proneness[index])
         self.neighbours: list[Customer] = []  # wired by the model once every customer exists
 
         self.aware: list[int] = state.aware[index].tolist()
@@ -335,20 +338,30 @@ class Customer(mesa.Agent):
                 continue
             options.append((f, self.utility(category, f, heard, current, partner)))
         chosen = logit_choice(options, b.outside_utility, draws.uniform("choice", i, category))
+        weight = b.beta_price * self.price_sensitivity
+        if weight > 0.0:  # my consumer surplus of this choice, in money
+            ref_price = self.model.category_terms[category].ref_price
+            tally.surplus[category] += (self.wtp * ref_price / weight
+                                        * inclusive_value(options, b.outside_utility))
         # the firm about to lose me may make a retention offer, if it knows me well enough: a
-        # discount that makes staying worth more; then I choose again
+        # discount on staying, which keeps me with the chance its value turns my choice;
+        # otherwise I keep my first choice
         if current != NO_FIRM and chosen != current and offers[current].offered(category):
             p_offer = offers[current].retention_cap * self.knowledge[current]
             if p_offer > 0.0 and draws.uniform("retention_save", i, category) < p_offer:
                 tally.counts[current]["retention_offers"] += 1
-                bonus = self.offer_value(category, current)
-                options = [(f, u + bonus if f == current else u) for f, u in options]
-                chosen = logit_choice(options, b.outside_utility,
-                                      draws.uniform("retention_choice", i, category))
-                if chosen == current:
+                keep = save_probability(options, b.outside_utility, current,
+                                        self.offer_value(category, current))
+                if draws.uniform("retention_choice", i, category) < keep:
+                    chosen = current
                     tally.counts[current]["saved"] += 1
                     tally.counts[current]["retention_cost_cents"] += (
                         offers[current].save_cost_cents[category])
+        tally.market[category]["in_market"] += 1
+        if chosen != NO_FIRM:
+            tally.chose[category][chosen] += 1
+        else:
+            tally.market[category]["no_buy"] += 1
         if chosen != NO_FIRM:
             tally.counts[chosen]["choices"] += 1
             if self.aware[chosen] == CH_WOM:
@@ -526,13 +539,14 @@ class Customer(mesa.Agent):
         """Stage 6 (churn and retention): leave an unsatisfying firm, unless it keeps me.
 
         The chance of leaving rises as satisfaction falls below a threshold. A firm that knows
-        me may make a retention offer (a discount); then I choose between staying, with the
-        offer, and leaving (the outside option), by the same logit rule as any choice.
+        me may make a retention offer (a discount); it keeps me with the chance its value turns
+        a logit choice between staying, the rivals I know and buying nothing
+        (:func:`save_probability`); if it does not, I leave to no firm.
         """
         b, draws, tally = self.model.behaviour, self.model.draws, self.model.tally
         f = self.firm_of[category]
-        h = churn_hazard(self.satisfaction[category], b.churn_base, b.churn_sensitivity,
-                         b.churn_threshold)
+        h = min(1.0, churn_hazard(self.satisfaction[category], b.churn_base,
+                                  b.churn_sensitivity, b.churn_threshold) * self.churn_proneness)
         if h > 0.0 and draws.uniform("churn", self.index, category) < h:
             stays = False
             p_offer = self.model.offers[f].retention_cap * self.knowledge[f]
@@ -540,11 +554,14 @@ class Customer(mesa.Agent):
             slot = len(self.firm_of) + category
             if p_offer > 0.0 and draws.uniform("retention_save", self.index, slot) < p_offer:
                 tally.counts[f]["retention_offers"] += 1
-                u_stay = (self.utility(category, f, heard, f, partner,
-                                       price=self.month_price[category])
-                          + self.offer_value(category, f))
-                p_stay = 1.0 / (1.0 + math.exp(b.outside_utility - u_stay))
-                stays = draws.uniform("retention_choice", self.index, slot) < p_stay
+                offers = self.model.offers
+                options = [(g, self.utility(category, g, heard, f, partner,
+                                            price=self.month_price[category] if g == f else None))
+                           for g in range(len(offers))
+                           if g == f or (self.aware[g] != 0 and offers[g].offered(category))]
+                keep = save_probability(options, b.outside_utility, f,
+                                        self.offer_value(category, f))
+                stays = draws.uniform("retention_choice", self.index, slot) < keep
             if stays:
                 tally.counts[f]["saved"] += 1
                 tally.counts[f]["retention_cost_cents"] += (
@@ -696,6 +713,48 @@ def logit_choice(options: list[tuple[int, float]], outside: float, u: float) -> 
         if x < acc:
             break
     return chosen
+
+
+def inclusive_value(options: list[tuple[int, float]], outside: float) -> float:
+    """ln(e^{u₀} + Σ e^{U_f}) over the options: the choice set's expected maximum utility."""
+    top = outside
+    for _, utility in options:
+        if utility > top:
+            top = utility
+    total = math.exp(outside - top)
+    for _, utility in options:
+        total += math.exp(utility - top)
+    return top + math.log(total)
+
+
+def save_probability(options: list[tuple[int, float]], outside: float, keeper: int,
+                     bonus: float) -> float:
+    """Chance a retention offer worth ``bonus`` utils keeps a customer of ``keeper`` who would go.
+
+    (P₁ − P₀) / (1 − P₀), P₀ and P₁ the logit probabilities of ``keeper`` among ``options``
+    (``(firm, utility)`` in firm order, ``keeper`` among them) and buying nothing, without and
+    with the offer: the offer keeps only those its value turns, nobody when it is worth
+    nothing. 0 when ``keeper`` already had P₀ = 1.
+    """
+    top = outside
+    for _, utility in options:
+        if utility > top:
+            top = utility
+    rest = math.exp(outside - top)
+    u_keeper = 0.0
+    for firm, utility in options:
+        if firm == keeper:
+            u_keeper = utility
+        else:
+            rest += math.exp(utility - top)
+    d = u_keeper - top
+    w0 = math.exp(d)
+    w1 = math.exp(min(d + bonus, 700.0))  # as the kernel caps it (exp would overflow)
+    p0 = w0 / (rest + w0)
+    p1 = w1 / (rest + w1)
+    if not p1 > p0 or p0 >= 1.0:
+        return 0.0
+    return (p1 - p0) / (1.0 - p0)
 
 
 def experience_of(fit: float, quality: float, service: float, value: float, w_fit: float,

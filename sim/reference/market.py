@@ -21,7 +21,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .. import rng
-from ..kernels.layout import FTALLY, ITALLY, PARAMS
+from ..kernels.layout import CTALLY, FTALLY, ITALLY, PARAMS
 
 
 class Behaviour(SimpleNamespace):
@@ -168,9 +168,15 @@ class Tally:
             (``[firm][category][dim]``), from which co-creating firms learn where demand is.
         need_count: per firm and category, how many needs ``need_sum`` adds up (a float, as
             the fast path keeps it in the last slot of its need-sum array).
+        market: per category, the customers in the market for it (``"in_market"``), those of
+            them who bought nothing (``"no_buy"``) and, in ``chose``, those who chose each firm;
+            ``surplus``: per category, their summed consumer surplus (money).
     """
 
     def __init__(self, n_firms: int, n_categories: int, need_dims: int) -> None:
+        self.market = [dict.fromkeys(CTALLY, 0) for _ in range(n_categories)]
+        self.surplus = [0.0] * n_categories
+        self.chose = [[0] * n_firms for _ in range(n_categories)]
         self.counts = [dict.fromkeys(ITALLY, 0) for _ in range(n_firms)]
         self.sums = [dict.fromkeys(FTALLY, 0.0) for _ in range(n_firms)]
         self.need_sum = [[[0.0] * need_dims for _ in range(n_categories)]
@@ -178,7 +184,7 @@ class Tally:
         self.need_count = [[0.0] * n_categories for _ in range(n_firms)]
 
 
-def merge_tallies(blocks: list[Tally]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def merge_tallies(blocks: list[Tally]) -> tuple[np.ndarray, ...]:
     """Add up the blocks' tallies into the arrays ``MarketModel._account`` reads.
 
     Float sums are added block after block, starting from zero, exactly as the fast path
@@ -186,7 +192,9 @@ def merge_tallies(blocks: list[Tally]) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
     Returns:
         (int tallies [F, len(ITALLY)], float tallies [F, len(FTALLY)], need sums [F, C, D + 1]:
-        the summed needs of the units each firm sold per category, then their count).
+        the summed needs of the units each firm sold per category, then their count, category
+        tallies [C, len(CTALLY) + F]: in the market, bought nothing, chose each firm, and the
+        consumer surplus [C], summed block after block).
     """
     first = blocks[0]
     n_firms, n_cat, dims = len(first.counts), len(first.need_sum[0]), len(first.need_sum[0][0])
@@ -202,5 +210,13 @@ def merge_tallies(blocks: list[Tally]) -> tuple[np.ndarray, np.ndarray, np.ndarr
                 for d in range(dims):
                     need_sum[f][c][d] += block.need_sum[f][c][d]
                 need_sum[f][c][dims] += block.need_count[f][c]
+    market = [[sum(b.market[c][name] for b in blocks) for name in CTALLY]
+              + [sum(b.chose[c][f] for b in blocks) for f in range(n_firms)]
+              for c in range(n_cat)]
+    surplus = [0.0] * n_cat
+    for block in blocks:
+        for c in range(n_cat):
+            surplus[c] += block.surplus[c]
     return (np.array(counts, dtype=np.int64), np.array(sums, dtype=np.float64),
-            np.array(need_sum, dtype=np.float64))
+            np.array(need_sum, dtype=np.float64), np.array(market, dtype=np.int64),
+            np.array(surplus, dtype=np.float64))

@@ -59,10 +59,11 @@ class ReferenceMarketModel(MarketModel):
         self.tally: Tally | None = None
         self.market_voice: Heard | None = None
 
-    def run_journey(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def run_journey(self, t: int) -> tuple[np.ndarray, ...]:
         """Stages 2–6: every customer takes a step; returns the per-firm tallies.
 
-        Returns the same (int tallies, float tallies, need sums) as the fast path's
+        Returns the same (int tallies, float tallies, need sums, category tallies, surplus) as
+        the fast path's
         ``run_journey``, so ``MarketModel._account`` books them unchanged, and writes the
         customers' state back into ``self.state`` for spells and for inspection.
         """

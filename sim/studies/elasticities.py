@@ -147,6 +147,7 @@ def run_arm(base: MarketModel, firm: int, lever: str, factor: float,
     With ``budget_path`` the changed firm's budget is held on that path (step → money).
     """
     arm = copy.deepcopy(base)
+    arm.freeze_pricing()  # value-based prices do not answer the change being measured
     apply_change(arm, firm, lever, factor)
     if budget_path is not None:
         arm.set_budget_path(firm, budget_path)
@@ -158,6 +159,7 @@ def run_arm(base: MarketModel, firm: int, lever: str, factor: float,
 def baseline_budgets(base: MarketModel) -> list[dict[int, float]]:
     """Each firm's budget by step in an unchanged copy of ``base``, :data:`AFTER` months on."""
     arm = copy.deepcopy(base)
+    arm.freeze_pricing()  # as in every arm (run_arm)
     for _ in range(AFTER):
         arm.step()
     first = base.steps + 1

@@ -10,7 +10,9 @@ from the summary (:mod:`sim.analysis.scenario_table`). Its numbers are therefore
 CSV's, and ``tests/studies/test_scenarios.py`` checks that they agree.
 
 Cases are the scenarios in which both groups exist (the exploitation scenario's two firms are
-both an even mix; Bass has one firm) plus the two structural checks of the default scenario:
+both an even mix; Bass has one firm), the product-aware economy with its product levers measured
+per own customer (how much of its result rests on that premise, ODD §7.12.2), plus the two
+structural checks of the default scenario:
 neutral levers (every unit of lever money buys the same appeal: the groups should tie) and one
 shared concave curve per lever (the gap the curves' shape alone opens, §9.8 of the ODD).
 """
@@ -41,6 +43,9 @@ CASES: dict[str, tuple[str, tuple[str, ...]]] = {
     "subscription": ("subscription", ("scenario=subscription",)),
     "product_aware_economy": ("product-aware economy (1700s)",
                               ("scenario=product_aware_economy",)),
+    "product_aware_economy_own": ("product-aware economy, product levers per own customer",
+                                  ("scenario=product_aware_economy",
+                                   "market.economics.product_lever_base=own")),
     "b2b": ("business to business", ("scenario=b2b",)),
     "neutral": ("default, neutral levers (structural null)",
                 ("market.economics.lever_response=neutral",)),

@@ -36,6 +36,7 @@ from ..analysis.sensitivity import (
     DEFAULT_N,
     OUTPUTS,
     PARAMETERS,
+    PRICING_KEY,
     QUICK_N,
     QUICK_OVERRIDES,
     RUN_OVERRIDES,
@@ -46,6 +47,7 @@ from ..analysis.sensitivity import (
     applied_values,
     format_indices,
     is_integer,
+    pricing_policy,
     problem,
     sample,
     save_figure,
@@ -72,10 +74,14 @@ def with_values(cfg: Config, values: dict[str, float]) -> Config:
         KeyError: If a key is not in the schema.
         sim.config.ConfigError: If a value is out of its range.
     """
-    from ..config import validate
+    from ..config import Pricing, validate
 
     out = copy.deepcopy(cfg)
     for key, value in values.items():
+        if key == PRICING_KEY:  # a categorical factor: every firm's pricing policy
+            for firm in out.firms.values():
+                firm.pricing = Pricing(pricing_policy(value))
+            continue
         tp, _ = _schema_field(key)
         *parents, leaf = key.split(".")
         node = out

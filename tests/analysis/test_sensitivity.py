@@ -23,6 +23,13 @@ def _get(cfg, key):
 def test_problem_keys_exist_and_bounds_are_valid(param):
     """Every sampled key is in the schema and both bounds pass validation."""
     assert param.low < param.high and param.rationale
+    if param.key == sa.PRICING_KEY:  # categorical: each bound is one policy for every firm
+        for bound, policy in ((param.low, "cost_plus"), (param.high, "value_based")):
+            ov = sa.overrides_for([bound], [param])
+            assert ov == [f"firms.{n}.pricing={policy}" for n in ("pc_a", "pc_b", "cc_a", "cc_b")]
+            cfg = load_config(ov)
+            assert {f.pricing for f in cfg.firms.values()} == {policy}
+        return
     for bound in (param.low, param.high):
         value = int(round(bound)) if sa.is_integer(param.key) else float(bound)
         cfg = load_config([f"{param.key}={value}"])

@@ -60,10 +60,11 @@ def test_budget_is_set_yearly_from_planned_revenue_with_a_floor_per_relationship
         assert firm.planned_revenue == 1000.0  # the plan holds within the year
     firm.close_month(spy, 100.0 * spy, 10)
     assert firm.planned_revenue == pytest.approx(100.0 * (spy + 1) / 2)  # last year's mean
+    unit = model.cfg.market.categories["core"].ref_price  # the default price unit
     assert firm.budget_for(firm.planned_revenue) == pytest.approx(
-        max(0.15 * firm.planned_revenue, eco.min_budget_per_relationship * 10))
+        max(0.15 * firm.planned_revenue, eco.min_budget_per_relationship * unit * 10))
     firm.relationships = 10_000  # a large base with little revenue: the floor binds
-    assert firm.budget_for(1.0) == pytest.approx(eco.min_budget_per_relationship * 10_000)
+    assert firm.budget_for(1.0) == pytest.approx(eco.min_budget_per_relationship * unit * 10_000)
 
 
 def test_adaptation_undoes_a_trial_that_lost_market_share_in_a_growing_market():

@@ -10,6 +10,7 @@ rule the kernel documents (draw for customer i, purpose p, slot j).
 from __future__ import annotations
 
 import inspect
+import math
 
 import numpy as np
 import pytest
@@ -60,7 +61,7 @@ class Micro:
             global_pos=np.zeros(F), global_neg=np.zeros(F), global_soc=np.zeros(F),
             needs=np.zeros((n, C, dims), np.float32), wtp=np.ones(n, np.float32),
             price_sensitivity=np.ones(n, np.float32), peer_susceptibility=np.ones(n, np.float32),
-            ad_susceptibility=np.ones(n, np.float32),
+            ad_susceptibility=np.ones(n, np.float32), churn_proneness=np.ones(n, np.float32),
             aware=np.zeros((n, F), np.uint8), exposures=np.zeros((n, F), np.uint8),
             belief=np.zeros((n, F)), knowledge=np.zeros((n, F)),
             firm_of=np.full((n, C), -1, np.int8), tenure=np.zeros((n, C), np.int16),
@@ -112,7 +113,7 @@ class Micro:
         a["loyal_price"] = a["loyal_price_cents"] / 100.0
         a["prm"] = np.array([self.p[name] for name in PARAMS], np.float64)
         a["keys"] = step_keys(SEED, STEP)
-        a["itally"], a["ftally"], a["need_sum"] = new_tallies(
+        a["itally"], a["ftally"], a["need_sum"], a["ctally"], a["csurplus"] = new_tallies(
             self.n, self.F, self.C, a["needs"].shape[2])
         self.voice_prev_before = a["voice_prev"].copy()
         packed = pack(a)
@@ -121,6 +122,8 @@ class Micro:
         self.it = a["itally"].sum(axis=0)
         self.ft = a["ftally"].sum(axis=0)
         self.need_sum = a["need_sum"].sum(axis=0)
+        self.ctally = a["ctally"].sum(axis=0)
+        self.csurplus = a["csurplus"].sum(axis=0)
         return self
 
     def t(self, name, firm):
@@ -265,6 +268,9 @@ def test_switch_and_loss_to_the_outside_option():
     assert t0["acq_search"] == 1 and t0["rel_start"] == 1 and t0["rel"] == 2
     assert t0["choices"] == 2 and t0["revenue_cents"] == 2 * 1234
     assert "acq_initial" not in t0  # staying is not an acquisition
+    # per category (what a firm's pricing observes): all three in the market, one bought
+    # nothing, two chose firm 0, none firm 1
+    assert m.ctally.tolist() == [[3, 1, 2, 0]]
 
 
 def _switcher(offer_cents):
@@ -323,12 +329,16 @@ def test_churn_retention_save_and_new_customers_never_churn():
     m.customer(1, firm=0, tenure=4)
     m.retention_cap[0] = 1.0
     m.knowledge[1, 0] = 1.0  # ...unless the firm knows the customer well enough to save them
+    m.aware[1, 1] = CH_SEARCH  # customer 1 could go to firm 1 instead
+    m.p["beta_price"] = 1.0
+    m.save_cost_cents[0, 0] = 10_000  # an offer worth 100 money: 10 utils
     m.aware[2, 0] = CH_INITIAL  # customer 2 buys for the first time this step
     m.belief[2, 0] = 0.5
     m.run()
     # 0: pays this month, then churns (knowledge 0 → no save): ended, firm −1, tenure 0
-    # 1: churn draw hits, offer made (p_offer 1); staying beats leaving (outside −1e9): stays,
-    #    one retention offer paid (617 cents)
+    # 1: churn draw hits, offer made (p_offer 1); staying (−1.234 utils) against firm 1
+    #    (−2.345) and nothing (−1e9): P0 = 0.75, the offer's +10 utils make P1 ≈ 1, so it keeps
+    #    them with chance ≈ 1: stays, one retention offer paid (10,000 cents)
     # 2: new this month (tenure 0 before the step) → exempt from churn
     assert m.firm_of.tolist() == [[-1], [0], [0]]
     assert m.ended.tolist() == [[0], [-1], [-1]]
@@ -341,7 +351,7 @@ def test_churn_retention_save_and_new_customers_never_churn():
     assert m.tallies(0) == {
         "rel_start": 2, "rel": 2, "customers": 2, "aware": 3,
         "acq_initial": 1, "choices": 1, "lost_churn": 1, "saved": 1, "retention_offers": 1,
-        "retention_cost_cents": 617, "units": 3, "revenue_cents": 3 * 1234,
+        "retention_cost_cents": 10_000, "units": 3, "revenue_cents": 3 * 1234,
         "list_revenue_cents": 3 * 1500, "cogs_cents": 3 * 600, "promoters": 2,
         "tenure_sum": 5 + 1, "voice_customers": 3, "voice_promoters": 3,
     }
@@ -526,3 +536,28 @@ def test_referral_to_a_rival_reopens_the_choice_but_praise_of_ones_own_firm_does
     m.p.update(wom_strength=1.0, referral_trigger=1.0)
     m.run()
     assert m.t("choices", 0) == 0 and m.t("acq_wom", 0) == 0
+
+
+def test_churn_proneness_multiplies_each_customers_hazard():
+    """Hazard 0.5 for everyone; proneness 0 never leaves, 2 always does (capped at 1)."""
+    m = Micro(edges=())
+    m.p["churn_base"] = 0.5
+    for i in range(3):
+        m.customer(i, firm=0, tenure=4)
+    m.a["churn_proneness"] = np.array([0.0, 2.0, 1.0], np.float32)
+    m.run()
+    assert m.firm_of[0, 0] == 0 and m.firm_of[1, 0] == -1
+    assert m.t("lost_churn", 0) == 1 + (m.firm_of[2, 0] == -1)
+
+
+def test_consumer_surplus_of_a_choice_is_the_inclusive_value_in_money():
+    """Two firms known, utilities −β_p·price/(wtp·ref) at β_p = 2: CS = (wtp·ref/β_p)·ln Σ e^U."""
+    m = Micro(n=1, edges=())
+    m.occasion_prob[:] = 1.0
+    m.p.update(beta_price=2.0, outside_utility=-1.0)
+    m.aware[0, :] = CH_SEARCH
+    m.run()
+    u = [-2.0 * 12.34 / 10.0, -2.0 * 23.45 / 10.0]
+    expected = 10.0 / 2.0 * math.log(math.exp(-1.0) + math.exp(u[0]) + math.exp(u[1]))
+    assert m.csurplus.sum() == pytest.approx(expected, rel=1e-12)
+    assert m.ctally[0, 0] == 1  # one customer in the market

@@ -83,10 +83,11 @@ def test_undefined_figures_say_why(tiny):
              "product_centric_revenue_multiple": float("nan"),
              "product_centric_margin": float("nan"), "growth_gap_points": float("nan"),
              "revenue_multiple_ratio": float("nan"), "growth_ratio": float("nan"),
-             "margin_gap_points": float("nan")}
+             "margin_gap_points": float("nan"),
+             "product_centric_category_part": float("nan")}
     text = format_table(dataclasses.replace(tiny, summary={**tiny.summary, "comparison": no_pc}))
     assert "nan" not in text.lower().replace("n/a", "")
-    assert text.count("n/a: no product-centric firm") == 5
+    assert text.count("n/a: no product-centric firm") == 6  # five KPIs and the category part
 
 
 def test_windows_from_the_timeseries_when_the_summary_has_none(tiny):

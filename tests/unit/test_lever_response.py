@@ -134,16 +134,20 @@ def test_neutral_per_lever_appeal_rewards_spreading_only_through_the_curve():
     assert firm.appeal < single
 
 
-def test_retention_offer_is_valued_as_a_price_cut_and_stay_is_a_binary_logit():
+def test_retention_offer_is_valued_as_a_price_cut_and_saves_the_share_it_turns():
     # β_p · θ · (offer in money) / (wtp · ref) = 2 · 1.5 · 10 / (1.6 · 50) = 0.375
     assert stages.offer_utility(2.0, 1.5, 1000, 1.6, 50.0) == pytest.approx(0.375)
-    assert stages.stay_probability(3.0, 3.0) == 0.5
-    assert stages.stay_probability(3.0 + math.log(3.0), 3.0) == pytest.approx(0.75)
+    # staying and the outside option alone, equal utilities: P0 = 1/2; an offer worth ln 3
+    # makes P1 = 3/4, so it keeps (3/4 − 1/2) / (1 − 1/2) = 1/2 of the leavers
+    util, avail = np.array([3.0]), np.array([True])
+    assert stages.save_probability(util, avail, 1, 3.0, 0, 0.0) == 0.0
+    assert stages.save_probability(util, avail, 1, 3.0, 0, math.log(3.0)) == pytest.approx(0.5)
 
 
 def test_rd_money_launches_versions_whose_novelty_wears_off():
     model = MarketModel(load_config(["market.n_customers=100", "market.steps=1",
                                      "market.economics.version_cost=2",
+                                     "market.economics.price_unit=1",
                                      "market.economics.novelty_wear=0.25"]))
     firm = model.firms[0]
     firm.development, firm.novelty, firm.versions = 0.0, 0.0, 0
@@ -164,3 +168,28 @@ def test_news_of_a_new_version_travels_with_advertising():
     m.novelty[1] = 1.0
     m.run()
     assert m.firm_of[:, 0].tolist() == [1, 1]
+
+
+def test_product_lever_base_measures_product_money_per_market_or_per_own_customer():
+    """market: R&D, advertising and co-creation per market customer, the customer levers per
+    own relationship; own: every lever, and a version's cost, per own relationship."""
+    overrides = ["market.n_customers=400", "market.steps=1"]
+    market = MarketModel(load_config(overrides)).firms[0]
+    own = MarketModel(load_config([*overrides,
+                                   "market.economics.product_lever_base=own"])).firms[0]
+    product = [LEVER[name] for name in ("rd", "advertising", "cocreation")]
+    customer = [LEVER[name] for name in ("insight", "service", "retention")]
+    assert not market.per_customer[product].any() and market.per_customer[customer].all()
+    assert own.per_customer[[k for k in range(len(LEVERS)) if LEVERS[k] != "promotion"]].all()
+    for firm in (market, own):
+        firm.relationships, firm.development, firm.versions = 10, 0.0, 0
+    per_relationship = own.market.economics.version_cost * own.price_unit
+    own._develop(per_relationship * 10 * 1.001)  # 10 relationships' worth: one version
+    market._develop(per_relationship * 10 * 1.001)  # far below 400 market customers' worth
+    assert (own.versions, market.versions) == (1, 0)
+    # the same stock buys more capability measured against 10 relationships than 400 customers
+    own.stocks[:] = market.stocks[:] = 1.0
+    own.relationships = market.relationships = 10
+    own._specific_levers(np.zeros(len(LEVERS)), None)
+    market._specific_levers(np.zeros(len(LEVERS)), None)
+    assert own.ad_reach > market.ad_reach and own.quality > market.quality

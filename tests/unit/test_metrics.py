@@ -68,7 +68,9 @@ def test_shrinking_product_centric_group_keeps_gap_and_multiple_defined():
     assert math.isnan(c["growth_ratio"])
     assert c["growth_gap_points"] == pytest.approx(50.0)
     assert c["revenue_multiple_ratio"] == pytest.approx((1.3 / 0.8) ** 2)
-    assert headline_reasons(c) == {"growth_ratio": "product-centric revenue shrank"}
+    assert headline_reasons(c) == {"growth_ratio": "product-centric revenue shrank",
+                                   "product_centric_category_part":
+                                   "product-centric revenue did not grow"}
 
 
 def test_shrinking_customer_centric_group_and_both():
@@ -134,3 +136,54 @@ def test_market_levels_average_over_firms_after_the_first_step():
     assert levels["ad_acquisition_share"] == pytest.approx(4 / 10)
     none = market_levels(ts.assign(acquisitions=0), first_step=2)
     assert math.isnan(none["wom_acquisition_share"])
+
+
+def test_category_growth_share_gain_and_parts_by_hand():
+    """market CAGR, share gain and each group's category part, computed by hand (issue 23).
+
+    cc: 1,200 → 1,800 → 2,700 a year (×1.5); pc: 2,400 → 2,400 → 2,400 (flat) plus a middle firm
+    (mix 0.5, in neither group) at 600 a year throughout.
+    """
+    ts = _ts({"cc_a": ("customer_centric", _growing(1200, 1.5)),
+              "pc_a": ("product_centric", _growing(2400, 1.0))})
+    middle = ts[ts["firm"] == "pc_a"].assign(
+        firm="mid", strategy="mix", revenue=50.0, profit=0.0,
+        orientation=(_orientation("customer_centric") + _orientation("product_centric")) / 2)
+    ts = pd.concat([ts, middle], ignore_index=True)
+    c = strategy_comparison(ts, SPY)
+    assert c["customer_centric_firms"] == 1 and c["product_centric_firms"] == 1
+    first, last = 1200 + 2400 + 600, 2700 + 2400 + 600
+    assert c["market_cagr"] == pytest.approx((last / first) ** 0.5 - 1)
+    s_first, s_last = 1200 / first, 2700 / last
+    assert c["share_gain_points"] == pytest.approx(100 * (s_last - s_first) / 2)
+    assert c["customer_centric_category_part"] == pytest.approx(
+        math.log(1 + c["market_cagr"]) / math.log(1.5))
+    # the product-centric group did not grow: its category part is undefined, with the reason
+    assert math.isnan(c["product_centric_category_part"])
+    why = headline_reasons(c)
+    assert why["product_centric_category_part"] == "product-centric revenue did not grow"
+    assert "customer_centric_category_part" not in why and "share_gain_points" not in why
+
+
+def test_category_part_is_one_when_a_group_grows_with_the_category():
+    """Both groups grow ×1.2 a year: the category grows ×1.2, both parts are 1, no share gain."""
+    ts = _ts({"cc_a": ("customer_centric", _growing(1000, 1.2)),
+              "pc_a": ("product_centric", _growing(3000, 1.2))})
+    c = strategy_comparison(ts, SPY)
+    assert c["market_cagr"] == pytest.approx(0.2)
+    assert c["customer_centric_category_part"] == pytest.approx(1.0)
+    assert c["product_centric_category_part"] == pytest.approx(1.0)
+    assert c["share_gain_points"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_shrinking_category_leaves_parts_undefined_with_reason():
+    """The category shrinks while cc grows: cc's category part is undefined, and says so."""
+    ts = _ts({"cc_a": ("customer_centric", _growing(1200, 1.1)),
+              "pc_a": ("product_centric", _growing(6000, 0.5))})
+    c = strategy_comparison(ts, SPY)
+    assert c["market_cagr"] < 0 and c["customer_centric_revenue_cagr"] > 0
+    why = headline_reasons(c)
+    assert why["customer_centric_category_part"] == "the category's revenue did not grow"
+    assert why["product_centric_category_part"] == (
+        "the category's revenue and product-centric revenue did not grow")
+    assert c["share_gain_points"] > 0

@@ -8,6 +8,7 @@ awareness match their probabilities, and that a customer always knows the firm t
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sim.config import MarketConfig
 from sim.customers import initial_state, make_traits
@@ -72,3 +73,17 @@ def test_initial_state():
     assert np.allclose(s.satisfaction[has], mid) and (s.satisfaction[~has] == 0).all()
     assert np.allclose(s.belief[s.aware > 0], m.awareness.prior_belief)
     assert (s.ended == -1).all() and (s.start == 0).all()
+
+
+def test_churn_proneness_has_mean_one_and_leaves_the_other_traits_alone():
+    from sim.configure import load_config
+    from sim.customers import make_traits
+
+    plain = make_traits(load_config(["market.n_customers=20000"]).market, 3)
+    spread = make_traits(load_config(["market.n_customers=20000",
+                                      "market.churn.proneness_sigma=0.8"]).market, 3)
+    assert (plain.churn_proneness == 1.0).all()
+    assert abs(float(spread.churn_proneness.mean()) - 1.0) < 0.03
+    assert float(np.log(spread.churn_proneness).std()) == pytest.approx(0.8, rel=0.03)
+    for name in ("wtp", "price_sensitivity", "peer_susceptibility", "ad_susceptibility", "needs"):
+        assert np.array_equal(getattr(plain, name), getattr(spread, name)), name

@@ -25,6 +25,7 @@ from sim.reference.agents import (
     clamp01,
     experience_of,
     fit,
+    inclusive_value,
     logit_choice,
     pick_event,
     satisfaction_score,
@@ -39,6 +40,8 @@ CASES = [
     ("product_aware_economy", ["scenario=product_aware_economy", "market.n_customers=600",
                                "market.steps=30"]),
     ("subscription", ["scenario=subscription", "market.n_customers=500", "market.steps=36"]),
+    ("churn_proneness", ["scenario=subscription", "market.churn.proneness_sigma=0.8",
+                         "market.n_customers=500", "market.steps=36"]),
     ("fully_mixed", ["market.network.kind=fully_mixed", "market.n_customers=400",
                      "market.steps=24"]),
     ("incentives", ["firms=incentives", "market.n_customers=500", "market.steps=36"]),
@@ -48,6 +51,9 @@ CASES = [
     ("exploitation", ["scenario=exploitation", "market.n_customers=400", "market.steps=30"]),
     ("b2b", ["scenario=b2b", "market.steps=24"]),
     ("empowerment", ["firms=empowerment", "market.n_customers=400", "market.steps=24"]),
+    ("value_based", ["market.n_customers=500", "market.steps=30", "firms.pc_a.pricing=value_based",
+                     "firms.cc_a.pricing=value_based", "firms.cc_a.review_every=6",
+                     "firms.pc_a.review_every=6"]),
 ]
 SEEDS = [0, 1, 2, 3, 4]
 
@@ -87,6 +93,18 @@ def assert_docked(fast: MarketModel, ref: MarketModel) -> None:
                                    rtol=RTOL, atol=0.0, err_msg=f"state.{name}")
     sa, sb = fast.spells_table(), ref.spells_table()
     assert sa.equals(sb)
+    # the market's month: customers in the market, no-buyers, consumer surplus per category
+    ma, mb = fast.market_table(), ref.market_table()
+    assert ma[["step", "in_market", "no_buy"]].equals(mb[["step", "in_market", "no_buy"]])
+    np.testing.assert_allclose(mb["consumer_surplus"], ma["consumer_surplus"], rtol=RTOL, atol=0)
+    assert (ma["in_market"] > 0).any()
+    # what each firm observed of each month (the per-category tallies its pricing reads)
+    for fa, fb in zip(fast.firms, ref.firms, strict=True):
+        assert len(fa.observations) == len(fb.observations) == fast.cfg.market.steps
+        for oa, ob in zip(fa.observations, fb.observations, strict=True):
+            for name in ("price", "cost", "chosen", "rival_prices", "in_market", "no_buy"):
+                np.testing.assert_array_equal(getattr(ob, name), getattr(oa, name),
+                                              err_msg=f"{fa.name} step {oa.step}: {name}")
 
 
 def _dock(overrides: list[str], seed: int) -> None:
@@ -174,4 +192,5 @@ def test_rules_are_twins_of_kernel_stages():
         s = gen.uniform(0, 10)
         assert churn_hazard(s, 0.005, 0.3, 6.0) == stages.churn_hazard(s, 0.005, 0.3, 6.0)
         assert clamp01(e) == stages.clamp01(e)
+        assert inclusive_value(options, outside) == stages.inclusive_value(util, avail, k, outside)
     assert math.isclose(whole_power(0.85, 3), 0.85 ** 3, rel_tol=1e-15)
