@@ -177,6 +177,16 @@ COMPARISON = {
     "revenue_multiple_ratio": C("×", "multiple_cc ÷ multiple_pc (both groups with revenue)"),
     "growth_ratio": C("×", "CAGR_cc ÷ CAGR_pc, only when both CAGRs are > 0, else NaN"),
     "margin_gap_points": C("points", "margin_cc − margin_pc"),
+    "market_cagr": C("fraction / year", "CAGR of all firms' revenue (the category's growth), the "
+                                        "windows of the group CAGRs"),
+    "share_gain_points": C("points / year", "100 × (S_last − S_first) ÷ years, S the "
+                                            "customer-centric group's share of all firms' "
+                                            "revenue in the first and last window"),
+    "customer_centric_category_part": C("fraction", "ln(1 + market_cagr) ÷ ln(1 + CAGR_cc): "
+                                                    "the part of the group's growth that was "
+                                                    "the category's (both CAGRs > 0, else NaN)"),
+    "product_centric_category_part": C("fraction", "ln(1 + market_cagr) ÷ ln(1 + CAGR_pc) "
+                                                   "(both CAGRs > 0, else NaN)"),
 }
 SECONDS = C("s", "wall time of the run(s) behind the row")
 SEED = C("", "random seed of the run")
@@ -295,6 +305,25 @@ SCENARIO_SUMMARY = {
     "high": C("the KPI's", "upper bound of the 95% Student-t interval"),
     "n_customers": SCENARIO_RUNS["n_customers"], "steps": SCENARIO_RUNS["steps"],
 }
+
+CHANGES = {
+    "change": C("", "the model change after which the row was measured (issues 23–24)"),
+    "commit": C("", "the model's git commit when measured (+dirty: before it was committed)"),
+    **{k: v for k, v in SCENARIO_SUMMARY.items() if k != "label"},
+    "label": SCENARIO_RUNS["label"],
+}
+PRICING_RUNS = {
+    **SCENARIO_RUNS,
+    "case": C("", "scenario/cc=POLICY/pc=POLICY: the scenario and each group's pricing policy"),
+    "label": C("", "the same as case"),
+    "customer_centric_price": C("money / category-month", "mean price paid in the core category "
+                                                          "over the last year, over the "
+                                                          "customer-centric firms"),
+    "product_centric_price": C("money / category-month", "the same over the product-centric "
+                                                         "firms"),
+}
+PRICING_SUMMARY = {**SCENARIO_SUMMARY, "case": PRICING_RUNS["case"],
+                   "label": PRICING_RUNS["label"]}
 
 # ----------------------------------------------------------------------------------------------
 # Retention (ccsim retention)
@@ -560,6 +589,12 @@ TABLES: list[Table] = [
           "(results/scenarios/)", "case × seed", SCENARIO_RUNS),
     Table("scenario_summary", ("summary.csv",), "`python experiments/scenarios/run.py`",
           "case × KPI", SCENARIO_SUMMARY),
+    Table("economics_changes", ("changes.csv",), "`python experiments/economics/run.py` "
+          "(results/economics/)", "model change × KPI", CHANGES),
+    Table("pricing_runs", ("runs.csv",), "`python experiments/pricing/run.py` "
+          "(results/pricing/)", "scenario × pricing policies × seed", PRICING_RUNS),
+    Table("pricing_summary", ("summary.csv",), "`python experiments/pricing/run.py`",
+          "scenario × pricing policies × KPI", PRICING_SUMMARY),
     Table("benchmark", ("benchmark.csv",), "`ccsim bench` (results/benchmark/)",
           "size × path × threads × spells setting", BENCHMARK),
     Table("end_to_end", ("end_to_end.csv",), "`ccsim bench`", "measurement of `ccsim run`",

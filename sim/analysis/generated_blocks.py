@@ -24,6 +24,8 @@ HOMES: dict[str, str] = {
     "benchmark": "docs/results.md",      # python -m sim.analysis.bench_table --readme FILE
     "stylised_facts": "docs/ODD.md",     # experiments/calibration/stylised_facts.py
     "claims": "README.md",               # the experiments' claims table (not written yet)
+    "economics_changes": "docs/economics.md",     # experiments/economics/run.py
+    "pricing_combinations": "docs/economics.md",  # experiments/pricing/run.py
 }
 
 

@@ -15,12 +15,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..analysis.generated_blocks import HOMES
 from ..cli_parser import OneLineParser, UsageError
 
 __all__ = ["main", "merge_change"]
 
 DEFAULT_OUT = Path("results/economics")
-DEFAULT_DOC = Path("docs/economics.md")
+DEFAULT_DOC = Path(HOMES["economics_changes"])
 DEFAULT_SEEDS = 10
 QUICK_SEEDS = 2
 QUICK_OVERRIDES = ("market.n_customers=300", "market.steps=24")

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..analysis.generated_blocks import HOMES
 from ..cli_parser import OneLineParser, UsageError
 
 __all__ = ["COMBINATIONS", "SCENARIOS", "main", "markdown", "run_combination"]
@@ -40,7 +41,7 @@ COLUMNS = ("growth_gap_points", "margin_gap_points", "share_gain_points",
 QUICK_OVERRIDES = ("market.n_customers=300", "market.steps=36")
 DEFAULT_SEEDS, QUICK_SEEDS = 10, 2
 DEFAULT_OUT = Path("results/pricing")
-DEFAULT_DOC = Path("docs/economics.md")
+DEFAULT_DOC = Path(HOMES["pricing_combinations"])
 
 
 def case_name(scenario: str, cc: str, pc: str) -> str:

@@ -198,6 +198,8 @@ COMMITTED = {
     "benchmark/networks.csv": "network_bench", "benchmark/stage_profile.csv": "stage_profile",
     "benchmark_sweep/benchmark.csv": "sweep_bench",
     "bass_docking/summary.csv": "bass_docking",
+    "economics/changes.csv": "economics_changes",
+    "pricing/runs.csv": "pricing_runs", "pricing/summary.csv": "pricing_summary",
 }
 
 
