@@ -21,7 +21,7 @@ from .style import GROUP_COLORS, GROUP_LABELS, _label, _order, _thousands, strat
 FIRM_KPIS: dict[str, tuple[str, str, float]] = {
     "mean_margin": ("Margin", "profit ÷ revenue (%)", 100.0),
     "annual_retention": ("Retention", "relationships kept per year (%)", 100.0),
-    "nps": ("NPS", "net promoter score, last-year mean", 1.0),
+    "nps": ("NPS", "net promoter score, last-year mean (points, −100…100)", 1.0),
     "mean_clv": ("Customer lifetime value", "CLV, last-year mean (money / relationship)", 1.0),
 }
 #: The growth panel: each group's pooled revenue CAGR (runs.parquet / headline columns).
