@@ -177,8 +177,7 @@ def LessonCard(lesson: lessons.Lesson):
 def AnswerCard(lesson: lessons.Lesson, ts, steps_per_year: int):
     """The numbers that answer the lesson's question, at the step shown."""
     table, note = answers.answer(lesson.answer, ts, steps_per_year)
-    with solara.Card(f"The numbers that answer it: {lesson.question}",
-                     classes=["ccsim-answer"]):
+    with solara.Card("The numbers that answer the question", classes=["ccsim-answer"]):
         if not table.empty:
             solara.HTML(tag="div", unsafe_innerHTML=table.to_html(index=False, border=0),
                         classes=["ccsim-answer-table"])
@@ -271,8 +270,9 @@ def LiveMarket(model, lesson: lessons.Lesson | None = None):
     solara.Text(f"Step {model.steps} of {model.cfg.market.steps}", classes=["ccsim-step"])
     if lesson is not None:
         AnswerCard(lesson, ts, spy)
+    # the time axis spans the first year at least, then grows with the run
     MarketPanels(ts, names, styles, spy, sample, firms, key=(id(model), model.steps),
-                 config=model.cfg)
+                 config=model.cfg, last_step=max(model.steps, spy))
 
 
 @solara.component

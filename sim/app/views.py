@@ -249,7 +249,8 @@ def budget_chart(ts: pd.DataFrame, names: list[str], last_step: int | None = Non
     """Each firm's budget shares over time: one panel per firm, the levers stacked to 100%.
 
     Product levers are blues and customer levers oranges, so the boundary between the two is
-    the firm's share on customer levers; each panel's title gives that share at the last step.
+    the firm's share on customer levers; each panel's title gives that share at the last step
+    (``90% customer levers``).
 
     Args:
         ts: Per-firm, per-step timeseries with its ``share_<lever>`` columns.
@@ -261,7 +262,7 @@ def budget_chart(ts: pd.DataFrame, names: list[str], last_step: int | None = Non
     cols = min(len(names), per_row) or 1
     height = 2.3 * rows + 0.4
     fig = Figure(figsize=(11, height))
-    fig.subplots_adjust(left=0.06, right=0.84, top=1 - 0.55 / height, bottom=0.5 / height,
+    fig.subplots_adjust(left=0.06, right=0.82, top=1 - 0.55 / height, bottom=0.5 / height,
                         wspace=0.25, hspace=0.7)
     axes = np.atleast_1d(fig.subplots(rows, cols, sharey=True)).ravel()
     shares = [f"share_{lv}" for lv in LEVER_COLOURS]
@@ -272,9 +273,9 @@ def budget_chart(ts: pd.DataFrame, names: list[str], last_step: int | None = Non
                          colors=list(LEVER_COLOURS.values()), labels=list(LEVER_COLOURS),
                          linewidth=0)
             on_customers = float(g[[f"share_{lv}" for lv in CUSTOMER_LEVERS]].iloc[-1].sum())
-            ax.set_title(f"{name}\n{on_customers:.0%} on customer levers", fontsize=9.5)
+            ax.set_title(f"{name}\n{on_customers:.0%} customer levers", fontsize=8.5)
         else:
-            ax.set_title(name, fontsize=9.5)
+            ax.set_title(name, fontsize=8.5)
         ax.set_ylim(0, 100)
         ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
         ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
@@ -286,10 +287,9 @@ def budget_chart(ts: pd.DataFrame, names: list[str], last_step: int | None = Non
         ax.set_visible(False)
     handles, labels = axes[0].get_legend_handles_labels()
     if handles:
-        names_shown = [f"{lv.replace('_', '-')}{' (customer)' if lv in CUSTOMER_LEVERS else ''}"
-                       for lv in labels]
-        fig.legend(handles[::-1], names_shown[::-1], fontsize=8, loc="center right",
-                   frameon=False, title="lever (top to bottom)", title_fontsize=8)
+        fig.legend(handles[::-1], [lv.replace("_", "-") for lv in labels[::-1]], fontsize=8,
+                   loc="center right", frameon=False, title_fontsize=8,
+                   title="lever, top to bottom\n(oranges: customer)")
     return fig
 
 

@@ -136,9 +136,18 @@ def test_budget_chart_shows_every_firms_shares(ladder):
     for ax, name in zip(panels, names, strict=True):
         assert len(ax.collections) == len(views.LEVER_COLOURS)  # one band per lever
         on_customers = last.loc[name, [f"share_{lv}" for lv in CUSTOMER_LEVERS]].sum()
-        assert f"{on_customers:.0%} on customer levers" in ax.get_title()
+        assert f"{on_customers:.0%} customer levers" in ax.get_title()
         top = ax.collections[-1].get_paths()[0].vertices[:, 1].max()
         assert top == pytest.approx(100.0, abs=1e-6)  # the shares stack to the whole budget
+    FigureCanvasAgg(fig).draw()
+    renderer = fig.canvas.get_renderer()
+    (legend,) = fig.legends
+    box = legend.get_window_extent(renderer)
+    assert box.x1 <= fig.bbox.x1 + 1
+    for ax in panels:
+        assert not box.overlaps(ax.get_window_extent(renderer)), ax.get_title()
+    titles = [ax.title.get_window_extent(renderer) for ax in panels]
+    assert not any(a.overlaps(b) for i, a in enumerate(titles) for b in titles[i + 1:])
 
 
 def test_answers_show_the_runs_own_numbers(saved_runs, ladder):
