@@ -58,7 +58,7 @@ def parser() -> argparse.ArgumentParser:
     """The command's arguments."""
     p = _Parser(
         prog="ccsim dashboard",
-        description="Serve the teaching dashboard (Mesa SolaraViz) in the browser: live mode "
+        description="Serve the teaching dashboard (Mesa and Solara) in the browser: live mode "
                     "with lessons, replay of saved runs, and a comparison of two runs.")
     p.add_argument("--port", type=int, default=DEFAULT_PORT,
                    help=f"port to listen on (default {DEFAULT_PORT})")
