@@ -1,8 +1,9 @@
 """What ``solara run`` serves: three pages (live, replay, compare) under one app bar.
 
-Started by ``ccsim dashboard`` (``sim.app.cli``), which passes the run to open and the lesson
-through environment variables. Importing this module loads the model's compiled kernels once
-(a tiny market, one step), so the first Step in the page does not wait for Numba.
+Started by ``ccsim dashboard`` (``sim.app.cli``, through ``sim.app.serve``), which passes the
+run to open, the folders the page may open and the lesson through environment variables.
+Importing this module loads the model's compiled kernels once (a tiny market, one step), so the
+first Step in the page does not wait for Numba.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""Lessons: a question, a plain explanation, the essay passage it illustrates, a configuration.
+"""Lessons: a question, what the market is and what to watch, the essay passage, a configuration.
 
-A lesson only chooses the market (Hydra overrides, as ``ccsim run`` takes them) and says what
-to look at; the answer is whatever the model shows. A lesson whose configuration names a
+A lesson only chooses the market (Hydra overrides, as ``ccsim run`` takes them), says what to
+look at and names the table of numbers that answers its question (:mod:`sim.app.answers`); the
+answer is whatever the model shows. A lesson whose configuration names a
 preset file that this version does not ship (``scenario=exploitation``) says so instead of
 loading: the list picks the file up as soon as it exists in ``conf/``.
 """
@@ -20,18 +21,22 @@ class Lesson:
     Attributes:
         key: Short identifier (used in the page's address and in tests).
         question: The question, as a class would ask it.
-        explanation: What the configuration sets up and what to watch, in plain words.
+        setup: What the configuration sets up, in plain words.
+        watch: What to watch on the page while the market runs.
         passage: A short quotation from the essays.
         source: Where the quotation comes from.
         overrides: Hydra overrides of the lesson's market.
+        answer: The name of the table that answers the question (:data:`answers.ANSWERS`).
     """
 
     key: str
     question: str
-    explanation: str
+    setup: str
+    watch: str
     passage: str
     source: str
     overrides: tuple[str, ...] = field(default_factory=tuple)
+    answer: str = "groups"
 
     def missing(self) -> list[str]:
         """Preset files the overrides name that ``conf/`` does not have (e.g. ``scenario/x``)."""
@@ -55,90 +60,112 @@ ESSAY_000 = "Essay 000, quoting Shoshana Zuboff (McKinsey)"
 LESSONS: tuple[Lesson, ...] = (
     Lesson(
         key="explore",
-        question="Explore: the default market",
-        explanation=(
-            "Two product-centric firms (pc_a, pc_b) against two customer-centric ones (cc_a, "
-            "cc_b) in today's experience economy. Move the controls, press Reset, and step."),
+        question="How do customer-centric and product-centric firms fare in today's market?",
+        setup=(
+            "Two product-centric firms (pc_a, pc_b, in blues) against two customer-centric ones "
+            "(cc_a, cc_b, in oranges) in today's experience economy. Move the controls, press "
+            "Reset, and step."),
+        watch=(
+            "Market share and revenue of the oranges against the blues, and where customers "
+            "cluster in the network picture. Growth reads n/a until month 13: it is a rate a "
+            "year and needs a year of data."),
         passage=("Customer-centricity flips the process around and starts with the individual "
                  "customer."),
         source=ESSAY_003,
+        answer="groups",
     ),
     Lesson(
         key="wom_vs_ads",
         question="Does word of mouth beat advertising?",
-        explanation=(
+        setup=(
             "Today's market: dense social networks, customers who hear from each other and "
-            "take little notice of advertising. Watch the chart of acquisitions by channel "
-            "and the 'acq ads' and 'acq WoM' columns of the table. Then lower word-of-mouth "
-            "strength or raise advertising response, press Reset, and run it again."),
+            "take little notice of advertising."),
+        watch=(
+            "The chart of acquisitions by channel: the word-of-mouth line against the "
+            "advertising line. Then lower word-of-mouth strength or raise advertising response, "
+            "press Reset, and run it again."),
         passage=("These days, customers are more influenced by social proof and opinion than "
                  "by advertising."),
         source=ESSAY_003,
         overrides=("scenario=experience_economy",),
+        answer="channels",
     ),
     Lesson(
         key="mattress",
         question="Do you sell a mattress or a night's sleep?",
-        explanation=(
+        setup=(
             "Five firms along the mix, from all product (mix_00) to all customer (mix_100). "
             "Only customer levers pay for cross-selling: offers in the second category to "
-            "customers a firm already knows. Watch the cross-sell line of the channel chart "
-            "and the 'acq x-sell' column: who sells the bedlinen, and what it does to their "
-            "revenue."),
+            "customers a firm already knows."),
+        watch=(
+            "The cross-sell line of the channel chart and each firm's budget chart: who sells "
+            "the bedlinen, and what it does to their revenue."),
         passage=("You could sell the customer a new mattress, but what they really want is a "
                  "better night's sleep. Knowing this could mean the sale of some high quality, "
                  "cool and crisp bedlinen too."),
         source=ESSAY_003,
         overrides=("firms=mix_ladder",),
+        answer="cross_selling",
     ),
     Lesson(
         key="1700s",
         question="What won in the 1700s?",
-        explanation=(
+        setup=(
             "The product-aware economy: sparse networks, little information, customers who "
             "want much the same thing, and advertising that people still answer (about one in "
-            "ten). The same four firms as today. Compare the table with the default market's."),
+            "ten). The same four firms as today."),
+        watch=(
+            "Market share of the blues against the oranges, and the advertising line of the "
+            "channel chart. Then load the first lesson (today's market) and compare."),
         passage=("This created a new challenge - the need to inform potential buyers about "
                  "what was new and what has recently become affordable - and the discipline of "
                  "marketing was born."),
         source=ESSAY_003,
         overrides=("scenario=product_aware_economy",),
+        answer="groups",
     ),
     Lesson(
         key="incentives",
         question="Revenue bonus or lifetime value?",
-        explanation=(
+        setup=(
             "Four firms start alike, halfway along the mix, and every year move budget between "
             "levers. Two are rewarded on revenue (revenue_a, revenue_b), two on customer "
-            "lifetime value (clv_a, clv_b). Watch where each one's budget drifts and what "
-            "happens to their share and margin."),
+            "lifetime value (clv_a, clv_b)."),
+        watch=(
+            "The budget chart: where each firm's budget drifts, year after year (oranges: "
+            "customer levers), and what happens to its market share and margin."),
         passage=("a bonus structure that rewards revenue generation rather than lifetime "
                  "customer value, then you need to change tack."),
         source=ESSAY_003,
         overrides=("firms=incentives",),
+        answer="budgets",
     ),
     Lesson(
         key="renting",
         question="Renting instead of owning?",
-        explanation=(
+        setup=(
             "Subscriptions: every customer reconsiders every month whether to keep paying. "
-            "Retention becomes the whole game. Watch 'retention/yr', customers and NPS."),
+            "Retention becomes the whole game."),
+        watch="The customers and NPS charts, and 'retention/yr' in the KPI table.",
         passage=("Gen Z and Millennials are priced out of owning many tangible artefacts, so "
                  "instead they rent a house, rent a car, rent music and film"),
         source=ESSAY_003,
         overrides=("scenario=subscription",),
+        answer="retention",
     ),
     Lesson(
         key="exploitation",
         question="Does exploitation pay?",
-        explanation=(
+        setup=(
             "An exploiting firm raises prices on its long-standing, locked-in customers; its "
-            "twin does not. Watch their revenue, NPS and customers over the years."),
+            "twin does not."),
+        watch="Their revenue, NPS and customers over the years, from month 13 on.",
         passage=("punishes enterprises that try to impose their own internal requirements or, "
                  "worse yet, maximize their own benefit at the expense of the individual end "
                  "user."),
         source=ESSAY_000,
         overrides=("scenario=exploitation",),
+        answer="exploitation",
     ),
 )
 

@@ -1,9 +1,9 @@
-"""The market model as SolaraViz rebuilds it: keyword arguments in, a validated Config inside.
+"""The market model the dashboard rebuilds: keyword arguments in, a validated Config inside.
 
-SolaraViz's Reset calls ``LiveModel(**model_params)``: the fixed ``base`` overrides (a lesson's
-configuration) plus the value of every control. :func:`dashboard_overrides` turns those into
-the Hydra overrides that ``ccsim run`` would take, so a run outside the browser with the same
-overrides is the same run.
+Reset (Mesa's ``ModelController``) calls ``LiveModel(**model_params)``: the fixed ``base``
+overrides (a lesson's configuration) plus the value of every control. :func:`dashboard_overrides`
+turns those into the Hydra overrides that ``ccsim run`` would take, so a run outside the browser
+with the same overrides is the same run.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def dashboard_overrides(base: Sequence[str] = (), *, n_customers: int = DEFAULT_
 
 
 class LiveModel(MarketModel):
-    """A :class:`~sim.model.MarketModel` built from keyword arguments, as SolaraViz needs.
+    """A :class:`~sim.model.MarketModel` built from keyword arguments, as Reset rebuilds it.
 
     ``running`` turns False after the configured number of steps (``market.steps``).
     """
@@ -157,7 +157,7 @@ def change_now(model: MarketModel, firm: int | str, what: str, factor: float) ->
 
 def model_params(base: Sequence[str] = (), n_customers: int = DEFAULT_CUSTOMERS,
                  seed: int = 0) -> dict[str, Any]:
-    """SolaraViz's ``model_params``: every control, showing the values ``base`` configures."""
+    """The controls in Mesa's ``model_params`` form, showing the values ``base`` configures."""
     cfg = load(dashboard_overrides(base, n_customers=n_customers, seed=seed))
     m = cfg.market
     params: dict[str, Any] = {
@@ -190,6 +190,6 @@ def model_params(base: Sequence[str] = (), n_customers: int = DEFAULT_CUSTOMERS,
 
 
 def initial_kwargs(params: dict[str, Any]) -> dict[str, Any]:
-    """The keyword arguments SolaraViz passes before any control is moved."""
+    """The keyword arguments Reset passes before any control is moved."""
     return {k: (v["value"] if isinstance(v, dict) and "type" in v else v)
             for k, v in params.items()}

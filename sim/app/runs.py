@@ -2,7 +2,12 @@
 
 Nothing is simulated here. The timeseries comes from :func:`sim.results.load_run` (which
 refuses an incomplete folder); the spells, the network sample and the configuration are read
-from the same folder.
+from the same folder, and anything damaged or of the wrong shape is a :class:`RunError` that
+names the file, before the page draws anything.
+
+The page opens folders only below its roots (:func:`allowed_roots`: ``results/`` under the
+folder the dashboard was started in, the ``--run`` folder, and any ``--root``), so a visitor
+cannot use Replay to learn which folders exist elsewhere on the machine.
 """
 
 from __future__ import annotations
@@ -21,6 +26,14 @@ from ..configure import read_config
 
 #: Where ``ccsim run`` writes runs (the picker's folder unless ``CCSIM_RUNS_DIR`` says otherwise).
 RUNS_DIR = Path("results") / "runs"
+#: The folder Replay and Compare may open runs from unless ``ccsim dashboard --root`` adds more.
+DEFAULT_ROOT = Path("results")
+#: Environment variable through which ``ccsim dashboard`` passes the roots (os.pathsep-joined).
+ROOTS_ENV = "CCSIM_DASHBOARD_ROOTS"
+#: Columns of timeseries.parquet the replay draws (a file without them is not a ccsim run).
+NEEDED_COLUMNS = ("step", "firm", "strategy", "orientation", "customers", "revenue", "profit",
+                  "margin", "market_share", "nps", "retention", "acq_wom", "acq_ads",
+                  "acq_search", "acq_cross_sell")
 
 
 class RunError(ValueError):
@@ -60,6 +73,11 @@ class SavedRun:
     config: Config | None = None
 
     @property
+    def first_step(self) -> int:
+        """First saved step."""
+        return int(self.ts["step"].min())
+
+    @property
     def label(self) -> str:
         """Short description for pickers and headings."""
         s = self.summary
@@ -83,6 +101,29 @@ def runs_dir() -> Path:
     return Path(os.environ.get("CCSIM_RUNS_DIR") or RUNS_DIR)
 
 
+def allowed_roots() -> list[Path]:
+    """The folders the page may open runs from: ``$CCSIM_DASHBOARD_ROOTS``, else ``results/``."""
+    given = [p for p in os.environ.get(ROOTS_ENV, "").split(os.pathsep) if p]
+    return [Path(p).resolve() for p in (given or [str(DEFAULT_ROOT)])]
+
+
+def check_allowed(path: str | os.PathLike, roots: list[Path]) -> Path:
+    """``path`` resolved, if it lies below one of ``roots``.
+
+    The same refusal whether or not the folder exists (symbolic links are followed first), so
+    the answer tells nothing about folders outside the roots.
+
+    Raises:
+        RunError: the folder lies outside every root.
+    """
+    resolved = Path(path).expanduser().resolve()
+    if any(resolved == r or r in resolved.parents for r in roots):
+        return resolved
+    shown = ", ".join(str(r) for r in roots)
+    raise RunError(path, f"outside the folders this dashboard opens ({shown}); start it with "
+                         "ccsim dashboard --root FOLDER to open runs elsewhere")
+
+
 def check_run(path: str | os.PathLike) -> Path:
     """``path`` if it is a complete run folder.
 
@@ -101,48 +142,108 @@ def check_run(path: str | os.PathLike) -> Path:
     return folder
 
 
-def list_runs(root: str | os.PathLike | None = None) -> list[Path]:
-    """Complete run folders directly under ``root`` (default :func:`runs_dir`), newest first."""
+def list_runs(root: str | os.PathLike | None = None,
+              roots: list[Path] | None = None) -> list[Path]:
+    """Complete run folders directly under ``root`` (default :func:`runs_dir`), newest first.
+
+    With ``roots``, only folders below one of them (what the page may open).
+    """
     base = Path(root) if root is not None else runs_dir()
     if not base.is_dir():
         return []
     found = [p for p in base.iterdir() if p.is_dir() and results.run_info(p).status == "ok"]
+    if roots is not None:
+        found = [p for p in found if _below(p, roots)]
     return sorted(found, key=lambda p: p.name, reverse=True)
 
 
-def _optional(path: Path) -> pd.DataFrame | None:
-    return io.read_parquet(path) if path.exists() else None
+def _below(path: Path, roots: list[Path]) -> bool:
+    try:
+        check_allowed(path, roots)
+    except RunError:
+        return False
+    return True
 
 
-def open_run(path: str | os.PathLike) -> SavedRun:
-    """Read a complete run folder for replay.
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _table(path: Path, needs: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A Parquet file of the run, or RunError naming it (unreadable, or a column missing)."""
+    try:
+        df = io.read_parquet(path)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise RunError(path.parent, f"{path.name} is unreadable ({_first_line(exc)})") from None
+    missing = [c for c in needs if c not in df]
+    if missing:
+        raise RunError(path.parent, f"{path.name} is not a ccsim table (no column "
+                                    f"{', '.join(missing)})")
+    return df
+
+
+def _optional(path: Path, needs: tuple[str, ...] = ()) -> pd.DataFrame | None:
+    return _table(path, needs) if path.exists() else None
+
+
+def _mapping(path: Path) -> dict:
+    """``config.yaml`` as a mapping ({} if absent), or RunError if it is not one."""
+    if not path.exists():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text())
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise RunError(path.parent, f"{path.name} is unreadable ({_first_line(exc)})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise RunError(path.parent, f"{path.name} is not a configuration (a YAML "
+                                    f"{type(data).__name__}, expected a mapping)")
+    return data
+
+
+def open_run(path: str | os.PathLike, roots: list[Path] | None = None) -> SavedRun:
+    """Read a complete run folder for replay, checking every file the page will draw from.
+
+    Args:
+        path: The run folder.
+        roots: If given, refuse a folder outside them first (:func:`check_allowed`).
 
     Raises:
-        RunError: not a complete run (see :func:`check_run`).
+        RunError: outside the roots, not a complete run (see :func:`check_run`), or a file that
+            is unreadable or of the wrong shape (the message names it).
     """
+    if roots is not None:
+        check_allowed(path, roots)
     folder = check_run(path)
+    _table(folder / "timeseries.parquet", NEEDED_COLUMNS)
     try:
         ts = results.load_run(folder)
     except FileNotFoundError as exc:
         raise RunError(folder, str(exc)) from None
-    summary = results.run_info(folder).summary or {}
-    config = {}
-    if (folder / "config.yaml").exists():
-        config = yaml.safe_load((folder / "config.yaml").read_text()) or {}
-    firms = list(config.get("firms") or {})
-    spells = _optional(folder / "spells.parquet")
-    if spells is not None and not firms:
+    summary = results.run_info(folder).summary
+    if not isinstance(summary, dict):
+        raise RunError(folder, "summary.json is not a run summary (expected a JSON object)")
+    config = _mapping(folder / "config.yaml")
+    firms = list(config.get("firms") or {}) if isinstance(config.get("firms"), dict) else []
+    spells = _optional(folder / "spells.parquet", ("customer", "category", "firm", "start", "end"))
+    if spells is not None and not firms and "firm_name" in spells:
         pairs = spells[["firm", "firm_name"]].drop_duplicates().sort_values("firm")
         firms = pairs["firm_name"].tolist()
-    if not firms:
-        firms = list(dict.fromkeys(ts["firm"]))
-    market = config.get("market") or {}
+    if not firms or set(firms) != set(ts["firm"].astype(str)):
+        firms = list(dict.fromkeys(ts["firm"].astype(str)))
+    market = config.get("market") if isinstance(config.get("market"), dict) else {}
+    spy = summary.get("steps_per_year") or market.get("steps_per_year") or 12
+    if isinstance(spy, bool) or not isinstance(spy, int) or spy < 1:
+        raise RunError(folder, f"summary.json is not a run summary (steps_per_year is {spy!r})")
+    categories = market.get("categories")
     return SavedRun(
-        path=folder, ts=ts, firms=firms, steps=int(ts["step"].max()),
-        steps_per_year=int(summary.get("steps_per_year") or market.get("steps_per_year") or 12),
-        n_categories=len(market.get("categories") or {}) or 2,
-        spells=spells, sample=_optional(folder / "network_sample.parquet"), summary=summary,
-        config=_saved_config(folder / "config.yaml"))
+        path=folder, ts=ts, firms=firms, steps=int(ts["step"].max()), steps_per_year=spy,
+        n_categories=len(categories) if isinstance(categories, dict) and categories else 2,
+        spells=spells,
+        sample=_optional(folder / "network_sample.parquet", ("customer", "x", "y", "neighbours")),
+        summary=summary, config=_saved_config(folder / "config.yaml"))
 
 
 def _saved_config(path: Path) -> Config | None:

@@ -11,10 +11,11 @@ Kinds of figure (``--kind``):
 share       market share over time: per firm for one run; per strategy, mean and 95% CI over
             seeds for a sweep, one panel per setting
 revenue     the same for monthly revenue
-kpis        revenue CAGR, margin, annual retention, NPS and CLV by strategy (mean, 95% CI over
-            seeds), one row per setting
+kpis        each group's revenue growth as the headline defines it (revenue pooled per group),
+            then margin, annual retention, NPS and CLV by strategy (mean, 95% CI over seeds),
+            one row per setting
 headline    sweeps: the headline KPIs of each setting (mean and 95% CI over seeds) and the 2:1
-            test (:mod:`sim.analysis.headline`)
+            test (:mod:`sim.analysis.headline`); settings numbered, with a key under the panels
 heatmap     a run-level KPI over two swept parameters (``--x``, ``--y``, ``--kpi``); refuses when
             another key varies (narrow with ``--where``)
 retention   monthly retention over time; Kaplan–Meier survival of relationships when a run
@@ -22,15 +23,17 @@ retention   monthly retention over time; Kaplan–Meier survival of relationship
 ==========  =====================================================================================
 
 A setting is one combination of every swept key other than the seed: sweep figures never
-average different settings together, and their titles say what they pool ("mean of 5 seeds").
-Run figures name the scenario, seed and market size.
+average different settings together, and their titles say what they pool ("mean of 5 seeds");
+overrides that every run of the sweep shares are stated on each figure ("same in every run:
+firms.cc_a.markup=0.9"). Run figures name the scenario, seed and market size.
 
 One module per figure family: :mod:`.data` (loading and checking folders, settings),
 :mod:`.style` (colours, labels), :mod:`.timeseries`, :mod:`.kpis`, :mod:`.headline`,
 :mod:`.heatmap`, and :mod:`.figures` (which figures apply, saving, the command line). Every
 function ``plot_*`` takes a DataFrame and an optional Matplotlib ``Axes`` (or ``Figure`` for
 multi-panel figures) and returns what it drew on, so it composes in a notebook. Colours follow
-the strategy everywhere (:data:`STRATEGY_COLORS`).
+the strategy group everywhere, the dashboard included (:data:`GROUP_COLORS`; per firm a shade of
+its group's hue, :func:`firm_styles`).
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ from .figures import KINDS, applicable_kinds, build_parser, draw, main, make_fig
 from .headline import plot_headline
 from .heatmap import RUN_KPIS, pick_heatmap_axes, plot_heatmap
 from .kpis import FIRM_KPIS, plot_kpis
-from .style import STRATEGY_COLORS, STRATEGY_LABELS, strategy_color
+from .style import GROUP_COLORS, STRATEGY_COLORS, STRATEGY_LABELS, firm_styles, strategy_color
 from .timeseries import (
     kaplan_meier_by_strategy,
     plot_retention,
@@ -62,6 +65,7 @@ from .timeseries import (
 
 __all__ = [
     "FIRM_KPIS",
+    "GROUP_COLORS",
     "KINDS",
     "MAX_SETTINGS",
     "RUN_KPIS",
@@ -72,6 +76,7 @@ __all__ = [
     "applicable_kinds",
     "build_parser",
     "draw",
+    "firm_styles",
     "kaplan_meier_by_strategy",
     "load_results",
     "main",

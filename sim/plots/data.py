@@ -48,6 +48,17 @@ class Results:
             return []
         return [p for p in self.params if p != "seed" and self.runs[p].nunique(dropna=False) > 1]
 
+    @property
+    def constants(self) -> list[tuple[str, object]]:
+        """Overrides that every run of the sweep shares (``firms.cc_a.markup=0.9``), in order.
+
+        Figures state them, so a sweep away from the defaults never looks like the baseline.
+        """
+        if self.runs is None or self.runs.empty:
+            return []
+        return [(p, self.runs[p].iloc[0]) for p in self.params
+                if p != "seed" and self.runs[p].nunique(dropna=False) == 1]
+
 
 class InputError(ValueError):
     """A folder or file ``ccsim plot`` cannot draw from; the message names it and says why."""
@@ -294,6 +305,17 @@ def _value(v: object) -> str:
     if isinstance(v, (float, np.floating)):
         return f"{v:g}"
     return str(v)
+
+
+def constants_text(results: Results, width: int = 120) -> str:
+    """``same in every run: k=v, …`` for :attr:`Results.constants`, wrapped; ``""`` if none."""
+    import textwrap
+
+    fixed = results.constants
+    if not fixed:
+        return ""
+    text = "same in every run: " + ", ".join(f"{k}={_value(v)}" for k, v in fixed)
+    return "\n".join(textwrap.wrap(text, width=width))
 
 
 def too_many_settings(results: Results, kind: str, limit: int = MAX_SETTINGS) -> str | None:

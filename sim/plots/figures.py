@@ -15,6 +15,7 @@ from ..cli_parser import OneLineParser, UsageError
 from .data import (
     MAX_SETTINGS,
     Results,
+    constants_text,
     load_results,
     select,
     settings,
@@ -102,10 +103,10 @@ def draw(results: Results, kind: str, *, x: str | None = None, y: str | None = N
         if results.firm_kpis is None or results.firm_kpis.empty:
             raise ValueError(f"--kind kpis: {results.path} has no firm KPIs (firm_kpis.parquet)")
         facets = _facets(results, kind)
-        fig = _figure((12.4, 3.7 * len(facets)))
+        fig = _figure((13.6, 3.7 * len(facets)))
         subfigs = fig.subfigures(len(facets), 1, squeeze=False)[:, 0]
         for sub_fig, (label, sub) in zip(subfigs, facets, strict=True):
-            plot_kpis(sub.firm_kpis, sub_fig)
+            plot_kpis(sub.firm_kpis, sub_fig, groups=_group_rows(sub))
             if label:
                 sub_fig.suptitle(f"{label}\n{sub_fig.get_suptitle()}", fontsize=10.5)
     elif kind == "headline":
@@ -113,8 +114,9 @@ def draw(results: Results, kind: str, *, x: str | None = None, y: str | None = N
             raise ValueError("--kind headline needs a sweep (means over seeds); "
                              f"{results.path} is a single run: its headline is in the table "
                              "`ccsim run` prints and in summary.json")
-        _facets(results, kind)
-        fig = _figure((15.0, 4.2))
+        n_set = len(_facets(results, kind))
+        key_rows = (n_set + 1) // 2 if n_set > 1 else 0  # the settings' key, two to a row
+        fig = _figure((15.0, 4.2 + 0.2 * key_rows + 0.3 * (key_rows > 0)))
         plot_headline(results.runs, results.varied, fig)
     elif kind == "heatmap":
         if results.runs is None:
@@ -131,10 +133,22 @@ def draw(results: Results, kind: str, *, x: str | None = None, y: str | None = N
                 r.timeseries, ax, by=by, steps_per_year=spy))
     else:
         raise ValueError(f"--kind {kind}: unknown; kinds: {', '.join(KINDS)}")
-    if results.label:
-        top = fig.get_suptitle()
-        fig.suptitle(f"{top}\n{results.label}" if top else results.label, fontsize=10.5)
+    for extra in (results.label, constants_text(results, int(fig.get_figwidth() * 12))):
+        if extra:
+            top = fig.get_suptitle()
+            fig.suptitle(f"{top}\n{extra}" if top else extra, fontsize=10.5)
     return fig
+
+
+def _group_rows(results: Results):
+    """Per-run group KPIs for the growth panel: runs.parquet rows, or the run's comparison."""
+    import pandas as pd
+
+    from ..metrics import strategy_comparison
+
+    if results.runs is not None:
+        return results.runs
+    return pd.DataFrame([strategy_comparison(results.timeseries, results.steps_per_year)])
 
 
 def make_figures(path: str | Path, kinds: Sequence[str] | None = None,
@@ -175,6 +189,7 @@ def make_figures(path: str | Path, kinds: Sequence[str] | None = None,
         raise ValueError(f"--by {by}: use firm or strategy")
     if out is not None and Path(out).exists() and not Path(out).is_dir():
         raise ValueError(f"--out {out}: an existing file, not a folder")
+    _check_heatmap_options(Path(path), x, y, kpi)
     results = select(load_results(path), where)
     if kinds:
         todo = list(dict.fromkeys(kinds))
@@ -204,6 +219,48 @@ def make_figures(path: str | Path, kinds: Sequence[str] | None = None,
                 io._atomic(target, lambda p, fig=fig, fmt=fmt: fig.savefig(p, format=fmt))
                 written.append(target)
     return written
+
+
+def _swept_keys(p: Path) -> list[str] | None:
+    """A sweep folder's swept keys, read without collecting it (None: not a readable sweep)."""
+    from ..analysis.headline import swept_params
+
+    if (p / "runs.parquet").is_file():
+        import pandas as pd
+        import pyarrow.parquet as pq
+
+        try:
+            names = pq.read_schema(p / "runs.parquet").names
+        except (OSError, ValueError):  # load_results names the damaged file
+            return None
+        return swept_params(pd.DataFrame(columns=names))
+    from ..results import run_info
+    from ..sweep import job_dirs
+
+    jobs = job_dirs(p) if p.is_dir() else []
+    if not jobs:
+        return None
+    keys = list(run_info(jobs[0]).params)
+    return keys if "seed" in keys else [*keys, "seed"]
+
+
+def _check_heatmap_options(path: Path, x: str | None, y: str | None, kpi: str) -> None:
+    """Refuse a heatmap option that cannot apply, before anything is collected or written."""
+    from ..metrics import HEADLINE_UNITS
+    from .heatmap import RUN_KPIS
+
+    if kpi not in RUN_KPIS and kpi not in HEADLINE_UNITS:
+        raise ValueError(f"--kpi {kpi}: not a run-level KPI; KPIs: {', '.join(RUN_KPIS)}")
+    given = [(name, key) for name, key in (("--x", x), ("--y", y)) if key is not None]
+    if not given:
+        return
+    keys = _swept_keys(path)
+    if keys is None:
+        return  # not a sweep (or not readable): load_results or the heatmap says why
+    for name, key in given:
+        if key not in keys:
+            raise ValueError(f"{name} {key}: not a swept key of {path}; swept: "
+                             f"{', '.join(keys) or 'nothing'}")
 
 
 # ----------------------------------------------------------------------------------------------

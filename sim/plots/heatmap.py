@@ -155,7 +155,7 @@ def plot_heatmap(runs: pd.DataFrame, x: str | None = None, y: str | None = None,
     unit_name = "seeds" if "seed" in runs else "runs"
     n_txt = (f"{int(np.nanmin(n))} {unit_name} per cell" if np.nanmin(n) == np.nanmax(n)
              else f"{int(np.nanmin(n))}–{int(np.nanmax(n))} {unit_name} per cell")
-    ax.set_title(f"{title} ({kpi})\nmean over {n_txt}")
+    ax.set_title(f"{title}\nmean over {n_txt}")
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
     return ax

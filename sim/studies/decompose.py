@@ -129,26 +129,58 @@ def _fmt(x: float, spec: str = "+.2f") -> str:
     return "—" if not np.isfinite(x) else format(x, spec)
 
 
+def distinguishable(low: float, high: float) -> bool:
+    """True when a confidence interval [low, high] excludes 0 (both bounds finite, one sign)."""
+    return bool(np.isfinite(low) and np.isfinite(high) and (low > 0 or high < 0))
+
+
 def format_decomposition(summary: pd.DataFrame) -> str:
-    """The printed table: per variant, each gap's change with its CI and its share."""
-    head = (f"{'switched off':<18}" + "".join(
-        f"{gap.removesuffix('_points') + ' Δ [95% CI]':<30}{'share':>8}  " for gap in GAPS))
-    lines = [head, "-" * len(head)]
+    """The printed table: per variant, each gap's change with its CI and its share.
+
+    A share (Δ ÷ baseline gap) is printed only for a gap whose baseline confidence interval
+    excludes 0: a share of a gap that cannot be told from 0 is noise (−2218% of −1.52
+    [−80.8, +77.7]); such a gap's share column reads "—" and a note under the table says
+    "gap not distinguishable from 0". Labels and cells are padded to their longest entry, so a
+    label never runs into its number.
+    """
+    base = summary[summary["variant"] == "baseline"]
+    shown = {r.gap: distinguishable(r.baseline_low, r.baseline_high) for r in base.itertuples()}
+    rows = []
     for variant, g in summary.groupby("variant", sort=False):
         if variant == "baseline":
             continue
-        cells = ""
+        cells = []
         for gap in GAPS:
             r = g[g["gap"] == gap].iloc[0]
             ci = f"{_fmt(r['change'])} [{_fmt(r['change_low'])}, {_fmt(r['change_high'])}]"
-            cells += f"{ci:<30}{_fmt(r['share'], '+.0%'):>8}  "
-        lines.append(f"{variant:<18}{cells}")
-    base = summary[summary["variant"] == "baseline"]
+            cells += [ci, _fmt(r["share"], "+.0%") if shown.get(gap) else "—"]
+        rows.append((str(variant), cells))
+    heads = []
+    for gap in GAPS:
+        heads += [gap.removesuffix("_points") + " Δ [95% CI]", "share"]
+    label_w = max([len("switched off"), *(len(v) for v, _ in rows)]) + 2
+    widths = [max([len(h), *(len(c[i]) for _, c in rows)]) for i, h in enumerate(heads)]
+
+    def line(label: str, cells: list[str]) -> str:
+        out = f"{label:<{label_w}}"
+        for i, (cell, w) in enumerate(zip(cells, widths, strict=True)):
+            out += f"{cell:>{w}}" if i % 2 else f"{cell:<{w}}"
+            out += "  "
+        return out.rstrip()
+
+    head = line("switched off", heads)
+    lines = [head, "-" * len(head), *(line(v, c) for v, c in rows)]
     gaps = "; ".join(f"{r.gap} {_fmt(r.baseline)} [{_fmt(r.baseline_low)}, "
                      f"{_fmt(r.baseline_high)}]" for r in base.itertuples())
     lines.append(f"\nbaseline (n = {int(base['n'].max()) if len(base) else 0} seeds): {gaps}")
+    for r in base.itertuples():
+        if not shown[r.gap]:
+            lines.append(f"{r.gap}: gap not distinguishable from 0 (its 95% CI "
+                         f"[{_fmt(r.baseline_low)}, {_fmt(r.baseline_high)}] contains 0 or is "
+                         "undefined): no shares; more seeds or a larger market may separate it")
     lines.append("Δ = baseline gap − gap with the mechanism off (points; paired by seed); share "
-                 "= Δ ÷ baseline gap; placebo = every mechanism off.")
+                 "= Δ ÷ baseline gap, printed where the baseline gap's CI excludes 0; placebo = "
+                 "every mechanism off.")
     for name, why in NOT_DECOMPOSABLE.items():
         lines.append(f"not decomposable yet: {name} ({why})")
     return "\n".join(lines)

@@ -83,7 +83,7 @@ def test_share_panels_per_setting_match_their_own_seeds(sweep3):
 def test_headline_figure_one_group_per_setting(sweep3):
     """The headline figure: one tick per setting and one 2:1 verdict per setting."""
     fig = draw(load_results(sweep3), "headline")
-    ratio = next(ax for ax in fig.axes if ax.get_title().startswith("growth_ratio"))
+    ratio = next(ax for ax in fig.axes if ax.get_title().startswith("Growth ratio"))
     assert len(ratio.get_xticks()) == 8
     verdicts = [t.get_text() for t in ratio.texts if t.get_text() in
                 ("holds", "fails", "inconcl.", "not appl.")]

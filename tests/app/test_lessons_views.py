@@ -15,18 +15,23 @@ from sim.configure import load_config
 
 
 def test_every_available_lesson_loads():
+    from sim.app.answers import ANSWERS
+
     keys = [x.key for x in lessons.LESSONS]
     assert len(keys) == len(set(keys))
     assert {"wom_vs_ads", "mattress", "1700s", "incentives", "renting", "exploitation"} <= set(keys)
     for lesson in lessons.LESSONS:
         if lesson.available:
             load_config(list(lesson.overrides))
-        assert lesson.question and lesson.explanation and lesson.passage
+        # each lesson asks a question, says what to watch and names the numbers that answer it
+        assert lesson.question.endswith("?"), lesson.key
+        assert lesson.setup and lesson.watch and lesson.passage
+        assert lesson.answer in ANSWERS, lesson.key
 
 
 def test_availability_follows_the_conf_files():
-    assert lessons.Lesson("x", "q", "e", "p", "s", ("scenario=subscription",)).available
-    ghost = lessons.Lesson("x", "q", "e", "p", "s", ("scenario=no_such", "seed=3"))
+    assert lessons.Lesson("x", "q", "e", "w", "p", "s", ("scenario=subscription",)).available
+    ghost = lessons.Lesson("x", "q", "e", "w", "p", "s", ("scenario=no_such", "seed=3"))
     assert ghost.missing() == ["scenario/no_such"]
     exploitation = lessons.by_key("exploitation")
     from sim.configure import conf_dir
@@ -55,17 +60,18 @@ def test_passages_are_quoted_verbatim():
 
 def test_colour_counts_and_network_svg():
     firms = np.array([0, 1, 1, -1, 2, 1])
-    counts = views.colour_counts(firms, ["a", "b", "c"])
+    colours = ["#111111", "#222222", "#333333"]
+    counts = views.colour_counts(firms, ["a", "b", "c"], colours)
     assert counts["customers"].tolist() == [1, 3, 1, 1]
-    assert counts["colour"].iloc[-1] == views.NO_FIRM_COLOUR
+    assert counts["colour"].tolist() == [*colours, views.NO_FIRM_COLOUR]
     sample = pd.DataFrame({"customer": [10, 11, 12, 13, 14, 15], "persona": [0] * 6,
                            "x": np.linspace(-1, 1, 6), "y": np.zeros(6),
                            "neighbours": [np.array([11]), np.array([10, 12]), np.array([11]),
                                           np.array([], dtype=np.int64), np.array([15]),
                                           np.array([14])]})
-    svg = views.network_svg(sample, firms, ["a", "b", "c"])
+    svg = views.network_svg(sample, firms, ["a", "b", "c"], colours)
     assert svg.count("<circle") == 6 and svg.count("<line") == 3
-    assert svg.count(f'fill="{views.firm_colour(1)}"') == 3
+    assert svg.count(f'fill="{colours[1]}"') == 3
     assert svg.count('data-firm="none"') == 1
 
 
@@ -86,7 +92,9 @@ def test_launch_line(monkeypatch, capsys, tmp_path):
         port = s.getsockname()[1]
     assert app_cli.main(["--port", str(port), "--host", "0.0.0.0"]) == 0
     args = seen["args"]
-    assert args[1:5] == ["-m", "solara", "run", app_cli.APP_MODULE]
+    assert args[1:4] == ["-m", "sim.app.serve", app_cli.APP_MODULE]
+    assert seen["env"]["SOLARA_APP"] == app_cli.APP_MODULE
+    assert seen["env"]["CCSIM_DASHBOARD_HOST_CHECK"] == "0"  # served to the network: no check
     assert args[args.index("--host") + 1] == "0.0.0.0"
     assert args[args.index("--port") + 1] == str(port)
     assert {"--no-open", "--production", "--no-check-version"} <= set(args)
@@ -95,6 +103,7 @@ def test_launch_line(monkeypatch, capsys, tmp_path):
     assert "warning: --host=0.0.0.0" in err and "reachable from other machines" in err
     assert app_cli.main(["--port", str(port)]) == 0
     assert "warning" not in capsys.readouterr().err
+    assert seen["env"]["CCSIM_DASHBOARD_HOST_CHECK"] == "1"  # loopback: Host header checked
     assert app_cli.is_loopback("127.0.0.1") and app_cli.is_loopback("::1")
     assert app_cli.is_loopback("localhost") and not app_cli.is_loopback("192.168.1.4")
 

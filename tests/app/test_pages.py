@@ -47,12 +47,26 @@ def test_live_kpi_table_is_format_table_of_the_same_run():
     force_update()
     shown = _pre(rc, "ccsim-kpi")
     offline = runner.run(load_config([*model.overrides, "market.steps=5"]), progress=False)
-    assert shown == runner.format_table(offline)
+    assert shown == views.kpi_text(offline.timeseries, 12, offline.config)
+    assert "n/a until month 13" in shown  # five months annualised would be absurd
+    for _ in range(8):
+        model.step()
+    force_update()
+    shown = _pre(rc, "ccsim-kpi")
+    offline = runner.run(load_config([*model.overrides, "market.steps=13"]), progress=False)
+    assert shown == runner.format_table(offline)  # a year of growth: what ccsim run prints
     assert "pc_b" in shown and "mix" in shown
+
+
+def _live_palette(model) -> list[str]:
+    names = [f.name for f in model.firms]
+    coords = views.model_coordinates([f.orientation for f in model.firms])
+    return views.palette(views.styles_for(names, coords), names)
 
 
 def test_network_picture_counts_customers_per_firm():
     model = lm.LiveModel(**SMALL)
+    colours = _live_palette(model)
     for _ in range(3):
         model.step()
     _, rc = solara.render(pages.LiveMarket(model), handle_error=False)
@@ -63,8 +77,25 @@ def test_network_picture_counts_customers_per_firm():
     fills = _fills(svg)
     assert fills.get(views.NO_FIRM_COLOUR, 0) == expected[0]
     for k in range(len(model.firms)):
-        assert fills.get(views.firm_colour(k), 0) == expected[k + 1]
+        assert fills.get(colours[k].lower(), 0) == expected[k + 1]
     assert sum(fills.values()) == len(sample) and svg.count("<line") == len(samples.edges(sample))
+
+
+def _sliders(rc) -> dict[str, float]:
+    """Slider label (without its value) → value; each label ends with the value it shows."""
+    out = {}
+    for w in rc.find(v.Slider).widgets:
+        if not w.label:
+            continue
+        name, _, shown = w.label.rpartition(": ")
+        assert shown and float(shown.replace(",", "")) == pytest.approx(w.v_model), w.label
+        out[name] = w.v_model
+    return out
+
+
+def _all_text(rc) -> str:
+    return " ".join(str(getattr(w, "children", "")) + " " + str(getattr(w, "label", ""))
+                    for w in rc.find().widgets)
 
 
 def test_lesson_loads_its_configuration_into_the_controls():
@@ -72,16 +103,42 @@ def test_lesson_loads_its_configuration_into_the_controls():
     pages.lesson_key.set("1700s")
     try:
         _, rc = solara.render(solara.AppLayout(children=[pages.LivePage()]), handle_error=False)
-        sliders = {w.label: w.v_model for w in rc.find(v.Slider).widgets}
+        sliders = _sliders(rc)
         command = _pre(rc, "ccsim-command")
         titles = " ".join(str(w.children) for w in rc.find(v.CardTitle).widgets)
+        text = _all_text(rc)
     finally:
         pages.lesson_key.set("explore")
     assert sliders["Advertising response"] == cfg.market.awareness.ad_response
     assert sliders["Network density (mean contacts)"] == cfg.market.network.mean_degree
     assert sliders["Need heterogeneity"] == cfg.market.customers.need_heterogeneity
+    assert sliders["Customers"] == lm.DEFAULT_CUSTOMERS
     assert command.startswith("ccsim run scenario=product_aware_economy ")
     assert "What won in the 1700s?" in titles
+    assert "What to watch." in text
+    # Mesa's own tuning controls are not shown to a class; its Reset, ▶ and Step are
+    for hidden in ("Play Interval", "Render Interval", "Use Threads"):
+        assert hidden not in text, hidden
+    buttons = {w.children[0] for w in rc.find(v.Btn).widgets if w.children}
+    assert {"Reset", "▶", "Step"} <= buttons
+
+
+def test_each_lesson_page_asks_says_what_to_watch_and_answers():
+    from sim.app import lessons
+
+    lesson = lessons.by_key("wom_vs_ads")
+    model = lm.LiveModel(base=lesson.overrides, **SMALL)
+    for _ in range(3):
+        model.step()
+    _, rc = solara.render(pages.LiveMarket(model, lesson), handle_error=False)
+    answer = _html(rc, "ccsim-answer-table")
+    ts = model.timeseries()
+    for col, (label, *_) in views.CHANNELS.items():
+        assert f"<td>{label}</td>" in answer
+        assert f"<td>{ts[col].sum():,.0f}</td>" in answer, col
+    _, card = solara.render(pages.LessonCard(lesson), handle_error=False)
+    text = _all_text(card)
+    assert lesson.question in text and lesson.watch in text
 
 
 def test_a_lesson_without_its_scenario_says_so():
@@ -96,7 +153,7 @@ def test_a_lesson_without_its_scenario_says_so():
         assert "conf/scenario/exploitation.yaml is missing" in texts
 
 
-def test_replay_shows_the_saved_row_of_the_step(saved_runs):
+def test_replay_shows_the_saved_row_of_the_step(saved_runs, page_roots):
     run = saved_runs["a"]
     pages.replay_path.set(str(run))
     try:
@@ -104,7 +161,7 @@ def test_replay_shows_the_saved_row_of_the_step(saved_runs):
         ts = io.read_parquet(run / "timeseries.parquet")
         last = int(ts["step"].max())
         assert _pre(rc, "ccsim-step-rows") == views.step_text(ts, last)
-        slider = next(w for w in rc.find(v.Slider).widgets if w.label == "Step")
+        (slider,) = rc.find(v.Slider).widgets
         slider.v_model = 4
         text = _pre(rc, "ccsim-step-rows")
         rows = ts[ts["step"] == 4]
@@ -115,7 +172,7 @@ def test_replay_shows_the_saved_row_of_the_step(saved_runs):
         pages.replay_path.set("")
 
 
-def test_replay_network_follows_the_spells(saved_runs):
+def test_replay_network_follows_the_spells(saved_runs, page_roots):
     from sim.app.runs import open_run
 
     saved = open_run(saved_runs["a"])
@@ -125,22 +182,85 @@ def test_replay_network_follows_the_spells(saved_runs):
     try:
         _, rc = solara.render(pages.ReplayPage(), handle_error=False)
         fills = _fills(_html(rc, "ccsim-network-view"))
-        assert fills.get(views.firm_colour(0), 0) == np.count_nonzero(firms_last == 0)
+        colours = views.palette(views.styles_of_ts(saved.ts, saved.firms), saved.firms)
+        assert fills.get(colours[0].lower(), 0) == np.count_nonzero(firms_last == 0)
     finally:
         pages.replay_path.set("")
 
 
-def test_replay_of_a_missing_folder_is_an_error_on_the_page(tmp_path):
-    pages.replay_path.set(str(tmp_path / "nope"))
+def _replay_errors(path) -> str:
+    pages.replay_path.set(str(path))
     try:
         _, rc = solara.render(pages.ReplayPage(), handle_error=False)
-        errors = " ".join(str(w.children) for w in rc.find(v.Alert).widgets)
-        assert "no such run folder" in errors
+        return " ".join(str(w.children) for w in rc.find(v.Alert).widgets)
     finally:
         pages.replay_path.set("")
 
 
-def test_comparison_shows_both_runs(saved_runs):
+def test_replay_of_a_missing_folder_is_an_error_on_the_page(page_roots):
+    assert "no such run folder" in _replay_errors(page_roots / "runs" / "nope")
+
+
+def test_replay_opens_only_folders_below_its_roots(page_roots, tmp_path):
+    """Outside the roots every folder gets the same refusal, existing or not (no probing)."""
+    (tmp_path / "exists").mkdir()
+    said = [_replay_errors(p) for p in (tmp_path / "exists", tmp_path / "missing",
+                                        page_roots / ".." / ".." / "elsewhere")]
+    for text in said:
+        assert "outside the folders this dashboard opens" in text, text
+        assert "--root" in text
+        assert "no such" not in text and "not a complete run" not in text
+    assert said[0].replace("exists", "X") == said[1].replace("missing", "X")
+
+
+def test_replay_link_into_a_root_through_a_symlink_is_refused(page_roots, saved_runs, tmp_path):
+    import shutil
+
+    outside = tmp_path / "outside_run"
+    shutil.copytree(saved_runs["a"], outside)
+    link = page_roots / "runs" / "sneaky"
+    link.symlink_to(outside)
+    try:
+        assert "outside the folders this dashboard opens" in _replay_errors(link)
+    finally:
+        link.unlink()
+
+
+DAMAGE = {
+    "truncated_timeseries": (lambda d: (d / "timeseries.parquet").write_bytes(
+        (d / "timeseries.parquet").read_bytes()[:300]), "timeseries.parquet is unreadable"),
+    "timeseries_without_step": (lambda d: pd.DataFrame({"x": [1, 2]}).to_parquet(
+        d / "timeseries.parquet"), "no column step"),
+    "config_not_a_mapping": (lambda d: (d / "config.yaml").write_text("- 1\n- 2\n"),
+                             "config.yaml is not a configuration"),
+    "spells_wrong_shape": (lambda d: pd.DataFrame({"x": [1]}).to_parquet(
+        d / "spells.parquet"), "spells.parquet is not a ccsim table"),
+}
+
+
+@pytest.mark.parametrize("case", DAMAGE)
+def test_damaged_run_is_one_error_on_the_page(case, saved_runs, page_roots):
+    import shutil
+
+    damage, words = DAMAGE[case]
+    work = page_roots / "runs" / f"damaged_{case}"
+    shutil.copytree(saved_runs["a"], work)
+    try:
+        damage(work)
+        assert words in _replay_errors(work)
+    finally:
+        shutil.rmtree(work)
+
+
+def test_comparison_shows_both_runs_on_shared_scales(saved_runs, page_roots, monkeypatch):
+    drawn = []
+    charts = views.charts
+
+    def spy(ts, names, styles, title="", ylims=None, last_step=None):
+        drawn.append(ylims)
+        return charts(ts, names, styles, title, ylims, last_step)
+
+    monkeypatch.setattr(views, "charts", spy)
     pages.compare_paths.set((str(saved_runs["a"]), str(saved_runs["b"])))
     try:
         _, rc = solara.render(pages.ComparePage(), handle_error=False)
@@ -152,6 +272,9 @@ def test_comparison_shows_both_runs(saved_runs):
         assert tables[0] != tables[1]
     finally:
         pages.compare_paths.set(("", ""))
+    a = io.read_parquet(saved_runs["a"] / "timeseries.parquet")
+    b = io.read_parquet(saved_runs["b"] / "timeseries.parquet")
+    assert len(drawn) == 2 and drawn[0] == drawn[1] == views.limits([a, b])
 
 
 def _saved_config(run):

@@ -115,3 +115,122 @@ def test_run_label_reads_the_recorded_scenario(folders):
     _, run = folders
     assert load_results(run).label == (
         "scenario experience_economy · seed 0 · 200 customers × 12 months")
+
+
+# ----------------------------------------------------------------------------------------------
+# issue 29: figures a strategist cannot misread
+
+#: The sweep of issue 29 (two scenarios × two markups × three seeds) on a tiny market.
+FOUR_SETTINGS = ["run", "-m", "seed=range(0,3)", "scenario=experience_economy,subscription",
+                 "firms.cc_a.markup=0.6,0.9", "market.n_customers=120", "market.steps=12",
+                 "hydra.sweep.dir=four"]
+
+
+@pytest.fixture(scope="module")
+def four(tmp_path_factory, cli):
+    """The 4-setting sweep, made and plotted by the real CLI (headline only, PNG)."""
+    cwd = tmp_path_factory.mktemp("four")
+    done = cli.finish(cli.start(FOUR_SETTINGS, cwd))
+    assert done.returncode == 0, done.stderr[-3000:]
+    plotted = cli.run(["plot", "four", "--kind", "headline", "--format", "png"], cwd)
+    assert plotted.returncode == 0, plotted.stderr[-3000:]
+    assert (cwd / "four" / "figures" / "headline.png").stat().st_size > 10_000
+    return cwd / "four"
+
+
+def _overlaps(boxes):
+    return [(a, b) for i, (a, ba) in enumerate(boxes) for b, bb in boxes[i + 1:]
+            if ba.overlaps(bb)]
+
+
+def test_headline_tick_labels_never_overlap(four):
+    """Four settings of two keys: no two tick labels (nor two lines of the key) intersect."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from sim.plots import draw, load_results
+
+    fig = draw(load_results(four), "headline")
+    FigureCanvasAgg(fig).draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        labels = [t for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]
+        assert len(labels) == 4, ax.get_title()
+        boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in labels]
+        assert _overlaps(boxes) == [], ax.get_title()
+    # the settings are spelled out once, in a key whose entries do not overlap either
+    (key,) = fig.legends
+    entries = [(t.get_text(), t.get_window_extent(renderer)) for t in key.get_texts()]
+    assert len(entries) == 4 and _overlaps(entries) == []
+    assert {t for t, _ in entries} == {
+        f"{i}: scenario={s}, firms.cc_a.markup={m}" for i, (s, m) in enumerate(
+            [(s, m) for s in ("experience_economy", "subscription") for m in (0.6, 0.9)], 1)}
+    for _, box in entries:  # inside the figure, not cut off
+        assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1
+
+
+def test_panel_titles_are_words_with_units(four):
+    """No raw column name as a title; every value axis names its unit."""
+    from sim.metrics import HEADLINE_UNITS
+    from sim.plots import FIRM_KPIS, RUN_KPIS, draw, load_results, select
+
+    everything = load_results(four)
+    one = select(everything, ["scenario=subscription"])
+    raw = {*HEADLINE_UNITS, *RUN_KPIS, *FIRM_KPIS, "revenue_cagr"}
+    for kind, fig in (("headline", draw(everything, "headline")), ("kpis", draw(one, "kpis")),
+                      ("heatmap", draw(everything, "heatmap", x="scenario",
+                                       y="firms.cc_a.markup"))):
+        for ax in fig.axes:
+            title = ax.get_title()
+            if not title:
+                continue
+            assert not any(k in title for k in raw), (kind, title)
+            if ax.get_ylabel() and kind != "heatmap":
+                assert "(" in ax.get_ylabel() and ")" in ax.get_ylabel(), (kind, ax.get_ylabel())
+
+
+def test_overrides_the_same_in_every_run_are_on_every_figure(four):
+    """A sweep narrowed to markup=0.9 says so on each figure; so do the tiny market's keys."""
+    from sim.plots import draw, load_results, select
+
+    results = select(load_results(four), ["firms.cc_a.markup=0.9"])
+    for kind in ("share", "revenue", "kpis", "headline", "retention"):
+        fig = draw(results, kind)
+        text = fig.get_suptitle()
+        assert "same in every run:" in text, kind
+        for item in ("firms.cc_a.markup=0.9", "market.n_customers=120", "market.steps=12"):
+            assert item in text, (kind, item)
+
+
+def test_kpis_growth_is_the_headline_growth(four):
+    """kpis.png's growth panel shows each group's pooled growth, the number headline.png shows."""
+    from sim.analysis.headline import headline_table
+    from sim.plots import draw, load_results, select
+
+    results = select(load_results(four), ["scenario=experience_economy",
+                                          "firms.cc_a.markup=0.6"])
+    fig = draw(results, "kpis")
+    growth = next(ax for ax in fig.axes if ax.get_title() == "Revenue growth of each group")
+    means = [c.lines[0].get_ydata()[0] for c in growth.containers]
+    table = headline_table(results.runs, by=[]).iloc[0]
+    assert means == pytest.approx([100 * table["product_centric_revenue_cagr_mean"],
+                                   100 * table["customer_centric_revenue_cagr_mean"]])
+    titles = [ax.get_title() for ax in fig.axes]
+    assert "Revenue growth" not in titles  # the mean of per-firm growth is not drawn
+
+
+def test_unknown_heatmap_key_refused_before_anything_is_written(four, tmp_path, cli):
+    """`plot SWEEP --x nope` on an uncollected sweep: one line, exit 2, nothing collected."""
+    work = tmp_path / "sweep"
+    shutil.copytree(four, work, ignore=shutil.ignore_patterns(
+        "runs.parquet", "firm_kpis.parquet", "timeseries.parquet", "headline.*", "figures"))
+    before = sorted(p.relative_to(work) for p in work.rglob("*"))
+    for argv, words in ((["--x", "nope"], ["--x nope", "not a swept key", "scenario"]),
+                        (["--y", "nope", "--kind", "share"], ["--y nope"]),
+                        (["--kpi", "nope"], ["--kpi nope", "growth_gap_points"])):
+        done = cli.run(["plot", str(work), *argv], tmp_path)
+        lines = [line for line in done.stderr.splitlines() if line.strip()]
+        assert done.returncode == 2, done.stderr[-2000:]
+        assert len(lines) == 1 and lines[0].startswith("ccsim: error: "), lines
+        for word in words:
+            assert word in lines[0], (word, lines[0])
+        assert sorted(p.relative_to(work) for p in work.rglob("*")) == before
