@@ -49,6 +49,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "elasticities": ("sim.studies.elasticities:main", "elasticities of sales to marketing"),
     "decompose": ("sim.studies.decompose:main", "share of the gaps each mechanism explains"),
     "bench": ("sim.studies.bench:main", "[--quick]: throughput, memory and run time of the model"),
+    "fit": ("sim.studies.fit:main", "TARGET [--quick]: fit premises to an observed curve (--list)"),
 }
 
 
