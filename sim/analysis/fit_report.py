@@ -17,7 +17,8 @@ import pandas as pd
 
 from .. import io
 
-__all__ = ["markdown_table", "write_cdnow_report", "write_report"]
+__all__ = ["markdown_table", "results_markdown", "results_table", "write_cdnow_report",
+           "write_report"]
 
 #: Further tables of a fit folder, with their headings, in the order they are printed.
 EXTRA = {"fit_quality": "Fit quality", "prediction": "Prediction of the later years",
@@ -104,3 +105,53 @@ def write_cdnow_report(folder: str | Path) -> Path:
              "purchases by week, actual and BG/NBD), each as `.parquet` and `.csv`; "
              "`weekly.png` / `weekly.pdf`; `meta.json`."]
     return io.write_text("\n".join(lines) + "\n", folder / "report.md")
+
+
+def _headline(folder: Path) -> str:
+    """How well one saved fit matches its data, in one phrase."""
+    if (folder / "fit_quality.parquet").exists():
+        q = pd.read_parquet(folder / "fit_quality.parquet").set_index("fit")["rmse"]
+        return (f"RMSE {q['model (band seeds)']:,.0f} (NLS of Bass's closed form "
+                f"{q['NLS, Bass closed form']:,.0f})")
+    if (folder / "prediction.parquet").exists():
+        p = pd.read_parquet(folder / "prediction.parquet")
+        return (f"years 8-12 MAE {p.iloc[0]['mae_years_8_12']:.1f} points (sBG's own "
+                f"{p.iloc[1]['mae_years_8_12']:.1f})")
+    band = pd.read_parquet(folder / "band.parquet")
+    inside = (band["observed_low"] <= band["model_mean"]) & (
+        band["model_mean"] <= band["observed_high"])
+    return "; ".join(
+        f"year {int(r.x)} {r.model_mean:.1f} % in {r.observed_low:g}-{r.observed_high:g} "
+        f"({r.status}): {'inside' if ok else 'outside'}"
+        for r, ok in zip(band.itertuples(), inside, strict=True))
+
+
+def results_table(root: str | Path = "results/fits") -> pd.DataFrame:
+    """One row per saved fit under ``root``: target, fitted premises, headline, size, commit.
+
+    Reads each folder's ``meta.json``, ``parameters.parquet`` and result tables only; folders
+    without ``meta.json`` (a fit still running or killed) and the CDNOW report are skipped.
+    """
+    rows = []
+    for folder in sorted(Path(root).iterdir()) if Path(root).is_dir() else []:
+        if not (folder / "meta.json").exists() or not (folder / "band.parquet").exists():
+            continue
+        meta = io.read_json(folder / "meta.json")
+        params = pd.read_parquet(folder / "parameters.parquet")
+        searched = {p["key"] for p in meta["space"]}
+        fitted = params[params["key"].isin(searched)]
+        rows.append({
+            "target": meta["target"] + (" (illustrative)" if meta.get("caveat") else ""),
+            "fitted": ", ".join(f"{k.rsplit('.', 1)[-1]} {v:.4g}"
+                                for k, v in zip(fitted["key"], fitted["model"], strict=True)),
+            "result": _headline(folder),
+            "market": f"{meta['size']['n_customers']:,} customers, {len(meta['seeds'])} seeds, "
+                      f"{meta['trials']['COMPLETE']} trials",
+            "commit": meta["git_commit"][:7] + ("+dirty" if "dirty" in meta["git_commit"] else ""),
+        })
+    return pd.DataFrame(rows, columns=["target", "fitted", "result", "market", "commit"])
+
+
+def results_markdown(root: str | Path = "results/fits") -> str:
+    """:func:`results_table` as Markdown (for a generated block of the docs' results page)."""
+    return markdown_table(results_table(root)) + "\n"

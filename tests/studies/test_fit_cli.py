@@ -92,6 +92,21 @@ def test_the_cdnow_report_is_written(quick):
     assert "Do the data support it?" in (out / "report.md").read_text()
 
 
+def test_the_results_table_reads_every_saved_fit(quick):
+    from sim.analysis.fit_report import results_markdown, results_table
+
+    root, _ = quick
+    table = results_table(root).set_index("target")
+    assert len(table) == len(SEARCHES)  # the cdnow report is not a fit
+    assert {"bass_dryers (illustrative)", "bass_colour_tv (illustrative)"} <= set(table.index)
+    params = pd.read_parquet(root / "sbg_regular" / "parameters.parquet").set_index("key")
+    assert f"base {params.loc['market.churn.base', 'model']:.4g}" in table.loc[
+        "sbg_regular", "fitted"]
+    assert table.loc["retention_b2b", "result"].endswith(("inside", "outside"))
+    assert "sBG's own" in table.loc["sbg_highend", "result"]
+    assert results_markdown(root).count("\n") == len(SEARCHES) + 2
+
+
 def _error(capsys, argv):
     status = fit.main(argv)
     err = capsys.readouterr().err.strip().splitlines()
