@@ -186,6 +186,10 @@ class SbgTarget(FitTarget):
         cohort = float(np.mean([r[0] for r in band_results]))
         report = _sbg_findings(retention.set_index("year"), prediction.set_index("curve"),
                                implied, sbg, need, cohort)
+        report.insert(1, f"Loss on the search's seeds {best['value']:.4f}, on the fresh seeds "
+                         f"{-prediction.iloc[0]['loglik_years_0_7']:.4f}, sBG's own "
+                         f"{-prediction.iloc[1]['loglik_years_0_7']:.4f} (the search's own score "
+                         "is optimistic: it chose the candidate that suited its seeds).")
         return Outputs(band=band, parameters=pd.DataFrame(rows),
                        tables={"prediction": prediction, "retention_by_year": retention,
                                "heterogeneity": heterogeneity},
