@@ -79,9 +79,11 @@ class Plan:
 
     def settings(self) -> dict[str, Any]:
         """What a resumed search must share with the saved one."""
-        return {"target": self.target.name, "n_customers": self.size.n_customers,
-                "steps": self.cfg.market.steps, "overrides": self.overrides,
-                "sampler": self.sampler}
+        out = {"target": self.target.name, "n_customers": self.size.n_customers,
+               "steps": self.cfg.market.steps, "overrides": self.overrides,
+               "sampler": self.sampler}
+        ranges = getattr(self.target, "range_overrides", ())
+        return out | ({"ranges": [list(r) for r in ranges]} if ranges else {})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -104,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--search", action="append", default=[], metavar="KEY=LOW:HIGH[:log]",
                    help="search this premise too (or over another range), e.g. a churn "
                         "frailty once the model has one; repeatable")
+    p.add_argument("--range", action="append", default=[], metavar="YEAR=LOW:HIGH",
+                   help="retention targets: replace a year's range (in %%), for a sensitivity "
+                        "fit beside the stated one; repeatable")
     p.add_argument("--out", metavar="DIR",
                    help="output folder (default results/fits/<target>; --quick: "
                         "results/tmp/fits/<target>_quick); a folder holding the same search "
@@ -134,6 +139,28 @@ def _search_param(spec: str) -> Param:
         return Param(key, low, high, log=len(parts) == 3, why="--search")
     except SearchError as exc:
         raise ValueError(f"--search={spec}: {exc}") from None
+
+
+def _ranges(target: FitTarget, specs: list[str]) -> FitTarget:
+    """The target with ``--range YEAR=LOW:HIGH`` applied (retention targets only)."""
+    if not specs:
+        return target
+    if not hasattr(target, "range_overrides"):
+        raise ValueError(f"--range={specs[0]}: only retention targets have ranges")
+    years = set(target.ranges()["year"])
+    out = []
+    for spec in specs:
+        year, _, rng = spec.partition("=")
+        try:
+            y, (low, high) = int(year), (float(v) for v in rng.split(":"))
+        except ValueError:
+            raise ValueError(f"--range={spec}: write YEAR=LOW:HIGH (percent)") from None
+        if y not in years or not 0 <= low < high <= 100:
+            allowed = ", ".join(map(str, sorted(years)))
+            raise ValueError(f"--range={spec}: a year with a range ({allowed}) and "
+                             "0 <= LOW < HIGH <= 100")
+        out.append((y, low, high))
+    return dataclasses.replace(target, range_overrides=tuple(out))
 
 
 def _positive(name: str, value: int | None, lo: int) -> None:
@@ -180,12 +207,12 @@ def plan(args: argparse.Namespace) -> Plan | str:
         given = [f"--{n.replace('_', '-')}" for n in ("seeds", "trials", "n_customers",
                                                       "band_seeds")
                  if getattr(args, n) is not None] + (["--search"] if args.search else []) \
-            + args.overrides
+            + (["--range"] if args.range else []) + args.overrides
         if given:
             raise ValueError(f"TARGET={args.target}: a report on data, no search; "
                              f"{', '.join(given)} do(es) not apply")
         return args.target
-    target = known[args.target]
+    target = _ranges(known[args.target], args.range)
     make_sampler(args.sampler)
     base = target.quick if args.quick else target.full
     size = Size(n_customers=args.n_customers or base.n_customers,

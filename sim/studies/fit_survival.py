@@ -240,11 +240,22 @@ class RetentionTarget(FitTarget):
             "[low, high] / width)² + 0.1 × (distance from the middle / width)², seeds pooled.")
 
     market: str = ""
+    #: (year, low, high) replacing a year's range: a sensitivity fit (``--range``).
+    range_overrides: tuple[tuple[int, float, float], ...] = ()
 
     def ranges(self) -> pd.DataFrame:
-        """The market's rows of ``retention_ranges.csv`` (year, low, high, status, source)."""
+        """The market's rows of ``retention_ranges.csv`` (year, low, high, status, source).
+
+        A year in :attr:`range_overrides` gets that range, status ``sensitivity``.
+        """
         r = data.read_csv("retention_ranges.csv")
-        return r[r["market"] == self.market].sort_values("year").reset_index(drop=True)
+        r = r[r["market"] == self.market].sort_values("year").reset_index(drop=True)
+        for year, low, high in self.range_overrides:
+            at = r["year"] == year
+            r.loc[at, ["low", "high"]] = [low, high]
+            r.loc[at, "status"] = "sensitivity"
+            r.loc[at, "source"] = f"--range {year}={low:g}:{high:g} (a sensitivity fit)"
+        return r
 
     def years(self) -> int:
         """The last year of tenure with a range."""

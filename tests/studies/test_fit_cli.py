@@ -132,6 +132,10 @@ def _error(capsys, argv):
     (["sbg_regular", "market.n_customers=500"], "set by the study"),
     (["sbg_regular", "market.churn.nonsense=1"], "nonsense"),
     (["cdnow", "--seeds", "6"], "a report on data"),
+    (["sbg_regular", "--range", "1=60:70"], "only retention targets"),
+    (["retention_b2b", "--range", "2=60:70"], "a year with a range (1)"),
+    (["retention_b2b", "--range", "1=70:60"], "0 <= LOW < HIGH"),
+    (["retention_b2b", "--range", "1=70"], "write YEAR=LOW:HIGH"),
 ])
 def test_bad_input_is_one_line_exit_2_and_nothing_written(tmp_path, capsys, argv, says):
     out = tmp_path / "out"
@@ -157,6 +161,20 @@ def test_a_folder_with_another_search_is_refused_before_anything_runs(quick, cap
                                   "--out", str(out)])
     assert status == 2 and "other settings" in err[0] and len(err) == 1
     assert (out / "search.journal").read_bytes() == before
+
+
+def test_a_sensitivity_range_replaces_the_stated_one_and_is_a_search_of_its_own(quick, tmp_path,
+                                                                              capsys):
+    root, _ = quick
+    status, err = _error(capsys, ["retention_b2b", "--quick", "--range", "1=60:70",
+                                  "--out", str(root / "retention_b2b")])
+    assert status == 2 and "other settings" in err[0]
+    out = tmp_path / "sensitivity"
+    assert fit.main(["retention_b2b", "--quick", "--jobs", "1", "--range", "1=60:70",
+                     "--out", str(out)]) == 0
+    band = pd.read_parquet(out / "band.parquet")
+    assert band[["observed_low", "observed_high"]].values.tolist() == [[60.0, 70.0]]
+    assert band["status"].tolist() == ["sensitivity"]
 
 
 def test_more_trials_in_the_same_folder_continue_the_search(quick, tmp_path):
