@@ -126,6 +126,16 @@ def _headline(folder: Path) -> str:
         for r, ok in zip(band.itertuples(), inside, strict=True))
 
 
+def _commits(meta: dict) -> str:
+    """The commit that wrote a fit, and those its trials ran at when they differ."""
+    def short(c: str) -> str:
+        return c[:7] + ("+dirty" if c.endswith("+dirty") else "")
+
+    trials = [short(c) for c in meta.get("trial_commits", [])]
+    wrote = short(meta["git_commit"])
+    return wrote if trials in ([], [wrote]) else f"{wrote} (trials {', '.join(trials)})"
+
+
 def results_table(root: str | Path = "results/fits") -> pd.DataFrame:
     """One row per saved fit under ``root``: target, fitted premises, headline, size, commit.
 
@@ -147,7 +157,7 @@ def results_table(root: str | Path = "results/fits") -> pd.DataFrame:
             "result": _headline(folder),
             "market": f"{meta['size']['n_customers']:,} customers, {len(meta['seeds'])} seeds, "
                       f"{meta['trials']['COMPLETE']} trials",
-            "commit": meta["git_commit"][:7] + ("+dirty" if "dirty" in meta["git_commit"] else ""),
+            "commit": _commits(meta),
         })
     return pd.DataFrame(rows, columns=["target", "fitted", "result", "market", "commit"])
 
