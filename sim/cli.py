@@ -50,6 +50,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "decompose": ("sim.studies.decompose:main", "share of the gaps each mechanism explains"),
     "bench": ("sim.studies.bench:main", "[--quick]: throughput, memory and run time of the model"),
     "columns": ("sim.columns:main", "[TABLE]: the data dictionary (every column, unit, meaning)"),
+    "fit": ("sim.studies.fit:main", "TARGET [--quick]: fit premises to an observed curve (--list)"),
 }
 
 
