@@ -74,8 +74,11 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str]) -> int:
-    """Check the arguments, then replace this process with ``solara run``."""
+build_parser = parser  #: the name every ccsim command module gives its parser (sim.cli)
+
+
+def main(argv: list[str], check_only: bool = False) -> int:
+    """Check the arguments, then replace this process with ``solara run`` (not if check_only)."""
     args = parser().parse_args(argv)
     if not 1 <= args.port <= 65535:
         return _error(f"--port={args.port}: a port is a number from 1 to 65535")
@@ -105,6 +108,8 @@ def main(argv: list[str]) -> int:
         print(f"ccsim: warning: --host={args.host}: the dashboard is reachable from other "
               "machines, with no password; anyone who can reach it can run models on this one",
               file=sys.stderr)
+    if check_only:
+        return 0
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     # Solara's rules-of-hooks check warns about Mesa's own ComponentsView at every start
     env.setdefault("SOLARA_CHECK_HOOKS", "off")
