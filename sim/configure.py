@@ -398,12 +398,14 @@ def _progress(total: int) -> Any:
     from tqdm.std import tqdm
 
     return tqdm(total=total, desc="ccsim: checking the sweep's values", unit="value",
-                delay=1.0, leave=False, file=sys.stderr,
+                delay=PROGRESS_DELAY, leave=False, file=sys.stderr,
                 disable=None if total >= PROGRESS_FROM else True)  # None: on a terminal
 
 
-#: Sweeps with at least this many values to check show a progress bar while they are checked.
+#: Sweeps with at least this many values to check show a progress bar while they are checked
+#: (on a terminal, once checking has taken :data:`PROGRESS_DELAY` seconds).
 PROGRESS_FROM = 1000
+PROGRESS_DELAY = 1.0
 
 
 @dataclass

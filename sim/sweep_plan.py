@@ -157,7 +157,8 @@ def _check_values(ov: Any, loader: Any) -> None:
 def sweep_size(ov: Any) -> int | None:
     """How many values a sweep override lists, without listing them (None: not a list sweep).
 
-    ``range()`` is counted from its bounds, so ``seed=range(0,10000000)`` costs nothing.
+    ``range()`` is counted from its bounds, so ``seed=range(0,10000000)`` costs nothing;
+    ``glob()`` by its matches if it was parsed with a config loader (else None).
     """
     from hydra.core.override_parser.types import ChoiceSweep, RangeSweep
 
@@ -173,7 +174,10 @@ def sweep_size(ov: Any) -> int | None:
         return max(0, math.ceil((stop - start) / step))
     if isinstance(value, ChoiceSweep):
         return len(value.list)
-    return None  # glob(): its matches are listed by the config loader
+    try:  # glob(): the presets it matches, listed by the config loader it was parsed with
+        return len(list(ov.sweep_string_iterator()))
+    except Exception:  # noqa: BLE001 - parsed without a loader: not known here
+        return None
 
 
 def check_size(parsed: Sequence[Any], limit: int = MAX_JOBS) -> int | None:

@@ -193,6 +193,12 @@ def make_figures(path: str | Path, kinds: Sequence[str] | None = None,
                    and too_many_settings(results, k, _limit(k))]
         if not todo:
             raise ValueError(f"{results.path}: no figure applies")
+    given = [f"{flag} {value}" for flag, value in (("--x", x), ("--y", y)) if value is not None]
+    if kpi != "growth_gap_points":
+        given.append(f"--kpi {kpi}")
+    if given and "heatmap" not in todo:
+        raise ValueError(f"{given[0]}: only for the heatmap, which is not drawn here (a sweep "
+                         "of two parameters, or --kind heatmap)")
     out_dir = Path(out) if out is not None else results.path / "figures"
     try:
         check_out_dir(out_dir, "--out" if out is not None else "output folder")
