@@ -100,7 +100,7 @@ CASES: dict[str, tuple[list[str], str]] = {
     "searchpath": (["run", *TINY, "hydra.searchpath=[file:///tmp]"], "hydra.searchpath"),
     "info_flag_callback": (["run", "--cfg", "job", "+hydra.callbacks.x._target_=os.makedirs"],
                            "hydra.callbacks"),
-    "submitit_setup_lines": (["run", "-m", *TINY, "seed=1,2", "hydra/launcher=submitit_local",
+    "submitit_setup_lines": (["run", "-m", *TINY, "seed=1,2", "hydra/launcher=submitit_slurm",
                               "hydra.launcher.setup=[touch PWNED]"], "hydra.launcher.setup"),
     # presets: refused whether chosen or not (a sweep may choose any of them)
     "preset_callback": (["run", *TINY, "--config-dir", "presets/callbacks"], "evil.yaml"),
