@@ -22,7 +22,8 @@ import tempfile
 import typing
 from pathlib import Path
 
-__all__ = ["OneLineParser", "UsageError", "check_out_dir", "integer", "number", "one_line"]
+__all__ = ["OneLineParser", "UsageError", "check_out_dir", "integer", "number", "one_line",
+           "write_problem"]
 
 
 class UsageError(Exception):
@@ -125,16 +126,28 @@ def check_out_dir(path: str | os.PathLike, flag: str = "--out") -> Path:
         raise UsageError(f"{shown}: empty; name a folder")
     if out.exists() and not out.is_dir():
         raise UsageError(f"{shown}: is a file, not a folder; name a folder")
-    existing = out
+    problem = write_problem(out)
+    if problem:
+        raise UsageError(f"{shown}: {problem}")
+    return out
+
+
+def write_problem(folder: Path) -> str | None:
+    """Why ``folder`` could not be created or written in (None: it can).
+
+    The nearest part of the path that exists must be a folder (not a file, not a broken
+    link) in which this process can create files: tried with a temporary folder that is
+    removed at once, so nothing is left behind.
+    """
+    existing = folder
     while not existing.exists() and existing != existing.parent:
         if existing.is_symlink():  # a dangling link: mkdir would fail on it
-            raise UsageError(f"{shown}: {existing} is a broken symbolic link; name a folder")
+            return f"{existing} is a broken symbolic link; name a folder"
         existing = existing.parent
     if not existing.is_dir():
-        raise UsageError(f"{shown}: {existing} is a file, not a folder; name a folder")
+        return f"{existing} is a file, not a folder; name a folder"
     try:
         os.rmdir(tempfile.mkdtemp(prefix=".ccsim-probe-", dir=existing))
     except OSError as exc:
-        raise UsageError(f"{shown}: cannot write in {existing} ({exc.strerror}); name a folder "
-                         "you can write to") from None
-    return out
+        return f"cannot write in {existing} ({exc.strerror}); name a folder you can write to"
+    return None

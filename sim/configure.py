@@ -13,7 +13,6 @@ import difflib
 import functools
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib.resources import files
@@ -544,6 +543,7 @@ def check_output_dir(folder: str, shown: str, kind: str = "run") -> None:
         shown: The ``KEY=VALUE`` to name in the message.
         kind: ``"run"`` or ``"sweep"``.
     """
+    from .cli_parser import write_problem
     from .folders import RUN_MARKER, SWEEP_MARKER, is_run_folder, is_sweep_folder
 
     if not folder.strip():
@@ -566,15 +566,6 @@ def check_output_dir(folder: str, shown: str, kind: str = "run") -> None:
             if links:
                 raise ConfigError(f"{shown}: {path} holds a symbolic link ({links[0]}); ccsim "
                                   "does not write through links: remove it")
-    existing = path
-    while not existing.exists() and existing != existing.parent:
-        if existing.is_symlink():  # a dangling link on the way
-            raise ConfigError(f"{shown}: {existing} is a broken symbolic link; name a folder")
-        existing = existing.parent
-    if not existing.is_dir():
-        raise ConfigError(f"{shown}: {existing} is a file, not a folder; name a folder")
-    try:
-        os.rmdir(tempfile.mkdtemp(prefix=".ccsim-probe-", dir=existing))
-    except OSError as exc:
-        raise ConfigError(f"{shown}: cannot write in {existing} ({exc.strerror}); name a folder "
-                          "you can write to") from None
+    problem = write_problem(path)
+    if problem:
+        raise ConfigError(f"{shown}: {problem}")

@@ -12,7 +12,8 @@ So whatever can set them can run code or overwrite files. ccsim therefore allows
   only as ccsim's own ``conf/`` sets them (``--config-dir`` adds a folder to the search path);
 * Hydra's output paths only inside the output folder (``hydra.output_subdir``,
   ``hydra.sweep.subdir``: relative, without ``..``);
-* no shell lines for a launcher to run (``hydra.launcher.setup`` of submitit).
+* no shell lines for a launcher to run (``hydra.launcher.setup`` of submitit), and no sweep
+  from ``hydra.sweeper.params`` (its values would escape the checks of the command line's).
 
 The rules hold wherever a value comes from: each override on the command line
 (:func:`check_overrides`, before anything is composed, every value of a sweep included), each
@@ -134,6 +135,9 @@ def check_overrides(parsed: list[Any]) -> None:
         if key.endswith("._target_") or key == "_target_":
             for value in _values(ov) or [ov.get_value_element_as_str()]:
                 _refuse_target(line, value)
+        if key.startswith("hydra.sweeper.params") and not ov.is_delete():
+            raise ConfigError(f"{line}: sweeps come from the command line only (ccsim run -m "
+                              "KEY=A,B), where every value is checked first")
         if key == "hydra.launcher.setup" and not ov.is_delete():
             raise ConfigError(f"{line}: shell lines for the launcher to run are not taken from "
                               "the command line; load modules and set variables before `ccsim "
@@ -206,6 +210,9 @@ def check_config_dir(folder: str | os.PathLike) -> None:
             if dotted == "hydra.launcher.setup" or dotted.startswith("hydra.launcher.setup."):
                 raise ConfigError(f"{shown}: sets hydra.launcher.setup (shell lines); ccsim "
                                   "takes no shell lines from presets")
+            if dotted.startswith("hydra.sweeper.params"):
+                raise ConfigError(f"{shown}: sets hydra.sweeper.params; sweeps come from the "
+                                  "command line only, where every value is checked first")
         for dotted, target in _targets(body, package):
             _refuse_target(f"{shown} ({dotted})", target)
 
@@ -254,6 +261,10 @@ def check_node(cfg: DictConfig) -> None:
         if isinstance(target, str) and "${" in target:
             target = OmegaConf.select(cfg, path, throw_on_missing=False)
         _refuse_target(path, target)
+    sweeper = node.get("sweeper")
+    if isinstance(sweeper, dict) and sweeper.get("params"):
+        raise ConfigError("hydra.sweeper.params: sweeps come from the command line only "
+                          "(ccsim run -m KEY=A,B), where every value is checked first")
     launcher = node.get("launcher")
     if isinstance(launcher, dict) and launcher.get("setup"):
         raise ConfigError("hydra.launcher.setup: shell lines for the launcher to run are not "

@@ -102,6 +102,8 @@ CASES: dict[str, tuple[list[str], str]] = {
                            "hydra.callbacks"),
     "submitit_setup_lines": (["run", "-m", *TINY, "seed=1,2", "hydra/launcher=submitit_slurm",
                               "hydra.launcher.setup=[touch PWNED]"], "hydra.launcher.setup"),
+    "sweeper_params": (["run", "-m", *TINY, "+hydra.sweeper.params={seed: 'range(0,9)'}"],
+                       "hydra.sweeper.params"),
     # presets: refused whether chosen or not (a sweep may choose any of them)
     "preset_callback": (["run", *TINY, "--config-dir", "presets/callbacks"], "evil.yaml"),
     "preset_launcher": (["run", *TINY, "--config-dir", "presets/launcher"], "evil.yaml"),
