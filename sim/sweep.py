@@ -16,14 +16,21 @@ every job idempotent:
   then finds the job finished (``skipped``, "finished by another process"), so two sweeps
   resumed at once never run one job twice and both end with every job accounted for;
 * a job that raises writes ``error.json`` (status, error type, message, traceback) and returns
-  normally, so the launcher goes on with the other jobs; ``ccsim run -m`` then exits 1.
+  normally, so the launcher goes on with the other jobs; ``ccsim run -m`` then exits 1;
+* a ``summary.json`` that is not a JSON object of the same config hash is no result: the job
+  runs again;
+* the sweep folder gets ccsim's marker ``.ccsim-sweep`` and each job folder ``.ccsim-run``
+  (:mod:`sim.folders`), and the joblib launcher's workers end with the launching process,
+  even after ``kill -9`` (:mod:`sim.parent_watch`).
 
 Each job also appends one JSON line per event (``start``, ``ok``, ``failed``, ``skipped``) to
 ``events.jsonl`` in its folder, and prints a progress line counted from the markers on disk, so
 it is right whichever worker finishes first. :class:`SweepCallback` (``hydra.callbacks`` in
 ``conf/config.yaml``) records the planned jobs (folder and overrides) and the start time in
 ``sweep.json`` and reports the outcome at the end. :func:`all_complete` lets ``ccsim run -m ...
---resume`` end at once, without starting Hydra's launcher, when every planned job is complete.
+--resume`` end at once, without starting Hydra's launcher, when every planned job is complete;
+:func:`find_sweep` finds the sweep to resume by the jobs it plans, whatever the order of the
+overrides and of each sweep's values.
 """
 
 from __future__ import annotations
