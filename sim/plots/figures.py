@@ -206,7 +206,10 @@ def make_figures(path: str | Path, kinds: Sequence[str] | None = None,
         raise ValueError(str(exc)) from None
     written: list[Path] = []
     with matplotlib.rc_context(_RC):
-        figures = [(kind, draw(results, kind, x=x, y=y, kpi=kpi, by=by)) for kind in todo]
+        # the heatmap first: its options (--x, --y, --kpi) are the likeliest to be refused
+        drawn = {kind: draw(results, kind, x=x, y=y, kpi=kpi, by=by)
+                 for kind in sorted(todo, key=lambda k: k != "heatmap")}
+        figures = [(kind, drawn[kind]) for kind in todo]
         if check_only:
             return []
         if skipped:
