@@ -540,11 +540,30 @@ def _check_firm(path: str, firm: FirmConfig) -> None:
                           "shares are only read with strategy=custom")
 
 
+#: Longest ``name`` (characters): it goes into the run folder's name after a 27-character
+#: timestamp, and file systems allow 255 bytes.
+MAX_NAME = 100
+
+
 def _check_name(name: str) -> None:
-    """``name`` labels a run and goes into its folder name: it must not be a path."""
+    """``name`` labels a run and goes into its folder name: a short line of text, not a path.
+
+    Control characters (a newline, an ANSI escape) would reach folder names and terminals; a
+    name longer than :data:`MAX_NAME` characters would make the folder name too long.
+    """
+    import unicodedata
+
     if not name.strip() or "/" in name or "\\" in name or ".." in name or "\0" in name:
         raise ConfigError(f"name={name}: a name is a label, not a path; allowed: text without "
                           "'/', '\\' or '..' (use hydra.run.dir=DIR to choose the folder)")
+    control = [c for c in name if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")]
+    if control:
+        shown = "".join(ascii(c)[1:-1] if c in control else c for c in name)
+        raise ConfigError(f"name={shown}: holds a control character ({ascii(control[0])}); "
+                          "allowed: printable text on one line")
+    if len(name) > MAX_NAME or len(name.encode()) > 2 * MAX_NAME:
+        raise ConfigError(f"name={name[:40]}…: {len(name)} characters; allowed: at most "
+                          f"{MAX_NAME} (it becomes part of the run folder's name)")
 
 
 def validate(cfg: Config) -> Config:

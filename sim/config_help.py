@@ -157,8 +157,36 @@ def _entries(out: _Writer, path: str, entries: dict[str, Any]) -> None:
         out.lines.append(" " * 6 + "now: " + values)
 
 
-def preset_description(path: Path, limit: int = 150) -> str:
-    """First sentence of a preset file's opening comment (after Hydra's ``# @package`` line)."""
+#: Words ending in a full stop that do not end a sentence ("e.g. the default").
+_ABBREVIATIONS = ("e.g.", "i.e.", "cf.", "vs.", "al.", "etc.", "approx.", "no.", "p.", "pp.")
+
+
+def _first_sentence(text: str) -> str:
+    """``text`` up to the end of its first sentence.
+
+    That is a full stop outside brackets, followed by a space, that does not end an
+    abbreviation (``e.g.``) or an initial (``J.``).
+    """
+    depth = 0
+    for i, char in enumerate(text):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth = max(0, depth - 1)
+        elif char == "." and depth == 0 and text[i + 1:i + 2] == " ":
+            word = text[:i + 1].rsplit(" ", 1)[-1]
+            if word.lower() in _ABBREVIATIONS or (len(word) == 2 and word[0].isupper()):
+                continue
+            return text[:i + 1]
+    return text
+
+
+def preset_description(path: Path) -> str:
+    """First sentence of a preset file's opening comment (after Hydra's ``# @package`` line).
+
+    The whole sentence, never cut short: ``ccsim run --help`` wraps it over as many lines as
+    it needs.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except OSError:
@@ -176,10 +204,7 @@ def preset_description(path: Path, limit: int = 150) -> str:
                 break
             continue
         words.append(line)
-    first = " ".join(words)
-    end = first.find(". ")
-    first = first[:end + 1] if end >= 0 else first
-    return first if len(first) <= limit else first[:limit - 1].rstrip() + "…"
+    return _first_sentence(" ".join(" ".join(words).split()))
 
 
 def _presets(out: _Writer, choices: dict[str, str], options: dict[str, list[str]],

@@ -13,7 +13,6 @@ import difflib
 import functools
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib.resources import files
@@ -287,6 +286,10 @@ def _compose_checked(overrides: list[str] | tuple[str, ...], **where: Any) -> Di
 def parse_overrides(overrides: list[str]) -> list[Any]:
     """Parse each override on its own, so that a syntax error names the override it is in.
 
+    Overrides of Hydra's node that could run code or write outside the output folder are
+    refused here too (:func:`sim.hydra_policy.check_overrides`), so every path of ``ccsim run``
+    checks them first.
+
     Returns:
         Hydra's parsed ``Override`` objects, in order.
 
@@ -305,6 +308,9 @@ def parse_overrides(overrides: list[str]) -> list[Any]:
         if not ov.key_or_group:
             raise ConfigError(f"{line}: no key before '='; write KEY=VALUE (e.g. seed=5)")
         parsed.append(ov)
+    from .hydra_policy import check_overrides as check_hydra_overrides
+
+    check_hydra_overrides(parsed)
     return parsed
 
 
@@ -346,6 +352,8 @@ def check_overrides(overrides: list[str], multirun: bool = False, *,
     Returns:
         The validated configurations that were checked (one per swept value).
     """
+    from .sweep_plan import check_size
+
     where = {"config_name": config_name, "config_dir": config_dir}
     parsed = parse_overrides(overrides)
     plain = [ov for ov in parsed
@@ -357,6 +365,7 @@ def check_overrides(overrides: list[str], multirun: bool = False, *,
                 raise ConfigError(f"{ov.input_line}: several values make a sweep; add -m "
                                   f"(ccsim run -m {ov.input_line} ...)")
         return [load_config(lines, **where)]
+    check_size(parsed)  # before listing any value (MAX_JOBS)
     shipped = config_name == "config" and config_dir is None
     if not shipped:  # another primary config: compose each job's configuration
         base, sweeps = _first_values(plain)
@@ -368,15 +377,34 @@ def check_overrides(overrides: list[str], multirun: bool = False, *,
         base, sweeps = _first_values(parse(lines, composer.loader))
         load = composer.config
     configs = [load(base)]
-    for i, values in sweeps:
-        key = plain[i].get_key_element()
-        for value in values[1:]:
-            line = list(base)
-            line[i] = f"{key}={value}"
-            configs.append(load(line))
+    with _progress(sum(len(values) - 1 for _, values in sweeps)) as bar:
+        for i, values in sweeps:
+            key = plain[i].get_key_element()
+            for value in values[1:]:
+                line = list(base)
+                line[i] = f"{key}={value}"
+                configs.append(load(line))
+                bar.update(1)
     if shipped:
         composer.validated.add(tuple(lines))  # sim.sweep: Hydra need not compose every job again
     return configs
+
+
+def _progress(total: int) -> Any:
+    """A progress bar on stderr for validating a large sweep (shown after a second)."""
+    import sys
+
+    from tqdm.std import tqdm
+
+    return tqdm(total=total, desc="ccsim: checking the sweep's values", unit="value",
+                delay=PROGRESS_DELAY, leave=False, file=sys.stderr,
+                disable=None if total >= PROGRESS_FROM else True)  # None: on a terminal
+
+
+#: Sweeps with at least this many values to check show a progress bar while they are checked
+#: (on a terminal, once checking has taken :data:`PROGRESS_DELAY` seconds).
+PROGRESS_FROM = 1000
+PROGRESS_DELAY = 1.0
 
 
 @dataclass
@@ -413,6 +441,9 @@ def check_launch(overrides: list[str], multirun: bool = False, *, config_name: s
 def _launch(cfg: DictConfig, parsed: list[Any], hydra_side: list[Any], multirun: bool,
             ) -> Launch:
     """:func:`check_launch`'s checks on a configuration composed with Hydra's node."""
+    from .hydra_policy import check_node
+
+    check_node(cfg)
     key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
     given = [ov.input_line for ov in hydra_side if ov.get_key_element() == key]
     try:
@@ -421,7 +452,7 @@ def _launch(cfg: DictConfig, parsed: list[Any], hydra_side: list[Any], multirun:
         msg = _hydra_message(exc).removeprefix(f"{key}: ")
         raise ConfigError(f"{given[-1] if given else key}: {msg}") from None
     shown = given[-1] if given else f"{key}={folder}"
-    check_output_dir(str(folder or ""), shown, SWEEP_SIGNS if multirun else RUN_SIGNS)
+    check_output_dir(str(folder or ""), shown, "sweep" if multirun else "run")
     parallel = 1
     if multirun:
         parallel = min(_parallel_jobs(cfg), _job_count(parsed) or 2**31)
@@ -471,13 +502,14 @@ def check_run(overrides: list[str], *, config_name: str = "config",
 
 def _job_count(parsed: list[Any]) -> int | None:
     """Jobs a sweep makes (the product of its sweeps' sizes); None if a size is not known here."""
+    from .sweep_plan import sweep_size
+
     count = 1
     for ov in parsed:
-        if ov.is_sweep_override():
-            try:
-                count *= len(list(ov.sweep_string_iterator()))
-            except Exception:  # noqa: BLE001 - e.g. glob() needs Hydra's config loader
-                return None
+        size = sweep_size(ov)  # counted, not listed; None for glob() (needs the config loader)
+        if size is None:
+            return None
+        count *= size
     return count
 
 
@@ -497,38 +529,43 @@ def _parallel_jobs(cfg: DictConfig) -> int:
     return n_jobs if n_jobs > 0 else max(1, cores + 1 + n_jobs)
 
 
-#: What an earlier run leaves in its folder (a run may go into such a folder again).
-RUN_SIGNS = (".hydra", "summary.json", "error.json", "timeseries.parquet", "config.yaml")
-#: What an earlier sweep leaves in its folder (``multirun.yaml`` by Hydra, ``sweep.json`` ours).
-SWEEP_SIGNS = ("multirun.yaml", "sweep.json")
+def check_output_dir(folder: str, shown: str, kind: str = "run") -> None:
+    """Refuse an output folder that is empty, a file, a link, unwritable, or someone else's.
 
-
-def check_output_dir(folder: str, shown: str, signs: tuple[str, ...] = RUN_SIGNS) -> None:
-    """Refuse an output folder that is empty, a file, unwritable, or full of other things.
-
-    A folder that exists and is not empty must hold an earlier run (or sweep) that this one
-    replaces (or continues): one of ``signs``. Nothing is left behind: writability is tried
-    with a temporary folder that is removed at once.
+    A folder that exists and is not empty must be ccsim's own (:mod:`sim.folders`): an earlier
+    run that this one replaces (``kind="run"``) or a sweep that this one continues
+    (``kind="sweep"``), recognised by the marker only ccsim writes (or, for folders written
+    before markers, by their ``summary.json`` or ``sweep.json``). Nothing is left behind:
+    writability is tried with a temporary folder that is removed at once.
 
     Args:
         folder: The resolved folder (relative to the current folder).
         shown: The ``KEY=VALUE`` to name in the message.
-        signs: Names of which one must exist in a folder that is not empty.
+        kind: ``"run"`` or ``"sweep"``.
     """
+    from .cli_parser import write_problem
+    from .folders import RUN_MARKER, SWEEP_MARKER, is_run_folder, is_sweep_folder
+
     if not folder.strip():
         raise ConfigError(f"{shown}: empty; name a folder (the default is under results/)")
     path = Path(folder)
-    if path.is_dir() and any(path.iterdir()) and not any((path / s).exists() for s in signs):
-        what = "sweep to continue" if signs == SWEEP_SIGNS else "run to replace"
-        raise ConfigError(f"{shown}: {path} already holds other files; name a new or empty "
-                          f"folder, or one with an earlier {what}")
-    existing = path
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.is_dir():
-        raise ConfigError(f"{shown}: {existing} is a file, not a folder; name a folder")
-    try:
-        os.rmdir(tempfile.mkdtemp(prefix=".ccsim-probe-", dir=existing))
-    except OSError as exc:
-        raise ConfigError(f"{shown}: cannot write in {existing} ({exc.strerror}); name a folder "
-                          "you can write to") from None
+    if path.is_symlink():
+        raise ConfigError(f"{shown}: {path} is a symbolic link; name a real folder (ccsim does "
+                          "not write through links)")
+    sweep = kind == "sweep"
+    if path.is_dir() and any(path.iterdir()):
+        ours = is_sweep_folder(path) if sweep else is_run_folder(path)
+        if not ours:
+            what = "sweep to continue" if sweep else "run to replace"
+            marker = SWEEP_MARKER if sweep else RUN_MARKER
+            raise ConfigError(f"{shown}: {path} already holds other files (no {marker}: not "
+                              f"made by ccsim); name a new or empty folder, or one with an "
+                              f"earlier {what}")
+        if sweep:
+            links = sorted(e.name for e in os.scandir(path) if e.is_symlink())
+            if links:
+                raise ConfigError(f"{shown}: {path} holds a symbolic link ({links[0]}); ccsim "
+                                  "does not write through links: remove it")
+    problem = write_problem(path)
+    if problem:
+        raise ConfigError(f"{shown}: {problem}")

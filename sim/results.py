@@ -122,6 +122,26 @@ def _params(job: Path) -> dict[str, Any]:
     return params
 
 
+def summary_problem(summary: Any) -> str | None:
+    """What makes a parsed ``summary.json`` unusable as a run's result (None: nothing).
+
+    ccsim writes a JSON object whose ``comparison`` maps KPI names to numbers and whose
+    ``firms`` maps each firm to an object of KPIs; anything else (``[1, 2, 3]``, a
+    ``comparison`` that is a string) was damaged or written by something else.
+    """
+    if not isinstance(summary, dict):
+        return f"not a run summary (a JSON {type(summary).__name__}, expected an object)"
+    for key in ("comparison", "firms"):
+        if key in summary and not isinstance(summary[key], dict):
+            return (f"not a run summary ({key} is a JSON {type(summary[key]).__name__}, "
+                    "expected an object)")
+    firms = summary.get("firms") or {}
+    bad = [name for name, kpis in firms.items() if not isinstance(kpis, dict)]
+    if bad:
+        return f"not a run summary (firms.{bad[0]} is not an object)"
+    return None
+
+
 def run_info(path: str | Path, run_id: str | None = None) -> RunInfo:
     """Status, overrides, seed and summary of one run or job folder.
 
@@ -134,13 +154,20 @@ def run_info(path: str | Path, run_id: str | None = None) -> RunInfo:
     info = RunInfo(run_id or job.name, job, status, params=_params(job))
     if status == "ok":
         try:
-            info.summary = io.read_json(job / MARKER)
+            summary = io.read_json(job / MARKER)
+            problem = summary_problem(summary)
         except (OSError, ValueError) as exc:  # damaged after it was written: do not trust it
+            summary, problem = None, f"unreadable ({type(exc).__name__}: {exc})"
+        if problem is None:
+            info.summary = summary
+        else:
             info.status = "unreadable"
-            info.error = f"summary.json is unreadable ({type(exc).__name__}: {exc})"
+            info.error = f"summary.json is {problem}"
     elif status == "failed":
         try:
             err = io.read_json(job / ERROR)
+            if not isinstance(err, dict):
+                raise ValueError("not a JSON object")
             info.error = f"{err.get('error_type', 'Error')}: {err.get('message', '')}"
         except (OSError, ValueError):
             info.error = "error.json is unreadable"
@@ -263,11 +290,7 @@ def collect(sweep_dir: str | Path, out_dir: str | Path | None = None,
     Raises:
         FileNotFoundError: ``sweep_dir`` is not a folder or holds no job folders.
     """
-    root = Path(sweep_dir)
-    if not root.is_dir():
-        raise FileNotFoundError(f"{root}: no such folder")
-    if not job_dirs(root):
-        raise FileNotFoundError(f"{root}: no job folders (is this a sweep folder?)")
+    root = check_sweep_dir(sweep_dir)
     out = Path(out_dir) if out_dir is not None else root
     frames = tables(root, progress)
     written = {}
@@ -338,15 +361,51 @@ def load_sweep(path: str | Path, table: str = "runs", refresh: bool | None = Non
     return io.read_parquet(target)
 
 
-def collect_main(argv: list[str]) -> int:
-    """``ccsim collect SWEEP_DIR [--out DIR]``: write the sweep's tidy tables."""
-    parser = argparse.ArgumentParser(
+def build_parser() -> argparse.ArgumentParser:
+    """``ccsim collect``'s argument parser (usage errors are one line)."""
+    from .cli_parser import OneLineParser
+
+    parser = OneLineParser(
         prog="ccsim collect",
         description="Gather a sweep's job folders into runs.parquet (one row per run), "
                     "firm_kpis.parquet (run × firm) and timeseries.parquet (all runs stacked).")
-    parser.add_argument("sweep_dir", help="the sweep folder (hydra.sweep.dir)")
-    parser.add_argument("--out", help="write the tables here instead of into SWEEP_DIR")
-    args = parser.parse_args(argv)
+    parser.add_argument("sweep_dir", metavar="SWEEP_DIR",
+                        help="the sweep folder (hydra.sweep.dir)")
+    parser.add_argument("--out", metavar="DIR",
+                        help="write the tables here instead of into SWEEP_DIR")
+    return parser
+
+
+def check_sweep_dir(path: str | Path, shown: str | None = None) -> Path:
+    """A sweep folder to read: exists, is a folder, holds job folders; else FileNotFoundError."""
+    root = Path(path)
+    shown = shown or str(path)
+    if not root.is_dir():
+        raise FileNotFoundError(f"{shown}: {'not a folder' if root.exists() else 'no such folder'}"
+                                "; name a sweep folder (hydra.sweep.dir)")
+    if not job_dirs(root):
+        raise FileNotFoundError(f"{shown}: no job folders (is this a sweep folder?)")
+    return root
+
+
+def collect_main(argv: list[str], check_only: bool = False) -> int:
+    """``ccsim collect SWEEP_DIR [--out DIR]``: write the sweep's tidy tables.
+
+    Everything is checked before a job folder is read (the sweep folder, ``--out``); with
+    ``check_only`` nothing more is done.
+    """
+    from .cli_parser import UsageError, check_out_dir
+
+    try:
+        args = build_parser().parse_args(argv)
+        check_sweep_dir(args.sweep_dir)
+        if args.out is not None:
+            check_out_dir(args.out)
+    except (UsageError, FileNotFoundError) as exc:
+        print(f"ccsim: error: {exc}", file=sys.stderr)
+        return 2
+    if check_only:
+        return 0
     try:
         written = collect(args.sweep_dir, args.out, progress=True)
     except FileNotFoundError as exc:
@@ -362,6 +421,9 @@ def collect_main(argv: list[str]) -> int:
         print(f"ccsim: warning: {line}", file=sys.stderr)
     _print_headline(Path(written["runs"]).parent, runs)
     return 0
+
+
+main = collect_main  #: ``ccsim collect`` (every command module has ``main`` and ``build_parser``)
 
 
 def _print_headline(folder: Path, runs: pd.DataFrame) -> None:
@@ -412,5 +474,5 @@ def shortfall(sweep_dir: str | Path, runs: pd.DataFrame, show: int = 10) -> list
     return lines
 
 
-__all__ = ["collect", "collect_main", "load_run", "load_sweep", "run_info", "shortfall", "tables",
-           "RunInfo", "STATUSES", "TABLES"]
+__all__ = ["build_parser", "collect", "collect_main", "load_run", "load_sweep", "run_info",
+           "shortfall", "summary_problem", "tables", "RunInfo", "STATUSES", "TABLES"]

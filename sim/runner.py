@@ -22,6 +22,7 @@ import yaml
 
 from . import fingerprint, io
 from .config import Config
+from .folders import prepare_run_folder
 from .footprint import check_memory
 from .metrics import firm_kpis, headline_reasons, strategy_comparison
 from .model import MarketModel
@@ -122,15 +123,18 @@ MARKER = RUN_FILES[-1]
 def run(cfg: Config, out_dir: str | Path | None = None, progress: bool | None = None) -> RunResult:
     """Simulate ``cfg``; if ``out_dir`` is given, write its files there (summary.json last).
 
-    A folder that already holds a run loses its ``summary.json`` before anything else happens,
-    so a run killed half-way never leaves an old marker vouching for new files; temp files of
-    earlier killed writes are removed too.
+    ``out_dir`` must be new, empty or a run folder already (:mod:`sim.folders`: ccsim writes
+    its marker ``.ccsim-run`` into it first). A folder that already holds a run loses its
+    ``summary.json`` before anything else happens, so a run killed half-way never leaves an old
+    marker vouching for new files; temp files of earlier killed writes are removed too.
 
     Raises:
         ConfigError: the run would not fit in the memory available (:mod:`sim.footprint`).
+        sim.folders.FolderError: ``out_dir`` holds files that are not a ccsim run.
     """
     check_memory([cfg])
     if out_dir is not None:
+        prepare_run_folder(out_dir)  # refuses a folder of someone else's files; marks it ccsim's
         (Path(out_dir) / MARKER).unlink(missing_ok=True)
         io.remove_leftovers(out_dir)
     t0 = time.perf_counter()

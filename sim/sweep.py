@@ -16,14 +16,21 @@ every job idempotent:
   then finds the job finished (``skipped``, "finished by another process"), so two sweeps
   resumed at once never run one job twice and both end with every job accounted for;
 * a job that raises writes ``error.json`` (status, error type, message, traceback) and returns
-  normally, so the launcher goes on with the other jobs; ``ccsim run -m`` then exits 1.
+  normally, so the launcher goes on with the other jobs; ``ccsim run -m`` then exits 1;
+* a ``summary.json`` that is not a JSON object of the same config hash is no result: the job
+  runs again;
+* the sweep folder gets ccsim's marker ``.ccsim-sweep`` and each job folder ``.ccsim-run``
+  (:mod:`sim.folders`), and the joblib launcher's workers end with the launching process,
+  even after ``kill -9`` (:mod:`sim.parent_watch`).
 
 Each job also appends one JSON line per event (``start``, ``ok``, ``failed``, ``skipped``) to
 ``events.jsonl`` in its folder, and prints a progress line counted from the markers on disk, so
 it is right whichever worker finishes first. :class:`SweepCallback` (``hydra.callbacks`` in
 ``conf/config.yaml``) records the planned jobs (folder and overrides) and the start time in
 ``sweep.json`` and reports the outcome at the end. :func:`all_complete` lets ``ccsim run -m ...
---resume`` end at once, without starting Hydra's launcher, when every planned job is complete.
+--resume`` end at once, without starting Hydra's launcher, when every planned job is complete;
+:func:`find_sweep` finds the sweep to resume by the jobs it plans, whatever the order of the
+overrides and of each sweep's values.
 """
 
 from __future__ import annotations
@@ -46,6 +53,7 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 from . import sweep_plan  # registers the ccsim.job_dir resolver (hydra.sweep.subdir) in workers
+from .folders import RUN_MARKER, SWEEP_MARKER, claim, is_sweep_folder
 
 log = logging.getLogger("ccsim.sweep")
 
@@ -163,11 +171,19 @@ def report(sweep_dir: str | os.PathLike, total: int | None = None) -> SweepRepor
 
 
 def _read_info(sweep_dir: Path) -> dict:
+    """``sweep.json`` as a dict (empty if missing or damaged; wrongly typed fields dropped)."""
     try:
         info = json.loads((sweep_dir / SWEEP_INFO).read_text())
-    except (OSError, ValueError):
+    except (OSError, ValueError, UnicodeDecodeError):
         return {}
-    return info if isinstance(info, dict) else {}
+    if not isinstance(info, dict):
+        return {}
+    total, started = info.get("total"), info.get("started")
+    if not isinstance(total, int) or isinstance(total, bool) or total < 0:
+        info.pop("total", None)
+    if not isinstance(started, (int, float)) or isinstance(started, bool):
+        info.pop("started", None)
+    return info
 
 
 # ----------------------------------------------------------------------------------------------
@@ -225,12 +241,16 @@ def _event(job_dir: Path, event: str, **fields: Any) -> None:
 
 
 def _is_complete(job_dir: Path, config_hash: str) -> bool:
-    """A complete result of this very configuration exists (summary.json, same config hash)."""
+    """A complete result of this very configuration exists (summary.json, same config hash).
+
+    A ``summary.json`` that is not a JSON object (damaged, or written by something else) is
+    no result: the job runs again.
+    """
     try:
         summary = json.loads((job_dir / MARKER).read_text())
-    except (OSError, ValueError):
+    except (OSError, ValueError, UnicodeDecodeError):
         return False
-    return summary.get("config_hash") == config_hash
+    return isinstance(summary, dict) and summary.get("config_hash") == config_hash
 
 
 def _injected_failure(overrides: list[str]) -> None:
@@ -259,6 +279,13 @@ def run_job(cfg: DictConfig) -> str:
     sweep_dir = Path(os.path.abspath(str(hc.sweep.dir)))
     run_id = os.path.relpath(job_dir, sweep_dir)
     overrides = [str(o) for o in hc.overrides.task]
+    if job_dir.is_symlink() or run_id.startswith("..") or os.path.isabs(run_id):
+        # checked before the sweep started (sim.hydra_policy); a link put there since is not
+        # followed, and nothing is written
+        log.error("ccsim: error: %s: the job folder is a symbolic link or outside the sweep "
+                  "folder; not run", job_dir)
+        return "failed"
+    claim(job_dir, RUN_MARKER)
     threads = limit_numba_threads()
     t0 = time.perf_counter()
     with _job_lock(job_dir, run_id) as waited:
@@ -284,7 +311,8 @@ def _run_locked(cfg: DictConfig, job_dir: Path, run_id: str, overrides: list[str
         # the process this one waited for ran the job and it failed: report, do not run twice
         return "failed", "failed in another process (see its error.json)"
     if (job_dir / MARKER).exists():  # withdrawn first: the old marker must not vouch for new files
-        log.warning("%s: summary.json is from a different configuration; running again", run_id)
+        log.warning("ccsim: warning: %s: summary.json is not a result of this configuration; "
+                    "running again", run_id)
         (job_dir / MARKER).unlink()
     io.remove_leftovers(job_dir)  # temp files of a killed attempt (atomic writes)
     (job_dir / ERROR).unlink(missing_ok=True)
@@ -397,10 +425,13 @@ class SweepCallback(Callback):
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         """Record the planned jobs and the start time (read by each job's progress line)."""
         from . import io
+        from .parent_watch import watch_workers
 
         global LAST_REPORT
         LAST_REPORT = None
         sweep_dir = Path(str(config.hydra.sweep.dir))
+        claim(sweep_dir, SWEEP_MARKER)  # checked before the sweep (sim.configure): ccsim's
+        watch_workers()  # joblib workers end with this process, even after kill -9
         jobs = plan_jobs(config)
         total = None if jobs is None else len(jobs)
         info: dict[str, Any] = {"total": total, "started": time.time(),
@@ -488,8 +519,9 @@ def all_complete(folder: str | os.PathLike, overrides: list[str]) -> SweepReport
         wanted = sweep_plan.jobs(sweep_plan.plain_overrides(overrides), composer.loader)
     except Exception:  # noqa: BLE001 - the full path reports what is wrong
         return None
-    if [list(j["overrides"]) for j in plan] != wanted:
-        return None
+    if len(plan) != len(wanted) or ({frozenset(j["overrides"]) for j in plan}
+                                    != {frozenset(job) for job in wanted}):
+        return None  # another set of jobs (the order of values and overrides does not count)
     for job in plan:
         try:
             summary = json.loads((root / job["run_id"] / MARKER).read_text())
@@ -507,18 +539,42 @@ def all_complete(folder: str | os.PathLike, overrides: list[str]) -> SweepReport
 RESUME_FLAGS = ("--resume", "+resume=true", "resume=true")
 
 
+def recorded_overrides(sweep_dir: str | os.PathLike) -> list[str] | None:
+    """The task overrides a sweep folder's ``multirun.yaml`` recorded (None if unreadable)."""
+    try:
+        recorded = OmegaConf.load(Path(sweep_dir) / "multirun.yaml").hydra.overrides.task
+        lines = OmegaConf.to_container(recorded)
+    except Exception:  # noqa: BLE001 - missing, not YAML, not a Hydra record
+        return None
+    if not isinstance(lines, list) or not all(isinstance(o, str) for o in lines):
+        return None
+    return lines
+
+
 def find_sweep(task_overrides: list[str], root: str | os.PathLike) -> Path | None:
-    """The most recently run sweep under ``root`` made with exactly these task overrides."""
+    """The most recently run sweep under ``root`` that asked for the same jobs as these overrides.
+
+    The same jobs whatever the order: of the overrides (``seed=0,1 scenario=a`` and
+    ``scenario=a seed=0,1``) and of a sweep's values (``scenario=b,a`` after ``scenario=a,b``,
+    ``seed=range(0,3)`` and ``seed=0,1,2``): :func:`sim.sweep_plan.sweep_key`.
+    """
     base = Path(root)
     best: tuple[float, Path] | None = None
     if not base.is_dir():
         return None
+    loader = sweep_plan.config_loader()
+    try:
+        wanted = sweep_plan.sweep_key(task_overrides, loader)
+    except Exception:  # noqa: BLE001 - checked before; nothing to compare with
+        return None
     for path in base.glob("*/multirun.yaml"):
+        recorded = recorded_overrides(path.parent)
+        if recorded is None:
+            continue  # not a readable Hydra sweep: not a candidate
         try:
-            recorded = OmegaConf.load(path).hydra.overrides.task
-        except Exception:  # noqa: BLE001 - not a readable Hydra sweep: not a candidate
-            continue
-        if [str(o) for o in recorded] != list(task_overrides):
+            if sweep_plan.sweep_key(recorded, loader) != wanted:
+                continue
+        except Exception:  # noqa: BLE001 - a record this version cannot plan: not a candidate
             continue
         stamp = path.stat().st_mtime
         if best is None or stamp > best[0]:
@@ -565,6 +621,12 @@ def resume_overrides(overrides: list[str]) -> tuple[list[str], Path]:
         folder = Path(given[-1].split("=", 1)[1].strip("'\""))
         if not (folder / "multirun.yaml").is_file():
             raise ConfigError(f"{given[-1]}: no sweep to resume there (no multirun.yaml)")
+        if recorded_overrides(folder) is None or not is_sweep_folder(folder):
+            what = ("multirun.yaml is not a readable record of a sweep"
+                    if recorded_overrides(folder) is None
+                    else "not a ccsim sweep folder (no .ccsim-sweep or sweep.json)")
+            raise ConfigError(f"{given[-1]}: {what}; nothing to resume there (run the command "
+                              "without --resume to start a sweep into a new folder)")
         return list(overrides), folder
     task = [o for o in overrides if not o.startswith(("hydra.", "hydra/"))]
     root = _sweep_root(overrides)

@@ -23,8 +23,10 @@ from scratch at a fraction of the cost (about 35 ms instead of 300 ms per job he
 
 from __future__ import annotations
 
+import collections
 import copy
 import hashlib
+import math
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -35,6 +37,9 @@ from .config import Config, ConfigError
 
 #: Longest job folder name kept as it is (bytes; file systems allow 255).
 MAX_NAME_BYTES = 128
+#: Most jobs in one sweep: every job is validated first and gets a folder and a sweep.json
+#: entry; beyond this a sweep is refused (split it into several).
+MAX_JOBS = 100_000
 #: Hydra's defaults for ``hydra.job.config.override_dirname`` (``conf/config.yaml``).
 ITEM_SEP, KV_SEP = ",", "="
 #: Hydra setting of ``hydra.sweep.subdir`` that names job folders by their overrides.
@@ -118,6 +123,7 @@ def parse(overrides: Sequence[str], loader: Any = None) -> list[Any]:
         parsed = OverridesParser.create(config_loader=loader).parse_overrides(list(overrides))
     except Exception as exc:  # noqa: BLE001 - Hydra's grammar errors: one line
         raise ConfigError(_hydra_message(exc)) from None
+    check_size(parsed)  # before any sweep is listed: range(0,10**7) would take hours
     seen: dict[str, str] = {}
     for ov in parsed:
         key = ov.key_or_group + (f"@{ov.package}" if ov.package else "")
@@ -142,10 +148,82 @@ def _check_values(ov: Any, loader: Any) -> None:
                    else f"{group} is not a config group (glob() selects presets of a group "
                         "such as scenario, market or firms)")
         raise ConfigError(f"{ov.input_line}: matches nothing; {allowed}")
-    twice = sorted({v for v in values if values.count(v) > 1})
+    twice = sorted(v for v, n in collections.Counter(values).items() if n > 1)
     if twice:
         raise ConfigError(f"{ov.input_line}: {', '.join(twice)} listed more than once; each "
                           "value is one job in one folder, so list each value once")
+
+
+def sweep_size(ov: Any) -> int | None:
+    """How many values a sweep override lists, without listing them (None: not a list sweep).
+
+    ``range()`` is counted from its bounds, so ``seed=range(0,10000000)`` costs nothing;
+    ``glob()`` by its matches if it was parsed with a config loader (else None).
+    """
+    from hydra.core.override_parser.types import ChoiceSweep, RangeSweep
+
+    if not ov.is_sweep_override():
+        return 1
+    if not ov.is_discrete_sweep():
+        return None
+    value = ov.value()
+    if isinstance(value, RangeSweep):
+        start, stop, step = value.start, value.stop, value.step
+        if step == 0 or start is None or stop is None:
+            return None
+        return max(0, math.ceil((stop - start) / step))
+    if isinstance(value, ChoiceSweep):
+        return len(value.list)
+    try:  # glob(): the presets it matches, listed by the config loader it was parsed with
+        return len(list(ov.sweep_string_iterator()))
+    except Exception:  # noqa: BLE001 - parsed without a loader: not known here
+        return None
+
+
+def check_size(parsed: Sequence[Any], limit: int = MAX_JOBS) -> int | None:
+    """Refuse a sweep of more than ``limit`` jobs before listing any of them.
+
+    Returns:
+        The number of jobs (None if a ``glob()`` makes it unknown here).
+
+    Raises:
+        ConfigError: one line naming the count and each sweep's size.
+    """
+    total, sizes = 1, []
+    for ov in parsed:
+        size = sweep_size(ov)
+        if size is None:
+            return None
+        if ov.is_sweep_override():
+            sizes.append(f"{ov.key_or_group}: {size:,}")
+        total *= size
+    if total > limit:
+        raise ConfigError(f"{' '.join(ov.input_line for ov in parsed if ov.is_sweep_override())}"
+                          f": {total:,} jobs ({' × '.join(sizes)}); at most {limit:,} jobs in one "
+                          "sweep: split it into several sweeps")
+    return total
+
+
+def sweep_key(overrides: Sequence[str], loader: Any = None) -> frozenset:
+    """What a sweep asks for, whatever the order of its overrides and of each sweep's values.
+
+    Two command lines with the same key plan the same jobs: ``scenario=b,a seed=0,1`` and
+    ``seed=0,1 scenario=a,b`` do, and so do ``seed=range(0,3)`` and ``seed=0,1,2``.
+
+    Raises:
+        ConfigError: as :func:`parse`.
+    """
+    parsed = parse(plain_overrides(overrides), loader)
+    key = set()
+    for ov in parsed:
+        if ov.is_discrete_sweep():
+            values = frozenset(ov.sweep_string_iterator())
+        elif ov.is_sweep_override():
+            values = frozenset([ov.input_line])
+        else:
+            values = frozenset([ov.get_value_element_as_str()])
+        key.add((ov.type.name, ov.key_or_group, ov.package or "", values))
+    return frozenset(key)
 
 
 def jobs(overrides: Sequence[str], loader: Any = None) -> list[list[str]]:
@@ -332,5 +410,6 @@ def plain_overrides(overrides: Sequence[str]) -> list[str]:
     return [o for o in overrides if not re.match(r"^[+~]*hydra[./]", o)]
 
 
-__all__ = ["Composer", "config_loader", "job_dirname", "jobs", "parse", "plain_overrides",
-           "short_name", "MAX_NAME_BYTES", "SUBDIR"]
+__all__ = ["Composer", "check_size", "config_loader", "job_dirname", "jobs", "parse",
+           "plain_overrides", "short_name", "sweep_key", "sweep_size", "MAX_JOBS",
+           "MAX_NAME_BYTES", "SUBDIR"]

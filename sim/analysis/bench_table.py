@@ -11,7 +11,6 @@ drift from the CSV.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -179,20 +178,22 @@ def write_readme(folder: Path, readme: Path | None = None) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     """Write ``DIR/README.md``; with ``--readme``, also that file's ``benchmark`` block."""
-    parser = argparse.ArgumentParser(prog="python -m sim.analysis.bench_table",
-                                     description=__doc__.split("\n\n")[0])
+    from ..cli_parser import OneLineParser, UsageError
+
+    parser = OneLineParser(prog="python -m sim.analysis.bench_table",
+                           description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", nargs="?", type=Path, default=Path("results", "benchmark"))
     parser.add_argument("--readme", type=Path, default=None,
                         help="also rewrite this file's 'BEGIN GENERATED: benchmark' block")
-    args = parser.parse_args(argv)
     try:
+        args = parser.parse_args(argv)
         if not (args.folder / "benchmark.csv").is_file():
             raise ValueError(f"folder={args.folder}: no benchmark.csv (run ccsim bench first)")
         if args.readme is not None and not args.readme.is_file():
             raise ValueError(f"--readme={args.readme}: no such file")
         if args.readme is not None and read_block(args.readme, "benchmark") is None:
             raise ValueError(f"--readme={args.readme}: no 'BEGIN GENERATED: benchmark' block")
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, UsageError) as exc:
         print(f"ccsim: error: {exc}", file=sys.stderr)
         return 2
     print(write_readme(args.folder, args.readme))

@@ -10,21 +10,24 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from .. import io
+from ..cli_parser import OneLineParser, UsageError, check_out_dir, integer, number
 from .retention_figure import plot_survival, population_note, save_figure
 from .retention_report import (
     RetentionReport,
     RetentionReportError,
+    RunData,
     build_report,
     load_run,
     resolve_category,
 )
 
-__all__ = ["format_table", "main", "run_report", "write_report"]
+__all__ = ["build_parser", "format_table", "main", "run_report", "write_report"]
 
 
 def format_table(report: RetentionReport) -> str:
@@ -93,31 +96,55 @@ def write_report(report: RetentionReport, out_dir: str | Path) -> dict[str, Path
 
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse with usage errors raised (one line, exit 2) instead of printed with usage."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise RetentionReportError(f"{message} (see ccsim retention --help)")
-
-
-def _parser() -> argparse.ArgumentParser:
-    p = _Parser(
+def build_parser() -> argparse.ArgumentParser:
+    """``ccsim retention``'s argument parser (usage errors are one line)."""
+    p = OneLineParser(
         prog="ccsim retention",
         description="Fit the sBG retention model per firm to a saved run's acquisition cohorts "
                     "and plot observed vs fitted survival with Kaplan–Meier curves.")
     p.add_argument("run_dir", metavar="RUN_DIR", help="a run folder (from ccsim run)")
     p.add_argument("--category", default=None,
                    help="category name or index (default: the first, e.g. core)")
-    p.add_argument("--cohort-length", type=int, default=12,
+    p.add_argument("--cohort-length", type=integer(1, 10_000, "steps"), default=12,
                    help="steps per acquisition cohort (default 12)")
-    p.add_argument("--out", default=None, help="output folder (default RUN_DIR/retention)")
-    p.add_argument("--min-spells", type=int, default=30,
+    p.add_argument("--out", default=None, metavar="DIR",
+                   help="output folder (default RUN_DIR/retention)")
+    p.add_argument("--min-spells", type=integer(1, 10**9, "relationships"), default=30,
                    help="smallest cohort that is fitted (default 30)")
-    p.add_argument("--min-periods", type=int, default=3,
+    p.add_argument("--min-periods", type=integer(1, 10_000, "periods"), default=3,
                    help="fewest observed periods a fitted cohort needs (default 3)")
-    p.add_argument("--discount-rate", type=float, default=0.10,
+    p.add_argument("--discount-rate", type=number(0, 10, "a year", low_open=True), default=0.10,
                    help="annual discount rate for DERL (default 0.10)")
     return p
+
+
+@dataclass
+class _Plan:
+    """A checked ``ccsim retention`` command line: the run read, where to write, the category."""
+
+    data: RunData
+    out_dir: Path
+    category: tuple[int, str]
+
+
+def _plan(run_dir: str | Path, category: str | int | None, out: str | Path | None) -> _Plan:
+    """Read and check the run folder, the output folder and the category; nothing is written.
+
+    Raises:
+        RetentionReportError: naming the folder, the file or the option.
+    """
+    data = load_run(run_dir)
+    out_dir = Path(out) if out is not None else Path(run_dir) / "retention"
+    try:
+        check_out_dir(out_dir, "--out" if out is not None else "output folder")
+    except UsageError as exc:
+        raise RetentionReportError(str(exc)) from None
+    present = sorted(int(c) for c in data.spells["category"].unique())
+    try:
+        chosen = resolve_category(category, data.category_names, present)
+    except RetentionReportError as exc:
+        raise RetentionReportError(f"--category={category}: {exc}") from None
+    return _Plan(data, out_dir, chosen)
 
 
 def run_report(run_dir: str | Path, *, category: str | int | None = None,
@@ -142,11 +169,15 @@ def run_report(run_dir: str | Path, *, category: str | int | None = None,
     Raises:
         RetentionReportError: On a missing/incomplete run folder or invalid options.
     """
-    data = load_run(run_dir)
-    out_dir = Path(out) if out is not None else Path(run_dir) / "retention"
-    _check_writable(out_dir)
-    present = sorted(int(c) for c in data.spells["category"].unique())
-    index, name = resolve_category(category, data.category_names, present)
+    return _report(_plan(run_dir, category, out), cohort_length=cohort_length,
+                   min_spells=min_spells, min_periods=min_periods, discount_rate=discount_rate,
+                   progress=progress)
+
+
+def _report(plan: _Plan, *, cohort_length: int, min_spells: int, min_periods: int,
+            discount_rate: float, progress: bool | None) -> tuple[RetentionReport,
+                                                                 dict[str, Path]]:
+    data, (index, name) = plan.data, plan.category
     s = data.summary
     strategies = {f: v.get("strategy", "") for f, v in (s.get("firms") or {}).items()
                   if isinstance(v, dict)}
@@ -160,36 +191,31 @@ def run_report(run_dir: str | Path, *, category: str | int | None = None,
         cohort_length=cohort_length, steps_per_year=s["steps_per_year"],
         min_spells=min_spells, min_periods=min_periods, discount_rate=discount_rate,
         strategies=strategies, run_label=label, progress=progress)
-    return report, write_report(report, out_dir)
+    return report, write_report(report, plan.out_dir)
 
 
-def _check_writable(out_dir: Path) -> None:
-    """Refuse an output folder that cannot be made or written, before any work."""
-    existing = next((p for p in (out_dir, *out_dir.parents) if p.exists()), None)
-    if existing is not None and not existing.is_dir():
-        raise RetentionReportError(f"--out {out_dir}: {existing} is a file, not a folder")
-    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
-        raise RetentionReportError(f"--out {out_dir}: {existing} is not writable")
-
-
-def main(argv: list[str]) -> int:
+def main(argv: list[str], check_only: bool = False) -> int:
     """``ccsim retention RUN_DIR [--category C] [--cohort-length L] [--out DIR]``.
 
     Args:
         argv: Arguments after ``retention``.
+        check_only: Check the options, the run folder and the output folder, then return
+            without fitting or writing.
 
     Returns:
         Exit status: 0 on success, 2 on a usage error or unusable run folder.
     """
     try:
-        args = _parser().parse_args(argv)
-        report, paths = run_report(
-            args.run_dir, category=args.category, cohort_length=args.cohort_length,
-            out=args.out, min_spells=args.min_spells, min_periods=args.min_periods,
-            discount_rate=args.discount_rate, progress=None)
+        args = build_parser().parse_args(argv)
+        plan = _plan(args.run_dir, args.category, args.out)
+        if check_only:
+            return 0
+        report, paths = _report(
+            plan, cohort_length=args.cohort_length, min_spells=args.min_spells,
+            min_periods=args.min_periods, discount_rate=args.discount_rate, progress=None)
     except SystemExit as exc:  # --help
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
-    except RetentionReportError as exc:
+    except (RetentionReportError, UsageError) as exc:
         print(f"ccsim: error: {exc}", file=sys.stderr)
         return 2
     try:

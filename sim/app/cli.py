@@ -75,8 +75,14 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str]) -> int:
-    """Check the arguments, then replace this process with the server (:mod:`.serve`)."""
+build_parser = parser  #: the name every ccsim command module gives its parser (sim.cli)
+
+
+def main(argv: list[str], check_only: bool = False) -> int:
+    """Check the arguments, then replace this process with the server (:mod:`.serve`).
+
+    With ``check_only`` it stops after the checks (nothing started, nothing written).
+    """
     args = parser().parse_args(argv)
     if not 1 <= args.port <= 65535:
         return _error(f"--port={args.port}: a port is a number from 1 to 65535")
@@ -116,6 +122,8 @@ def main(argv: list[str]) -> int:
         print(f"ccsim: warning: --host={args.host}: the dashboard is reachable from other "
               "machines, with no password; anyone who can reach it can run models on this one",
               file=sys.stderr)
+    if check_only:
+        return 0
     env[HOST_CHECK_ENV] = "1" if is_loopback(args.host) else "0"
     env["SOLARA_APP"] = APP_MODULE
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"

@@ -141,14 +141,15 @@ def run_label(run: Path, summary: dict) -> str:
     return " · ".join(parts)
 
 
-def load_results(path: str | Path, collect: bool = True) -> Results:
+def load_results(path: str | Path, collect: bool | str = True) -> Results:
     """Read a run folder or a sweep folder (collecting an uncollected sweep first).
 
     Args:
         path: A complete run folder (``summary.json`` beside ``timeseries.parquet``), or a sweep
             folder: collected (``runs.parquet``) or not (job folders; see ``collect``).
         collect: Collect an uncollected sweep (``ccsim collect``: runs, firm_kpis, timeseries
-            and headline tables) before reading it; if False, such a folder is an error.
+            and headline tables) before reading it; ``"memory"``: read it into memory without
+            writing anything; if False, such a folder is an error.
 
     Returns:
         The tables; failed sweep runs are dropped.
@@ -170,6 +171,11 @@ def load_results(path: str | Path, collect: bool = True) -> Results:
     from ..sweep import job_dirs
 
     if job_dirs(p):
+        if collect == "memory":  # read the job folders, write nothing (ccsim plot's checks)
+            from ..results import tables
+
+            frames = tables(p)
+            return _sweep_results(p, frames["runs"], frames["timeseries"], frames["firms"])
         if not collect:
             raise FileNotFoundError(f"{p}: a sweep that is not collected yet; run "
                                     f"`ccsim collect {p}` first")
@@ -217,19 +223,25 @@ def _load_run(p: Path) -> Results:
 
 
 def _load_sweep(p: Path) -> Results:
-    runs = _read_parquet(p / "runs.parquet", ("run_id",))
+    def read(name: str, needs: Sequence[str]) -> pd.DataFrame | None:
+        return _read_parquet(p / name, needs) if (p / name).exists() else None
+
+    return _sweep_results(p, _read_parquet(p / "runs.parquet", ("run_id",)),
+                          read("timeseries.parquet", ("run_id", "step", "firm", "strategy")),
+                          read("firm_kpis.parquet", ("run_id", "firm", "strategy")))
+
+
+def _sweep_results(p: Path, runs: pd.DataFrame, ts: pd.DataFrame | None,
+                   kpis: pd.DataFrame | None) -> Results:
+    """A sweep's Results from its tables (read from files or collected in memory)."""
     if "status" in runs:
         runs = runs[runs["status"].astype(str) == "ok"]
     ok = set(runs["run_id"])
 
-    def read(name: str, needs: Sequence[str]) -> pd.DataFrame | None:
-        if not (p / name).exists():
-            return None
-        df = _read_parquet(p / name, needs)
-        return df[df["run_id"].isin(ok)]
+    def ok_only(df: pd.DataFrame | None) -> pd.DataFrame | None:
+        return None if df is None or "run_id" not in df else df[df["run_id"].isin(ok)]
 
-    ts = read("timeseries.parquet", ("run_id", "step", "firm", "strategy"))
-    kpis = read("firm_kpis.parquet", ("run_id", "firm", "strategy"))
+    ts, kpis = ok_only(ts), ok_only(kpis)
     return Results(p, "sweep", ts, kpis, runs=runs.reset_index(drop=True),
                    params=swept_params(runs), steps_per_year=steps_per_year_of(ts))
 

@@ -11,10 +11,11 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from .. import io
-from ..cli_parser import OneLineParser, UsageError
+from ..cli_parser import OneLineParser, UsageError, check_out_dir
 from .data import (
     MAX_SETTINGS,
     Results,
+    _collect,
     constants_text,
     load_results,
     select,
@@ -154,8 +155,12 @@ def _group_rows(results: Results):
 def make_figures(path: str | Path, kinds: Sequence[str] | None = None,
                  out: str | Path | None = None, formats: Sequence[str] = ("png", "pdf"), *,
                  x: str | None = None, y: str | None = None, kpi: str = "growth_gap_points",
-                 by: str | None = None, where: Sequence[str] = ()) -> list[Path]:
+                 by: str | None = None, where: Sequence[str] = (),
+                 check_only: bool = False) -> list[Path]:
     """Draw and save figures for a run or sweep folder.
+
+    Every figure is drawn in memory before anything is written (an uncollected sweep is
+    collected only then), so a bad option writes nothing.
 
     Args:
         path: Run folder or sweep folder (an uncollected sweep is collected first).
@@ -167,6 +172,7 @@ def make_figures(path: str | Path, kinds: Sequence[str] | None = None,
         kpi: Heatmap KPI (a runs.parquet column).
         by: ``"firm"`` or ``"strategy"`` for the time-series figures.
         where: ``KEY=VALUE`` conditions selecting sweep runs.
+        check_only: Draw every figure to check the options, then write nothing (returns []).
 
     Returns:
         The files written, in order.
@@ -190,23 +196,43 @@ def make_figures(path: str | Path, kinds: Sequence[str] | None = None,
     if out is not None and Path(out).exists() and not Path(out).is_dir():
         raise ValueError(f"--out {out}: an existing file, not a folder")
     _check_heatmap_options(Path(path), x, y, kpi)
-    results = select(load_results(path), where)
+    # read into memory (an uncollected sweep too) and draw every figure before anything is
+    # written, so a bad option refuses with nothing written (issue 22)
+    results = select(load_results(path, collect="memory"), where)
+    skipped: list[str] = []
     if kinds:
         todo = list(dict.fromkeys(kinds))
     else:
         todo = applicable_kinds(results)
         skipped = [k for k in KINDS if k not in todo and k != "heatmap"
                    and too_many_settings(results, k, _limit(k))]
+        if not todo:
+            raise ValueError(f"{results.path}: no figure applies")
+    given = [f"{flag} {value}" for flag, value in (("--x", x), ("--y", y)) if value is not None]
+    if kpi != "growth_gap_points":
+        given.append(f"--kpi {kpi}")
+    if given and "heatmap" not in todo:
+        raise ValueError(f"{given[0]}: only for the heatmap, which is not drawn here (a sweep "
+                         "of two parameters, or --kind heatmap)")
+    out_dir = Path(out) if out is not None else results.path / "figures"
+    try:
+        check_out_dir(out_dir, "--out" if out is not None else "output folder")
+    except UsageError as exc:
+        raise ValueError(str(exc)) from None
+    written: list[Path] = []
+    with matplotlib.rc_context(_RC):
+        # the heatmap first: its options (--x, --y, --kpi) are the likeliest to be refused
+        drawn = {kind: draw(results, kind, x=x, y=y, kpi=kpi, by=by)
+                 for kind in sorted(todo, key=lambda k: k != "heatmap")}
+        figures = [(kind, drawn[kind]) for kind in todo]
+        if check_only:
+            return []
         if skipped:
             print(f"ccsim plot: skipped {', '.join(skipped)}: "
                   f"{too_many_settings(results, skipped[0], _limit(skipped[0]))}",
                   file=sys.stderr)
-        if not todo:
-            raise ValueError(f"{results.path}: no figure applies")
-    out_dir = Path(out) if out is not None else results.path / "figures"
-    written: list[Path] = []
-    with matplotlib.rc_context(_RC):
-        figures = [(kind, draw(results, kind, x=x, y=y, kpi=kpi, by=by)) for kind in todo]
+        if results.kind == "sweep" and not (results.path / "runs.parquet").exists():
+            _collect(results.path)  # the sweep's tables, as `ccsim collect` writes them
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -295,8 +321,11 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``ccsim plot PATH [--kind K ...] [--out DIR] [--format png,pdf]``; prints the files."""
+def main(argv: list[str] | None = None, check_only: bool = False) -> int:
+    """``ccsim plot PATH [--kind K ...] [--out DIR] [--format png,pdf]``; prints the files.
+
+    ``check_only``: check the options against the folder (drawing in memory), write nothing.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -304,7 +333,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         files = make_figures(args.path, _split(args.kind), args.out, _split([args.format]),
-                             x=args.x, y=args.y, kpi=args.kpi, by=args.by, where=args.where)
+                             x=args.x, y=args.y, kpi=args.kpi, by=args.by, where=args.where,
+                             check_only=check_only)
     except SystemExit as exc:  # --help
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
     except (UsageError, FileNotFoundError, ValueError, KeyError) as exc:

@@ -1,28 +1,71 @@
-"""Checks the studies' command lines share: seed count, worker count, keys the study sets.
+"""Checks the studies' command lines share: seed count, worker count, output folder, keys.
 
-Each raises :class:`ValueError` with the one-line message the CLI prints (exit status 2).
+Value ranges are argparse types (:func:`seeds`, :data:`JOBS`), so a bad value is refused while
+the command line is read, naming the flag (``--seeds=0: out of range; allowed: 2 to 10,000``);
+the rest raises :class:`ValueError` with the one-line message the CLI prints (exit status 2).
+Every check runs before any model does (``main(argv, check_only=True)`` stops after them).
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 
-__all__ = ["check_common", "refuse_keys"]
+from ..cli_parser import check_out_dir, integer
+
+__all__ = ["JOBS", "MAX_JOBS", "MAX_SEEDS", "check_common", "check_configs", "check_out",
+           "refuse_keys", "seeds"]
+
+#: Most seeds a study runs (each is a full set of model runs).
+MAX_SEEDS = 10_000
+#: Most worker processes (joblib would start them all).
+MAX_JOBS = 256
+#: ``--jobs``: worker processes, 1 to :data:`MAX_JOBS`.
+JOBS = integer(1, MAX_JOBS, "worker processes")
+
+
+def seeds(low: int = 2) -> Callable[[str], int]:
+    """``--seeds``: a count of seeds from ``low`` (2: a confidence interval needs two)."""
+    return integer(low, MAX_SEEDS, "seeds")
 
 
 def check_common(args: argparse.Namespace, quick_seeds: int, default_seeds: int) -> int:
     """The number of seeds: ``--seeds``, else the quick or default count.
 
-    Checks it and ``--jobs``: a confidence interval needs two seeds, a study one worker.
+    ``--seeds`` and ``--jobs`` are range-checked by their argparse types (:func:`seeds`,
+    :data:`JOBS`); this checks them again for callers that build the namespace themselves.
     """
-    seeds = args.seeds if args.seeds is not None else (quick_seeds if args.quick
-                                                       else default_seeds)
-    if seeds < 2:
-        raise ValueError(f"--seeds={seeds}: at least 2 (a confidence interval needs two seeds)")
-    if args.jobs < 1:
-        raise ValueError(f"--jobs={args.jobs}: must be at least 1")
-    return seeds
+    n = args.seeds if args.seeds is not None else (quick_seeds if args.quick else default_seeds)
+    if not 2 <= n <= MAX_SEEDS:
+        raise ValueError(f"--seeds={n}: out of range; allowed: 2 to {MAX_SEEDS:,} seeds (a "
+                         "confidence interval needs two)")
+    if not 1 <= args.jobs <= MAX_JOBS:
+        raise ValueError(f"--jobs={args.jobs}: out of range; allowed: 1 to {MAX_JOBS} worker "
+                         "processes")
+    return n
+
+
+def check_out(out: str | Path | None, default: Path) -> Path:
+    """The output folder (``--out``, else ``default``), refused now if it cannot be written.
+
+    Raises:
+        ValueError: ``--out=PATH: why`` (a file, under a file, not writable).
+    """
+    from ..cli_parser import UsageError
+
+    try:
+        return check_out_dir(out if out is not None else default,
+                             "--out" if out is not None else "output folder")
+    except UsageError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def check_configs(overrides: Sequence[str]) -> None:
+    """Validate a study's Hydra overrides as ``ccsim run`` would (one ConfigError line)."""
+    from ..configure import load_config
+
+    load_config(list(overrides))
 
 
 def refuse_keys(overrides: Iterable[str], keys: Iterable[str], why: str) -> None:

@@ -246,39 +246,55 @@ def plot(table: pd.DataFrame, path: Path) -> None:
     plt.close(fig)
 
 
+#: Longest wait for an idle machine before a measurement (an hour).
+MAX_WAIT = 3600.0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """``ccsim bench``'s options."""
-    parser = argparse.ArgumentParser(prog="ccsim bench", description=__doc__.split("\n\n")[0])
+    from ..cli_parser import OneLineParser, number
+
+    parser = OneLineParser(prog="ccsim bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
                         help="10^3 and 10^4 only, 2 repeats, no waiting (under a minute)")
     parser.add_argument("--with-1e7", action="store_true", dest="huge",
                         help="add 10^7 customers (needs ~10+ GiB and many minutes)")
-    parser.add_argument("--max-wait", type=float, default=60.0,
+    parser.add_argument("--max-wait", type=number(0, MAX_WAIT, "seconds"), default=60.0,
                         help="seconds to wait for an idle machine before each measurement "
                              "(full form; default 60)")
     parser.add_argument("--no-e2e", action="store_true", help="skip the end-to-end runs")
     parser.add_argument("--generator", choices=("numba", "networkx"), default="numba",
                         help="market.network.generator of the measured markets (default numba: "
                              "networkx cannot build 10^7; ccsim run's own default stays networkx)")
-    parser.add_argument("--out", type=Path, default=None,
+    parser.add_argument("--out", metavar="DIR", default=None,
                         help="output folder (default results/benchmark in the current folder; "
                              "with --quick results/tmp/benchmark_quick)")
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``ccsim bench``: measure, write the CSVs and the plot, print the table."""
+def main(argv: list[str] | None = None, check_only: bool = False) -> int:
+    """``ccsim bench``: measure, write the CSVs and the plot, print the table.
+
+    The arguments and the output folder are checked before anything is measured;
+    ``check_only`` stops there.
+    """
+    from ..cli_parser import UsageError, check_out_dir
+
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
         args = build_parser().parse_args(argv)
-    except SystemExit as exc:
+        default = Path("results", "tmp/benchmark_quick" if args.quick else "benchmark")
+        out = check_out_dir(args.out if args.out is not None else default,
+                            "--out" if args.out is not None else "output folder")
+    except SystemExit as exc:  # --help
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
-    if args.max_wait < 0:
-        print(f"ccsim: error: --max-wait={args.max_wait}: must be >= 0", file=sys.stderr)
+    except UsageError as exc:
+        print(f"ccsim: error: {exc}", file=sys.stderr)
         return 2
+    if check_only:
+        return 0
     sizes = dict(QUICK) if args.quick else {**FULL, **(HUGE if args.huge else {})}
     max_wait = 0.0 if args.quick else args.max_wait
-    out = args.out or Path("results", "tmp/benchmark_quick" if args.quick else "benchmark")
     env = environment()
     spells_at = SPELLS_QUICK if args.quick else SPELLS_FULL
     table = add_derived(pd.DataFrame(step_rows(sizes, THREADS, max_wait, spells_at,

@@ -29,12 +29,12 @@ import sys
 import time
 import typing
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..cli_parser import OneLineParser, UsageError
+from .arguments import JOBS, seeds
 from .folders import new_study_folder
 
 if typing.TYPE_CHECKING:
@@ -196,14 +196,14 @@ def build_parser() -> argparse.ArgumentParser:
                 description="Switch off each customer-centric mechanism in turn (money still "
                             "spent) and report the share of the growth and margin gaps it "
                             "explains, plus the placebo (all off).")
-    p.add_argument("--seeds", type=int, metavar="K",
+    p.add_argument("--seeds", type=seeds(), metavar="K",
                    help=f"seeds 0..K-1 (default {DEFAULT_SEEDS}; --quick {QUICK_SEEDS})")
     p.add_argument("--quick", action="store_true",
                    help="tiny market (300 customers × 24 months), 2 seeds: a check")
     p.add_argument("--out", metavar="DIR",
                    help="output folder (default: a new results/decompose/<name>_<time>; with "
                         "--quick results/tmp/decompose/...)")
-    p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument("--jobs", type=JOBS, default=2, help="worker processes (default 2)")
     p.add_argument("overrides", nargs="*", metavar="OVERRIDE",
                    help="Hydra overrides (default market.n_customers=2000, the scenario's months), "
                         "e.g. scenario=subscription; seed is set by --seeds")
@@ -220,12 +220,16 @@ def configs_for(overrides: Sequence[str]) -> dict[str, Config]:
             for v, ovs in variants().items()}
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``ccsim decompose``: prints the decomposition and the files written. Errors: exit 2."""
+def main(argv: list[str] | None = None, check_only: bool = False) -> int:
+    """``ccsim decompose``: prints the decomposition and the files written. Errors: exit 2.
+
+    Every argument, each variant's configuration and the output folder are checked before any
+    model runs; ``check_only`` stops there.
+    """
     from .. import io
     from ..config import ConfigError
     from ..runner import package_versions
-    from .arguments import check_common, refuse_keys
+    from .arguments import check_common, check_out, refuse_keys
     from .elasticities import git_commit
 
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -236,14 +240,14 @@ def main(argv: list[str] | None = None) -> int:
         overrides = [*(QUICK_OVERRIDES if args.quick else DEFAULT_OVERRIDES), *args.overrides]
         configs = configs_for(overrides)
         name = configs["baseline"].name
-        out = Path(args.out) if args.out else new_study_folder("decompose", name, args.quick)
-        if out.exists() and not out.is_dir():
-            raise ValueError(f"--out={out}: is a file; give a folder")
+        out = check_out(args.out, new_study_folder("decompose", name, args.quick))
     except SystemExit as exc:  # --help
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
     except (UsageError, ConfigError, ValueError) as exc:
         print(f"ccsim: error: {exc}", file=sys.stderr)
         return 2
+    if check_only:
+        return 0
     t0 = time.perf_counter()
     commit = git_commit()
     seeds = list(range(n_seeds))

@@ -51,6 +51,7 @@ import pandas as pd
 from ..analysis.stylised_facts import BENCHMARKS, benchmark_for
 from ..cli_parser import OneLineParser, UsageError
 from ..strategies import LEVER
+from .arguments import JOBS, seeds
 from .folders import new_study_folder
 
 if typing.TYPE_CHECKING:
@@ -346,7 +347,7 @@ def build_parser() -> argparse.ArgumentParser:
                             f"{BURN_IN}-month burn-in, then one lever of one firm ±{STEP:.0%} "
                             f"for good; ln(Q+/Q-)/ln(1.1/0.9) per firm, mean over firms, 95% "
                             f"CI over seeds; published benchmarks beside.")
-    p.add_argument("--seeds", type=int, metavar="K",
+    p.add_argument("--seeds", type=seeds(), metavar="K",
                    help=f"seeds 0..K-1 (default {DEFAULT_SEEDS}; --quick {QUICK_SEEDS})")
     p.add_argument("--levers", metavar="L,L",
                    help=f"comma-separated subset of {','.join(LEVERS)} (default: all)")
@@ -355,7 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR",
                    help="output folder (default: a new results/elasticities/<name>_<time>; "
                         "with --quick results/tmp/elasticities/...)")
-    p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument("--jobs", type=JOBS, default=2, help="worker processes (default 2)")
     p.add_argument("--budget", default="baseline", metavar="HOW",
                    help="the changed firm's budget after the change: baseline (an unchanged "
                         "arm's path: every other lever's money unchanged for good; the default) "
@@ -384,11 +385,16 @@ def _check(args: argparse.Namespace) -> tuple[int, list[str]]:
     return seeds, list(levers)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``ccsim elasticities``: prints the table and the files written. Errors: exit 2."""
+def main(argv: list[str] | None = None, check_only: bool = False) -> int:
+    """``ccsim elasticities``: prints the table and the files written. Errors: exit 2.
+
+    Every argument, the configuration and the output folder are checked before any model
+    runs; ``check_only`` stops there.
+    """
     from ..config import ConfigError
     from ..configure import load_config
     from ..runner import package_versions
+    from .arguments import check_out
 
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
@@ -397,14 +403,14 @@ def main(argv: list[str] | None = None) -> int:
         overrides = [*(QUICK_OVERRIDES if args.quick else ()), *args.overrides,
                      f"market.steps={BURN_IN + AFTER}"]
         cfg = load_config(overrides)
-        out = Path(args.out) if args.out else default_out(cfg.name, args.quick)
-        if out.exists() and not out.is_dir():
-            raise ValueError(f"--out={out}: is a file; give a folder")
+        out = check_out(args.out, default_out(cfg.name, args.quick))
     except SystemExit as exc:  # --help
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
     except (UsageError, ConfigError, ValueError) as exc:
         print(f"ccsim: error: {exc}", file=sys.stderr)
         return 2
+    if check_only:
+        return 0
     t0 = time.perf_counter()
     commit = git_commit()  # the model that runs, before anyone edits the tree
     seeds = list(range(n_seeds))

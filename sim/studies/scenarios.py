@@ -31,6 +31,7 @@ import pandas as pd
 
 from ..analysis.generated_blocks import HOMES
 from ..cli_parser import OneLineParser, UsageError
+from .arguments import JOBS, seeds
 
 if typing.TYPE_CHECKING:
     from ..config import Config
@@ -109,13 +110,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = OneLineParser(prog="experiments/scenarios/run.py",
                       description="Run every shipped scenario over seeds; write runs.csv, "
                                   "summary.csv, meta.json and the table of docs/results.md.")
-    p.add_argument("--seeds", type=int, default=None,
+    p.add_argument("--seeds", type=seeds(), default=None,
                    help=f"seeds 0..K-1 (default {DEFAULT_SEEDS}; --quick: {QUICK_SEEDS})")
     p.add_argument("--quick", action="store_true",
                    help="tiny markets (" + " ".join(QUICK_OVERRIDES) + "), for tests")
-    p.add_argument("--out", type=Path, default=None,
+    p.add_argument("--out", metavar="DIR", default=None,
                    help=f"output folder (default {DEFAULT_OUT}; --quick: results/tmp/scenarios)")
-    p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument("--jobs", type=JOBS, default=2, help="worker processes (default 2)")
     p.add_argument("--readme", type=Path, default=None,
                    help=f"Markdown file whose generated block to rewrite (default: "
                         f"{DEFAULT_README} when --out is not given, none with --quick)")
@@ -123,13 +124,17 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the study, write its files and (unless ``--quick``) the table of docs/results.md."""
+def main(argv: list[str] | None = None, check_only: bool = False) -> int:
+    """Run the study, write its files and (unless ``--quick``) the table of docs/results.md.
+
+    Every argument, each case's configuration and the output folder are checked before any
+    model runs; ``check_only`` stops there.
+    """
     from .. import io
     from ..analysis.scenario_table import BLOCK, rewrite_readme, summarise
     from ..config import ConfigError
     from ..runner import package_versions
-    from .arguments import check_common, refuse_keys
+    from .arguments import check_common, check_out, refuse_keys
     from .elasticities import git_commit
 
     try:
@@ -139,9 +144,7 @@ def main(argv: list[str] | None = None) -> int:
                     "seeds 0..K-1 by --seeds, one case per scenario")
         extra = [*(QUICK_OVERRIDES if args.quick else ()), *args.overrides]
         configs = case_configs(extra)
-        out = args.out or (Path("results/tmp/scenarios") if args.quick else DEFAULT_OUT)
-        if out.exists() and not out.is_dir():
-            raise ValueError(f"--out={out}: is a file; give a folder")
+        out = check_out(args.out, Path("results/tmp/scenarios") if args.quick else DEFAULT_OUT)
         readme = args.readme or (DEFAULT_README if args.out is None and not args.quick else None)
         if readme is not None and not BLOCK.search(_read(readme)):
             raise ValueError(f"--readme={readme}: no 'BEGIN GENERATED: scenarios' block")
@@ -150,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, ConfigError, ValueError) as exc:
         print(f"ccsim: error: {exc}", file=sys.stderr)
         return 2
+    if check_only:
+        return 0
     commit = git_commit()
     runs = run_study(configs, range(seeds), args.jobs,
                      progress=lambda line: print(line, file=sys.stderr, flush=True))

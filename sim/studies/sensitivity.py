@@ -53,7 +53,8 @@ from ..analysis.sensitivity import (
     save_figure,
 )
 from ..analysis.verdict_regions import format_regions, verdict_regions
-from ..cli_parser import OneLineParser, UsageError
+from ..cli_parser import OneLineParser, UsageError, integer
+from .arguments import JOBS, seeds
 from .folders import new_study_folder
 
 if typing.TYPE_CHECKING:
@@ -239,6 +240,10 @@ def _check_settings(settings: Settings, parameters: Sequence[Parameter]) -> None
                              "sim.analysis.sensitivity.PARAMETERS")
 
 
+#: Most Morris trajectories or Sobol base samples (Sobol runs N × (2D + 2) points).
+MAX_N = 65_536
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``ccsim sensitivity`` argument parser."""
     p = OneLineParser(prog="ccsim sensitivity",
@@ -247,10 +252,10 @@ def build_parser() -> argparse.ArgumentParser:
                             "sim.analysis.sensitivity.PARAMETERS.")
     p.add_argument("--method", choices=("morris", "sobol"), default="morris",
                    help="Morris screening (default) or Sobol indices")
-    p.add_argument("--n", type=int, metavar="N",
+    p.add_argument("--n", type=integer(1, MAX_N, "samples"), metavar="N",
                    help="Morris trajectories (default 10) or Sobol base samples, a power of 2 "
                         "(default 64)")
-    p.add_argument("--seeds", type=int, metavar="K", help="model seeds per point (default 2)")
+    p.add_argument("--seeds", type=seeds(1), metavar="K", help="model seeds per point (default 2)")
     p.add_argument("--quick", action="store_true",
                    help="tiny market (300 customers × 24 months), N=2 (Sobol 4), 1 seed: "
                         "a check that runs in well under a minute")
@@ -261,8 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--params", metavar="KEY,KEY...",
                    help="sample only these parameters of PARAMETERS (the others stay at their "
                         "configured values), e.g. Sobol on the factors Morris ranked first")
-    p.add_argument("--salib-seed", type=int, default=0, help="seed of SALib sample and analyze")
-    p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument("--salib-seed", type=integer(0, 2**32 - 1), default=0,
+                   help="seed of SALib sample and analyze")
+    p.add_argument("--jobs", type=JOBS, default=2, help="worker processes (default 2)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("overrides", nargs="*", metavar="OVERRIDE",
                    help="Hydra overrides of the base configuration (default market=small), "
@@ -308,21 +314,35 @@ def default_out(method: str, quick: bool = False, now: float | None = None) -> P
     return new_study_folder("sensitivity", method, quick, now)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``ccsim sensitivity``; prints the indices and the files written. Errors: exit 2."""
+def main(argv: list[str] | None = None, check_only: bool = False) -> int:
+    """``ccsim sensitivity``; prints the indices and the files written. Errors: exit 2.
+
+    Every argument, the base configuration and the output folder are checked before any model
+    runs; ``check_only`` stops there.
+    """
     from ..config import ConfigError
+    from ..configure import load_config
+    from .arguments import check_out
 
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
         args = build_parser().parse_args(argv)
         settings = settings_from_args(args)
         parameters = select_parameters(args.params)
-        out = Path(args.out) if args.out else default_out(settings.method, args.quick)
-        t0 = time.perf_counter()
-        files = run_analysis(settings, out, parameters, progress=not args.no_progress)
+        _check_settings(settings, parameters)
+        load_config([*settings.overrides, *RUN_OVERRIDES])  # the base configuration
+        out = check_out(args.out, default_out(settings.method, args.quick))
     except SystemExit as exc:  # --help
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
     except (UsageError, ConfigError, ValueError) as exc:
+        print(f"ccsim: error: {exc}", file=sys.stderr)
+        return 2
+    if check_only:
+        return 0
+    t0 = time.perf_counter()
+    try:
+        files = run_analysis(settings, out, parameters, progress=not args.no_progress)
+    except (ConfigError, ValueError) as exc:  # a sampled point out of its range, SALib's refusal
         print(f"ccsim: error: {exc}", file=sys.stderr)
         return 2
     from .. import io

@@ -109,6 +109,23 @@ def test_every_preset_of_every_group_is_listed(helps):
     assert "hydra/launcher=" in text and re.search(r"^    \* joblib", text, re.M)
 
 
+def test_preset_descriptions_are_never_cut_off(helps):
+    """Each preset's whole first sentence, wrapped, never ended with '…' (issue 29)."""
+    from sim.config_help import preset_description
+
+    text = helps["default"].stdout
+    presets = text.split("\npresets", 1)[1].split("\nkeys", 1)[0]
+    assert "…" not in presets
+    flat = _flat(presets)
+    for group in ("market", "firms", "scenario"):
+        for path in sorted((conf_dir() / group).glob("*.yaml")):
+            description = preset_description(path)
+            assert description.endswith((".", ")")), (path.name, description)
+            assert description in flat, (path.name, description)
+    # an abbreviation or an initial inside brackets does not end the sentence
+    assert preset_description(conf_dir() / "scenario" / "bass.yaml").endswith("last step.")
+
+
 def test_help_shows_the_values_of_its_command_line(helps):
     done = helps["bass"]
     assert done.returncode == 0, done.stderr

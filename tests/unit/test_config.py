@@ -423,17 +423,18 @@ def test_check_run_fails_as_the_two_checks(tmp_path, overrides):
 
 
 def test_a_folder_of_other_things_is_refused_an_earlier_run_is_not(tmp_path):
-    from sim.configure import SWEEP_SIGNS, check_output_dir
+    from sim.configure import check_output_dir
 
     (tmp_path / "notes.txt").write_text("mine")
     with pytest.raises(ConfigError, match="already holds other files"):
         check_output_dir(str(tmp_path), f"hydra.run.dir={tmp_path}")
-    (tmp_path / "summary.json").write_text("{}")  # an earlier run: replaced by the new one
+    # an earlier run (written before run markers: its summary.json): replaced by the new one
+    (tmp_path / "summary.json").write_text('{"config_hash": "abc"}')
     check_output_dir(str(tmp_path), f"hydra.run.dir={tmp_path}")
     with pytest.raises(ConfigError, match="earlier sweep"):
-        check_output_dir(str(tmp_path), f"hydra.sweep.dir={tmp_path}", SWEEP_SIGNS)
-    (tmp_path / "multirun.yaml").write_text("{}")
-    check_output_dir(str(tmp_path), f"hydra.sweep.dir={tmp_path}", SWEEP_SIGNS)
+        check_output_dir(str(tmp_path), f"hydra.sweep.dir={tmp_path}", "sweep")
+    (tmp_path / "sweep.json").write_text("{}")  # an earlier sweep (before sweep markers)
+    check_output_dir(str(tmp_path), f"hydra.sweep.dir={tmp_path}", "sweep")
     check_output_dir(str(tmp_path / "new"), "hydra.run.dir=new")
     assert not (tmp_path / "new").exists()
 

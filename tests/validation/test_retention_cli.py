@@ -132,8 +132,8 @@ def test_bad_run_folder(case: str, run_dir: Path, tmp_path: Path, capsys) -> Non
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["--cohort-length", "x"], ["--cohort-length", "invalid int value"]),
-        (["--no-such-option"], ["unrecognized arguments", "--no-such-option"]),
+        (["--cohort-length", "x"], ["--cohort-length=x", "not an integer"]),
+        (["--no-such-option"], ["unknown option", "--no-such-option"]),
         (["--out", "{file}"], ["--out", "is a file"]),
         (["--out", "{file}/sub"], ["--out", "is a file"]),
     ],

@@ -168,7 +168,7 @@ def test_cli_category_and_out_options(run_dir: Path, tmp_path: Path, capsys) -> 
         ("no_spells", [], "no spells.parquet"),
         ("ok", ["--category", "luxury"], "unknown category 'luxury'"),
         ("ok", ["--category", "5"], "out of range"),
-        ("ok", ["--cohort-length", "0"], "--cohort-length must be a positive integer"),
+        ("ok", ["--cohort-length", "0"], "--cohort-length=0: out of range"),
     ],
 )
 def test_errors_are_one_line_exit_2(make: str | None, args: list[str], message: str,

@@ -1,0 +1,84 @@
+"""``kill -9`` of a sweep's main process: its joblib (loky) workers and trackers end too.
+
+Only the main process is killed (not its process group): the workers must notice by
+themselves (``sim.parent_watch``). Bounded in time; whatever is still alive at the end is
+killed, so nothing is left running.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .conftest import count
+
+#: Jobs of a few seconds each, two at a time, so that both workers are busy when killed.
+ARGS = ["market.n_customers=3000", "market.steps=120", "seed=0,1,2,3", "hydra.launcher.n_jobs=2",
+        "hydra.sweep.dir=sw"]
+
+
+def _children() -> dict[int, int]:
+    """pid → parent pid of every process (from /proc)."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path("/proc", entry, "stat").read_text()
+            except OSError:
+                continue
+            found[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    return found
+
+
+def _descendants(pid: int) -> set[int]:
+    parents = _children()
+    found, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        for child, parent in parents.items():
+            if parent == p and child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path("/proc", str(pid), "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended; only its exit status waits for a reaper
+
+
+def test_workers_end_with_a_killed_sweep(tmp_path, cli):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", "run", "-m", *ARGS], cwd=tmp_path, env=cli.env(),
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)  # its own group, so the clean-up below can reach everything
+    workers: set[int] = set()
+    try:
+        deadline = time.monotonic() + 180
+        while sum(count(job, "start") for job in (tmp_path / "sw").glob("*=*")) < 2:
+            assert proc.poll() is None, "the sweep ended before it could be killed"
+            assert time.monotonic() < deadline, "no two jobs started in 180 s"
+            time.sleep(0.05)
+        workers = _descendants(proc.pid)
+        assert len(workers) >= 2, workers  # the two loky workers (and resource trackers)
+        os.kill(proc.pid, signal.SIGKILL)  # the main process only
+        proc.wait()
+        deadline = time.monotonic() + 15
+        while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = sorted(p for p in workers if _alive(p))
+        assert not left, f"still running 15 s after the kill: {left}"
+    finally:
+        for pid in workers:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
