@@ -48,6 +48,8 @@ CASES = [
     ("exploitation", ["scenario=exploitation", "market.n_customers=400", "market.steps=30"]),
     ("b2b", ["scenario=b2b", "market.steps=24"]),
     ("empowerment", ["firms=empowerment", "market.n_customers=400", "market.steps=24"]),
+    ("pivot", ["firms.pc_a.pivot.at=8", "firms.cc_b.pivot.at=14", "firms.cc_b.pivot.to=mix",
+               "firms.cc_b.pivot.mix=0.3", "market.n_customers=400", "market.steps=24"]),
 ]
 SEEDS = [0, 1, 2, 3, 4]
 
