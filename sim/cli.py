@@ -49,6 +49,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "elasticities": ("sim.studies.elasticities:main", "elasticities of sales to marketing"),
     "decompose": ("sim.studies.decompose:main", "share of the gaps each mechanism explains"),
     "bench": ("sim.studies.bench:main", "[--quick]: throughput, memory and run time of the model"),
+    "experiment": ("sim.studies.experiments:main",
+                   "NAME [--quick] [--seeds N] | --all | --list: put a claim of the essays to "
+                   "the test"),
 }
 
 

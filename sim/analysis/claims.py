@@ -41,8 +41,8 @@ import pandas as pd
 
 from .stats import t_ci
 
-__all__ = ["MIN_SEEDS", "OPS", "VERDICTS", "Claim", "Verdict", "claim_values", "judge",
-           "judge_points"]
+__all__ = ["MIN_SEEDS", "OPS", "VERDICTS", "Claim", "Verdict", "arms_text", "claim_values",
+           "judge", "judge_points"]
 
 #: Seeds needed before a claim can hold or fail at a point.
 MIN_SEEDS = 5
@@ -97,20 +97,25 @@ class Claim:
 
     def contrast_text(self) -> str:
         """The quantity judged: the metric in one arm, or the contrast of arms."""
-        terms = list(self.arms.items())
-        if len(terms) == 1 and terms[0][1] == 1:
-            return f"{self.metric} [{terms[0][0]}]"
-        parts = []
-        for k, (arm, w) in enumerate(terms):
-            sign = "−" if w < 0 else ("+" if k else "")
-            scale = "" if abs(w) == 1 else f"{abs(w):g}·"
-            parts.append(f"{sign} {scale}{arm}".strip() if k else f"{sign}{scale}{arm}")
-        return f"{self.metric} [{' '.join(parts)}]"
+        return f"{self.metric} [{arms_text(self.arms)}]"
 
     def clears(self, bound: float) -> bool:
         """Whether an interval bound lies on the claim's side of the threshold."""
         t = float(self.threshold)
         return {">=": bound >= t, ">": bound > t, "<=": bound <= t, "<": bound < t}[self.op]
+
+
+def arms_text(arms: Mapping[str, float]) -> str:
+    """An arm, or a contrast of arms: ``contest``, ``pivot − stay``, ``2·a − b − c``."""
+    terms = list(arms.items())
+    if len(terms) == 1 and terms[0][1] == 1:
+        return terms[0][0]
+    parts = []
+    for k, (arm, w) in enumerate(terms):
+        sign = "−" if w < 0 else ("+" if k else "")
+        scale = "" if abs(w) == 1 else f"{abs(w):g}·"
+        parts.append(f"{sign} {scale}{arm}" if k else f"{sign}{scale}{arm}")
+    return " ".join(parts)
 
 
 @dataclass(frozen=True)
