@@ -147,7 +147,7 @@ def region_figure(points: pd.DataFrame, prim: pd.DataFrame, boxes: pd.DataFrame,
     ax1.set_ylabel("density (share of the box in the class)")
     ax1.set_title("PRIM peeling trajectories (□ chosen box)")
     _legend(ax1, loc="lower left")
-    numeric = premises[premises["presets"].fillna("").astype(str) == ""]
+    numeric = premises[premises["presets"].astype("string").fillna("") == ""]
     keys = list(numeric["premise"])
     for j, target in enumerate(("holds", "fails")):
         b = boxes[boxes["target"] == target].set_index("premise") if not boxes.empty \

@@ -164,7 +164,8 @@ def _run(jobs: Sequence[Job], configs: dict, work: Path, hydra: Sequence[str],
     """Launch the jobs that are not complete yet; raise RuntimeError if any failed."""
     from .experiment_launch import launch, pending, with_seed
 
-    unique = list(dict.fromkeys(tuple(j.line) for j in jobs))
+    by_name = {names[tuple(j.line)]: j for j in jobs}  # one run per folder: the same
+    unique = [tuple(j.line) for j in by_name.values()]  # overrides in another order are one
     by_line = {tuple(j.line): j for j in jobs}
     todo = pending(work, [names[u] for u in unique],
                    [with_seed(configs[by_line[u].overrides], by_line[u].seed) for u in unique])
