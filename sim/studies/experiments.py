@@ -53,8 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
                       description="Run an experiment that puts a claim of the essays to the "
                                   "test, and write its verdict with confidence intervals and "
                                   "the region of the premises where it holds.")
-    p.add_argument("names", nargs="*", metavar="NAME",
-                   help="experiments to run (ccsim experiment --list names them)")
+    p.add_argument("names", nargs="*", metavar="NAME | HYDRA_OVERRIDE",
+                   help="experiments to run (ccsim experiment --list names them), then any "
+                        "launcher settings, e.g. hydra/launcher=ray hydra.launcher.n_jobs=4")
     p.add_argument("--all", action="store_true", help="every experiment")
     p.add_argument("--list", action="store_true", help="list the experiments and their claims")
     p.add_argument("--plan", action="store_true",
@@ -72,8 +73,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, metavar="N",
                    help="worker processes (hydra.launcher.n_jobs of the joblib launcher)")
     p.add_argument("--no-figures", action="store_true", help="write the tables only")
-    p.add_argument("hydra", nargs="*", default=[], metavar="HYDRA_OVERRIDE",
-                   help="launcher settings, e.g. hydra/launcher=ray hydra.launcher.n_jobs=4")
     return p
 
 
@@ -346,7 +345,9 @@ def main(argv: list[str] | None = None) -> int:
                              "two seeds; a verdict needs 5)")
         if args.jobs is not None and args.jobs < 1:
             raise ValueError(f"--jobs={args.jobs}: must be at least 1")
-        bad = [h for h in args.hydra if not h.lstrip("+~").startswith(("hydra.", "hydra/"))]
+        hydra = [a for a in args.names if "=" in a]
+        args.names = [a for a in args.names if "=" not in a]
+        bad = [h for h in hydra if not h.lstrip("+~").startswith(("hydra.", "hydra/"))]
         if bad:
             raise ValueError(f"{bad[0]}: only launcher settings (hydra.* or hydra/...) may "
                              "follow; an experiment's runs are set by its config.yaml")
@@ -365,7 +366,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         _list(exps)
         return 0
-    hydra = list(args.hydra)
     if args.jobs is not None and not any(h.startswith("hydra/launcher=") for h in hydra):
         hydra.append(f"hydra.launcher.n_jobs={args.jobs}")
     if args.plan:

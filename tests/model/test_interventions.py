@@ -258,3 +258,10 @@ def test_dashboard_mix_change_is_set_strategy():
         model.step()
     pd.testing.assert_frame_equal(live.timeseries(), twin.timeseries(), check_exact=True)
     assert live.firms[1].orientation == twin.firms[1].orientation
+
+
+def test_a_pivot_to_the_firms_own_strategy_changes_nothing(plain):
+    """What the pivot experiments' "stay" arms rely on: the run is bit-identical."""
+    same = _run(overrides=[*OVERRIDES, f"firms.pc_a.pivot.at={T}",
+                           "firms.pc_a.pivot.to=product_centric"])
+    pd.testing.assert_frame_equal(plain, same, check_exact=True)
