@@ -104,13 +104,17 @@ def summary_table(exp: Experiment, runs: pd.DataFrame, extra_rows: Sequence[dict
     claim = exp.claim
     values = claim_values(base, claim)
     v = judge(values, claim)
+    reason = v.reason if claim.metric in base else (
+        f"{v.reason}; the model does not produce {claim.metric} (yet)")
     rows = [_row("claim", f"claim: {claim.text()}", claim.metric, claim, values,
-                 _unit_of(exp, claim.metric), verdict=v.verdict, note=v.reason)]
+                 _unit_of(exp, claim.metric), verdict=v.verdict, note=reason)]
     rows[0]["seeds"] = v.n
     for q in exp.report:
         as_claim = Claim(q.metric, ">=", 0.0, "drop", q.arms)
         vals = claim_values(base, as_claim)
-        rows.append(_row("report", q.label, q.metric, as_claim, vals, q.unit, q.scale))
+        note = "" if q.metric in base else "the model does not produce this quantity (yet)"
+        rows.append(_row("report", q.label, q.metric, as_claim, vals, q.unit, q.scale,
+                         note=note))
     rows += [{**{c: "" for c in SUMMARY_COLUMNS}, "role": "report", **r} for r in extra_rows]
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
