@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.analysis.experiment_metrics import RunTables
-from sim.validation.bass import closed_form, recurrence
+from sim.validation.bass import closed_form, linear_noise_sd, recurrence
 
 
 def _pq(config: dict) -> tuple[float, float]:
@@ -23,16 +23,25 @@ def _pq(config: dict) -> tuple[float, float]:
     return float(awareness["ad_response"]), float(awareness["wom_strength"])
 
 
-def run_metrics(run: RunTables) -> dict[str, float]:
-    """The largest deviation of the adopted share from the map and from the closed form.
+#: The band of one run's sampling noise around the map, as the fast validation test draws it
+#: (tests/validation/test_bass.py): BAND_SD standard deviations plus BAND_FLOOR.
+BAND_SD, BAND_FLOOR = 4.5, 0.001
 
-    One model step is one Bass period; the deviation is the largest over the periods.
+
+def run_metrics(run: RunTables) -> dict[str, float]:
+    """The adopted share's largest deviations from the map, its band and the closed form.
+
+    ``bass_band_excess`` is the largest excess over the sampling band around the map (negative:
+    inside it at every period). One model step is one Bass period; the band is
+    :func:`sim.validation.bass.linear_noise_sd` of one run.
     """
     p, q = _pq(run.config)
     n = int(run.config["market"]["n_customers"])
     f = run.ts.groupby("step")["customers"].sum().sort_index().to_numpy(dtype=float) / n
     t = np.arange(1, f.size + 1)
-    return {"bass_max_abs_dev": float(np.abs(f - recurrence(p, q, f.size)).max()),
+    dev = np.abs(f - recurrence(p, q, f.size))
+    band = BAND_SD * linear_noise_sd(p, q, f.size, n) + BAND_FLOOR
+    return {"bass_max_abs_dev": float(dev.max()), "bass_band_excess": float((dev - band).max()),
             "bass_closed_form_dev": float(np.abs(f - closed_form(p, q, t)).max())}
 
 
