@@ -3,7 +3,8 @@
 Reads the job folders of a finished sweep (never runs the model) and writes, into
 ``results/experiments/NAME/``:
 
-``runs.parquet``      one row per run: arm, point, seed, the premises and every quantity
+``runs.parquet``      one row per run: arm, point, seed, the premises and every quantity (each
+                      firm's KPIs only where the experiment reads them)
 ``summary.csv``       one row per reported quantity: estimate, 95% CI, seeds, unit (the claim
                       first, with its verdict)
 ``series.csv``        each time series per arm and line: mean and 95% CI over seeds by month/year
@@ -241,6 +242,11 @@ def series_table(exp: Experiment, jobs: pd.DataFrame, sweep_dir: str | Path,
 # Writing everything
 
 
+def _kept(exp: Experiment, premise_cols: list[str]) -> set[str]:
+    """Columns with a dot worth saving: the premises and every quantity the experiment reads."""
+    return {*premise_cols, exp.claim.metric, *(q.metric for q in exp.report)}
+
+
 def _csv(frame: pd.DataFrame, path: Path) -> Path:
     return io.write_text(frame.to_csv(index=False, float_format="%.6g"), path)
 
@@ -276,6 +282,8 @@ def write_report(exp: Experiment, jobs: pd.DataFrame, sweep_dir: str | Path,
     premise_cols = [p.key for p in exp.premises]
     if not points.empty:
         runs = runs.merge(points[["point", *premise_cols]], on="point", how="left")
+    runs = runs[[c for c in runs.columns if c in _kept(exp, premise_cols)
+                 or "." not in c]]  # each firm's KPIs only where the experiment reads them
     files = {"runs": io.write_parquet(runs, folder / "runs.parquet"),
              "summary": _csv(summary, folder / "summary.csv"),
              "series": _csv(series, folder / "series.csv")}
