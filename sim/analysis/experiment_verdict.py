@@ -154,6 +154,16 @@ def render(folder: str | Path) -> str:
                   "coverage among those with density ≥ 0.8):", "",
                   f"- **holds** vs the rest: {region_line(boxes, prim, 'holds')}",
                   f"- **fails** vs the rest: {region_line(boxes, prim, 'fails')}"]
+        thirds = _read(folder, "regions.csv")
+        if not thirds.empty and thirds["points"].sum() > 0:
+            worst = thirds[thirds["points"] > 0].sort_values(
+                ["reversed_share", "points"], ascending=[False, False], kind="stable").head(3)
+            lines += ["", "By thirds of each numeric premise's range (`regions.csv`), the "
+                      "estimate misses the claim's threshold most often at: " + "; ".join(
+                          f"{r.parameter} in [{fmt(r.low)}, {fmt(r.high)}] "
+                          f"({100 * r.reversed_share:.0f}% of {int(r.points)} point"
+                          f"{'s' * (int(r.points) != 1)})"
+                          for r in worst.itertuples()) + "."]
     figures = sorted(p.name for p in folder.glob("*.png"))
     lines += ["", "## Figures", ""]
     lines += [f"- [{f}]({f}) ([PDF]({f.removesuffix('.png')}.pdf))" for f in figures] or \
