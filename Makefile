@@ -92,3 +92,10 @@ results: setup
 	$(PY) experiments/calibration/stylised_facts.py
 	$(VENV)/bin/ccsim sensitivity --method morris --out results/sensitivity/morris
 	$(VENV)/bin/ccsim sensitivity --method sobol --n 64 --params $(SOBOL_PARAMS) --out results/sensitivity/sobol
+
+.PHONY: experiments
+## every experiment's full form (issue 27; ccsim experiment --plan states each one's runs and
+## compute), then the claims tables of experiments/README.md and the README from their CSVs;
+## resumable: run it again after an interruption and only the missing runs run
+experiments: setup
+	$(VENV)/bin/ccsim experiment --all

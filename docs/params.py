@@ -110,6 +110,8 @@ SOURCES: dict[str, str] = {
     "firms.<name>.strategy": f"modelling choice; presets after {ESSAY_003} and {ESSAY_000}",
     "firms.<name>.objective": f"modelling choice ({ESSAY_003}: bonus structures)",
     "firms.<name>.review_every": f"{MODEL} (an annual review)",
+    "firms.<name>.pivot.at": (f"modelling choice: the pivot of {ESSAY_003} (B2B firms gain by "
+                              "pivoting) and Lee et al. (2015); 0 = none"),
     "output.spells": "not a model parameter",
     "output.progress": "not a model parameter",
     "output.print_table": "not a model parameter",
@@ -128,6 +130,8 @@ NOTES: dict[str, str] = {
     "firms.<name>.objective": "what steers budget re-allocation: `fixed` (never re-allocates), "
                               "`revenue`, `clv`",
     "firms.<name>.shares": "levers: " + ", ".join(f"`{k}`" for k in S.LEVERS),
+    "firms.<name>.pivot.to": "what `strategy` takes; capability stocks carry over",
+    "firms.<name>.pivot.shares": "levers: " + ", ".join(f"`{k}`" for k in S.LEVERS),
     "output.spells": "write spells.parquet (one row per customer–firm relationship)",
     "output.progress": "progress bar for runs longer than a couple of seconds",
     "output.print_table": "print the KPI table after `ccsim run`",

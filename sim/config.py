@@ -403,6 +403,21 @@ class MarketConfig:
 
 
 @dataclass
+class PivotConfig:
+    """A change of strategy at a stated month; capability stocks carry over (at = 0: none)."""
+
+    at: int = _num(0, 0, 10**6, unit="month",
+                   help="month from which the firm spends its budget by `to` (0: never pivots)")
+    to: str = field(default="customer_centric",
+                    metadata={"help": "the strategy from that month: a preset, mix or custom",
+                              "choices": STRATEGY_NAMES})
+    mix: float = _num(0.0, 0.0, 1.0, unit="0–1",
+                      help="with to=mix: 0 product-centric … 1 customer-centric")
+    shares: dict[str, float] = field(default_factory=dict,
+                                     metadata={"help": "with to=custom: share per lever"})
+
+
+@dataclass
 class FirmConfig:
     """One firm: its strategy (budget shares), pricing and what steers it."""
 
@@ -447,6 +462,8 @@ class FirmConfig:
                                   "firm resets its prices")
     exploration: float = _num(0.05, 0.0, 1.0, lo_open=True, unit="budget share",
                               help="share an adaptive firm moves between two levers per trial")
+    pivot: PivotConfig = field(default_factory=PivotConfig, metadata={
+        "help": "a mid-run change of strategy (sim.interventions.set_strategy)"})
 
 
 @dataclass
@@ -518,26 +535,40 @@ def _walk(obj: Any, path: str) -> None:
             _check_number(key, value, f.metadata)
 
 
-def _check_firm(path: str, firm: FirmConfig) -> None:
-    if firm.strategy not in STRATEGY_NAMES:
-        close = difflib.get_close_matches(firm.strategy, STRATEGY_NAMES, n=1)
+def check_strategy(path: str, key: str, strategy: str, shares: dict[str, float]) -> None:
+    """Check a strategy name and its custom shares (``key``: the field naming the strategy).
+
+    Raises:
+        ConfigError: an unknown strategy or lever, or shares that are not a budget split.
+    """
+    if strategy not in STRATEGY_NAMES:
+        close = difflib.get_close_matches(strategy, STRATEGY_NAMES, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ConfigError(f"{path}.strategy={firm.strategy!r}: unknown strategy{hint}; "
+        raise ConfigError(f"{path}.{key}={strategy!r}: unknown strategy{hint}; "
                           f"allowed: {', '.join(STRATEGY_NAMES)}")
-    if firm.strategy == "custom":
-        unknown = sorted(set(firm.shares) - set(LEVERS))
+    if strategy == "custom":
+        unknown = sorted(set(shares) - set(LEVERS))
         if unknown:
             raise ConfigError(f"{path}.shares: unknown lever {unknown[0]!r}; "
                               f"levers: {', '.join(LEVERS)}")
-        for lever, share in firm.shares.items():
+        for lever, share in shares.items():
             if not (0.0 <= share <= 1.0):
                 raise ConfigError(f"{path}.shares.{lever}={share}: a share must be in [0, 1]")
-        total = sum(firm.shares.values())
+        total = sum(shares.values())
         if abs(total - 1.0) > 1e-6:
             raise ConfigError(f"{path}.shares: shares sum to {total:.6g}, they must sum to 1")
-    elif firm.shares:
-        raise ConfigError(f"{path}.shares is set but strategy={firm.strategy!r}; "
-                          "shares are only read with strategy=custom")
+    elif shares:
+        raise ConfigError(f"{path}.shares is set but {key}={strategy!r}; "
+                          f"shares are only read with {key}=custom")
+
+
+def _check_firm(path: str, firm: FirmConfig, steps: int) -> None:
+    check_strategy(path, "strategy", firm.strategy, firm.shares)
+    pivot = firm.pivot
+    check_strategy(f"{path}.pivot", "to", pivot.to, pivot.shares)
+    if pivot.at > steps:
+        raise ConfigError(f"{path}.pivot.at={pivot.at}: after the run's last month "
+                          f"(market.steps={steps}); allowed 0 (no pivot) to {steps}")
 
 
 #: Longest ``name`` (characters): it goes into the run folder's name after a 27-character
@@ -575,7 +606,7 @@ def validate(cfg: Config) -> Config:
     if len(cfg.firms) > MAX_FIRMS:
         raise ConfigError(f"firms: {len(cfg.firms)} firms; at most {MAX_FIRMS} are allowed")
     for name, firm in cfg.firms.items():
-        _check_firm(f"firms.{name}", firm)
+        _check_firm(f"firms.{name}", firm, cfg.market.steps)
     if not cfg.market.categories:
         raise ConfigError("market.categories: at least one product category is needed")
     if len(cfg.market.categories) > 8:

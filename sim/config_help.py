@@ -147,13 +147,29 @@ def _entries(out: _Writer, path: str, entries: dict[str, Any]) -> None:
     hints = typing.get_type_hints(type(first))
     names = ", ".join(entries)
     out.section(f"{path}.NAME", f"{_first_line(type(first).__doc__)} NAME: {names}")
+    _entry_fields(out, f"{path}.NAME", first, hints, entries, ())
+
+
+def _entry_fields(out: _Writer, path: str, first: Any, hints: dict, entries: dict[str, Any],
+                  parents: tuple[str, ...]) -> None:
+    """Each field of the entries (a nested dataclass such as a firm's pivot: each of its own)."""
+    def value_of(entry: Any, name: str) -> Any:
+        for part in parents:
+            entry = getattr(entry, part)
+        return getattr(entry, name)
+
     for f in fields(first):
-        values = " ".join(f"{name}={_shown(getattr(e, f.name))}" for name, e in entries.items())
+        if is_dataclass(getattr(first, f.name)):
+            sub = getattr(first, f.name)
+            _entry_fields(out, f"{path}.{f.name}", sub, typing.get_type_hints(type(sub)),
+                          entries, (*parents, f.name))
+            continue
+        values = " ".join(f"{name}={_shown(value_of(e, f.name))}" for name, e in entries.items())
         tp = hints[f.name]
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         tp = args[0] if typing.get_origin(tp) is typing.Union and len(args) == 1 else tp
         allowed = _allowed(tp, dict(f.metadata))
-        out.key(f"{path}.NAME.{f.name}", f.metadata.get("help", ""), allowed)
+        out.key(f"{path}.{f.name}", f.metadata.get("help", ""), allowed)
         out.lines.append(" " * 6 + "now: " + values)
 
 

@@ -20,6 +20,8 @@ DISPLAY_ONLY = ("output.progress", "output.print_table")
 #: Keys added after results were hashed, hashed only when not at the value that reproduces the
 #: results from before they existed, so those results' hashes stay valid (sweeps do not re-run).
 ADDED_LATER = {"market.network.generator": "networkx"}
+#: Firm fields added later (``firms.<name>.<field>``), left out while they change nothing.
+FIRM_ADDED_LATER = {"pivot": lambda pivot: pivot.get("at") == 0}
 
 
 def _plain(value: Any) -> Any:
@@ -31,7 +33,8 @@ def _plain(value: Any) -> Any:
 def hashed_fields(cfg: Any) -> dict:
     """The configuration as a plain dict without the :data:`DISPLAY_ONLY` keys.
 
-    A key of :data:`ADDED_LATER` at its old value is left out too.
+    A key of :data:`ADDED_LATER` at its old value, and a firm field of
+    :data:`FIRM_ADDED_LATER` that changes nothing, are left out too.
     """
     tree = dataclasses.asdict(cfg)
     for dotted in DISPLAY_ONLY:
@@ -47,6 +50,10 @@ def hashed_fields(cfg: Any) -> dict:
             node = node.get(part, {})
         if leaf in node and _plain_or_self(node[leaf]) == old:
             del node[leaf]
+    for firm in tree.get("firms", {}).values():
+        for key, unused in FIRM_ADDED_LATER.items():
+            if key in firm and unused(firm[key]):
+                del firm[key]
     return tree
 
 

@@ -142,6 +142,10 @@ class Firm(mesa.Agent):
         self.period_market_revenue = 0.0
         self.metrics: dict[str, float] = {}
         self.interventions = FirmInterventions()  # mid-run changes (sim.interventions)
+        pivot = cfg.pivot
+        if pivot.at > 0:  # a pivot from the configuration: stocks built so far carry over
+            self.interventions.pivot = (pivot.at, resolve_shares(pivot.to, pivot.mix,
+                                                                 dict(pivot.shares)))
         #: the month's budget before lever factors, by step (what ``set_budget_path`` takes)
         self.budgets: dict[int, float] = {}
         self.plan_offer(step=0, need_means=None)
@@ -179,9 +183,23 @@ class Firm(mesa.Agent):
         """
         return budget * self.shares
 
+    def set_shares(self, shares: np.ndarray) -> None:
+        """Split the budget by ``shares`` from now on (a pivot); the stocks are untouched.
+
+        An adaptive firm's last trial move and its baseline refer to the old split, so its
+        search starts again from the new one.
+        """
+        self.shares = np.array(shares, dtype=np.float64)
+        self.orientation = customer_orientation(self.shares)
+        self.last_move = None
+        self.objective_prev = None
+
     def plan_offer(self, step: int, need_means: np.ndarray | None) -> None:
         """Stage 1: invest the budget, update capabilities, set offer positions and prices."""
         eco = self.market.economics
+        pivot = self.interventions.due_shares(step)
+        if pivot is not None:
+            self.set_shares(pivot)
         budget = self.interventions.budget(step, self.budget_for(self.planned_revenue))
         self.budgets[step] = budget
         budget, spend = self.interventions.spend(budget, self.allocate(budget, step))

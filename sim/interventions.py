@@ -14,6 +14,12 @@ given step on and kept until it is set again (``factor=1`` undoes it):
 * **word of mouth** — ``factor`` × the hazards with which the firm's promoters among a
   customer's contacts make it known (to a customer who does not know it yet) and bring a
   customer who knows it to the market for it (the referral hazards).
+* **the strategy** — the budget shares of another strategy (a preset, a point of the mix or
+  custom shares) from a given step on: a pivot. Only the split of the money changes; the
+  capability stocks the old strategy built carry over and decay or grow from there, and an
+  adaptive firm starts its search again from the new split. ``firms.NAME.pivot`` schedules one
+  from the configuration; :meth:`InterventionAPI.set_strategy` makes one mid-run (the
+  dashboard's mix slider does).
 
 Every factor is exactly 1 until it is set, and multiplying by 1.0 changes no bit, so a run with
 no intervention, or with one set at step ``t``, is bit-identical to the plain run up to step
@@ -30,7 +36,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .strategies import LEVER, LEVERS
+from .strategies import LEVER, LEVERS, resolve_shares
 
 __all__ = ["FirmInterventions", "InterventionAPI"]
 
@@ -63,6 +69,16 @@ class FirmInterventions:
     referral: float = 1.0
     budget_path: dict[int, float] | None = None
     pricing_frozen: bool = False
+    #: a change of strategy due from a step on: (step, budget shares), applied when the firm
+    #: plans that step (``firms.NAME.pivot``); None: none pending
+    pivot: tuple[int, np.ndarray] | None = None
+
+    def due_shares(self, step: int) -> np.ndarray | None:
+        """The shares of a pivot due by ``step`` (once: it is then no longer pending)."""
+        if self.pivot is None or step < self.pivot[0]:
+            return None
+        shares, self.pivot = self.pivot[1], None
+        return shares
 
     def budget(self, step: int, by_rule: float) -> float:
         """The month's budget before lever factors: the path's at ``step``, else the rule's."""
@@ -133,6 +149,33 @@ class InterventionAPI:
             raise ValueError(f"lever {lever!r}: choose one of {', '.join(LEVERS)}")
         f = self.firms[self.firm_index(firm)]
         f.interventions.lever[LEVER[lever]] = _factor("factor", factor)
+
+    def set_strategy(self, firm: int | str, strategy: str, mix: float = 0.0,
+                     shares: dict[str, float] | None = None) -> None:
+        """Spend the firm's budget by another strategy from the next step on: a pivot.
+
+        The capability stocks carry over (only the split of new money changes); an adaptive
+        firm starts its search again from the new split. The firm keeps its configured
+        ``strategy`` label; its ``orientation`` and ``share_*`` columns show the change.
+
+        Args:
+            firm: Firm index or name.
+            strategy: What ``firms.NAME.strategy`` takes: a preset, ``mix`` or ``custom``.
+            mix: With ``mix``: 0 is the product-centric preset, 1 the customer-centric one.
+            shares: With ``custom``: budget share per lever (summing to 1).
+
+        Raises:
+            ValueError: Unknown firm or strategy, a mix outside [0, 1], or bad shares.
+        """
+        from .config import check_strategy
+
+        k = self.firm_index(firm)
+        custom = dict(shares or {})
+        check_strategy(f"firms.{self.firms[k].name}", "strategy", strategy, custom)
+        m = float(mix)
+        if not 0.0 <= m <= 1.0:
+            raise ValueError(f"mix={mix}: must be in [0, 1]")
+        self.firms[k].set_shares(resolve_shares(strategy, m, custom))
 
     def set_budget_path(self, firm: int | str, budgets: dict[int, float] | None) -> None:
         """Hold the firm's monthly budget on ``budgets`` (step → money) instead of its rule.

@@ -294,15 +294,17 @@ def run_job(cfg: DictConfig) -> str:
     return status
 
 
-def _run_locked(cfg: DictConfig, job_dir: Path, run_id: str, overrides: list[str],
-                threads: int, waited: bool = False) -> tuple[str, str]:
+def _run_locked(cfg: DictConfig | None, job_dir: Path, run_id: str, overrides: list[str],
+                threads: int, waited: bool = False, config: Any = None) -> tuple[str, str]:
+    """One job in its locked folder; ``config``: its validated Config if built already."""
     from . import io, runner
     from .configure import to_config
 
-    try:
-        config = to_config(cfg)
-    except Exception:  # noqa: BLE001 - recorded below as the job's failure
-        config = None
+    if config is None:
+        try:
+            config = to_config(cfg)
+        except Exception:  # noqa: BLE001 - recorded below as the job's failure
+            config = None
     if config is not None and (job_dir / MARKER).exists() and _is_complete(
             job_dir, runner.config_hash(config)):
         _event(job_dir, "skipped", run_id=run_id, by_other_process=waited)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import collections
 import copy
+import functools
 import hashlib
 import math
 import re
@@ -240,13 +241,20 @@ def jobs(overrides: Sequence[str], loader: Any = None) -> list[list[str]]:
     return BasicSweeper.split_arguments(parsed, None)[0]
 
 
+@functools.cache
+def _parser() -> Any:
+    """Hydra's override parser, built once (building it takes longer than parsing a job)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    return OverridesParser.create()
+
+
 def job_dirname(job: Sequence[str], exclude_keys: Sequence[str] = (),
                 item_sep: str = ITEM_SEP, kv_sep: str = KV_SEP) -> str:
     """The folder name Hydra gives a job with these overrides (``hydra.sweep.subdir``)."""
     from hydra._internal.config_loader_impl import get_overrides_dirname
-    from hydra.core.override_parser.overrides_parser import OverridesParser
 
-    parsed = OverridesParser.create().parse_overrides(list(job))
+    parsed = _parser().parse_overrides(list(job))
     app = [ov for ov in parsed if not ov.is_hydra_override()]
     return short_name(get_overrides_dirname(app, list(exclude_keys), item_sep, kv_sep))
 
@@ -292,12 +300,11 @@ class Composer:
     def compose(self, overrides: Sequence[str]) -> DictConfig:
         """The composed ``DictConfig`` of one job (no ``hydra`` node), as Hydra composes it."""
         from hydra._internal.config_loader_impl import ConfigLoaderImpl
-        from hydra.core.override_parser.overrides_parser import OverridesParser
 
         from .configure import _hydra_message
 
         try:
-            parsed = OverridesParser.create().parse_overrides(list(overrides))
+            parsed = _parser().parse_overrides(list(overrides))
             groups = tuple(ov.input_line for ov in parsed if self._is_group(ov))
             values = [ov for ov in parsed if not self._is_group(ov)]
             if groups not in self._bases:
@@ -333,7 +340,6 @@ class Composer:
         failed validation) returns None, and the job is composed the slow way, which raises the
         usual error.
         """
-        from hydra.core.override_parser.overrides_parser import OverridesParser
         from hydra.core.override_parser.types import OverrideType
         from omegaconf import ValueNode
 
@@ -341,7 +347,7 @@ class Composer:
         from .configure import to_config
 
         try:
-            parsed = OverridesParser.create().parse_overrides(list(overrides))
+            parsed = _parser().parse_overrides(list(overrides))
             groups = tuple(ov.input_line for ov in parsed if self._is_group(ov))
             if groups not in self._bases:
                 self._bases[groups] = _compose_plain(list(groups))

@@ -35,6 +35,7 @@ import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
 from sim.model import MarketModel  # noqa: E402
 from sim.validation.bass import (  # noqa: E402
@@ -164,10 +165,21 @@ def networks(s: dict, log: Callable[[str], None]) -> tuple[pd.DataFrame, dict]:
     return pd.DataFrame(rows), curves
 
 
-def plot_docking(curves: dict, s: dict, path: Path) -> None:
-    """Figure (a): one panel per (p, q) pair."""
-    fig, axes = plt.subplots(2, 2, figsize=(11, 8.5), sharey=True)
-    for ax, ((p, q), c) in zip(axes.flat, curves.items(), strict=True):
+def docking_figure(curves: dict, n: int, seeds: int, substeps: int | None = None,
+                   title: str | None = None) -> Figure:
+    """Figure (a): one panel per (p, q) pair: simulation, discrete map and closed form.
+
+    Args:
+        curves: (p, q) → ``{"t", "sim1", "map1"}`` and, with ``substeps``, ``"simk"``
+            (mean adopted share at t = 1..T).
+        n: Customers in the market.
+        seeds: Seeds averaged.
+        substeps: Model steps per period of the ``simk`` curves (None: not drawn).
+        title: The figure's title (default: this study's).
+    """
+    fig = Figure(figsize=(11, 8.5), layout="constrained")
+    axes = fig.subplots(2, 2, sharey=True)
+    for ax, ((p, q), c) in zip(axes.flat, curves.items(), strict=False):
         t = c["t"]
         fine = np.linspace(0.0, t[-1], 400)
         ax.plot(fine, closed_form(p, q, fine), color="black", lw=2,
@@ -176,8 +188,9 @@ def plot_docking(curves: dict, s: dict, path: Path) -> None:
                 label="discrete Bass map (1 step / period)")
         ax.plot(t, c["sim1"], "o", ms=5, mfc="none", color="tab:orange",
                 label="simulated, 1 step / period")
-        ax.plot(t, c["simk"], "x", ms=6, color="tab:blue",
-                label=f"simulated, {s['substeps']} steps / period")
+        if substeps is not None:
+            ax.plot(t, c["simk"], "x", ms=6, color="tab:blue",
+                    label=f"simulated, {substeps} steps / period")
         ax.set_title(f"p = {p}, q = {q}")
         ax.set_xlabel("time t (Bass periods)")
         ax.set_ylabel("cumulative adoption F(t) (share of market)")
@@ -187,11 +200,14 @@ def plot_docking(curves: dict, s: dict, path: Path) -> None:
     for ax in axes.flat:
         ax.yaxis.set_tick_params(labelleft=True)
     axes.flat[0].legend(loc="lower right", fontsize=9)
-    fig.suptitle(f"Docking with the Bass model: one firm, fully mixed market of {s['n']:,} "
-                 f"customers, mean of {s['seeds']} seed(s)", fontsize=12)
-    fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+    fig.suptitle(title or f"Docking with the Bass model: one firm, fully mixed market of {n:,} "
+                 f"customers, mean of {seeds} seed(s)", fontsize=12)
+    return fig
+
+
+def plot_docking(curves: dict, s: dict, path: Path) -> None:
+    """Figure (a), saved."""
+    docking_figure(curves, s["n"], s["seeds"], s["substeps"]).savefig(path, dpi=130)
 
 
 def plot_networks(curves: dict, table: pd.DataFrame, s: dict, path: Path) -> None:

@@ -1,35 +1,35 @@
-"""Parallel efficiency of a sweep on this machine: the same 40 jobs with 1 worker and with N.
+"""Sweep efficiency: how much of the machine a sweep of short runs spends running the model.
 
-For each job size (default: long jobs of 40,000 customers × 120 months, about 4 s each, and
-short jobs of 20,000 × 60, about 1.3 s each) it runs ``ccsim run -m seed=range(0,40)
-market.n_customers=C market.steps=S`` twice through Hydra's joblib launcher (the default):
-``hydra.launcher.n_jobs=1`` (jobs one after another in one process) and
-``hydra.launcher.n_jobs=N`` (N = cores), each in a fresh sweep folder, and times the whole
-command (validating every swept value, Hydra's start-up, worker start-up and every job's
-writes included).
+    efficiency = Σ runs' model time ÷ (wall-clock time × workers)
 
-    efficiency = T1 / (N · TN)        (1.0 = ideal speed-up)
+where a run's model time is its ``summary.json`` ``runtime.seconds`` (building the model and
+every step; :func:`sim.runner.simulate`) and the wall-clock time is the whole sweep's, from the
+command to its last run (validation, Hydra, worker start-up, each run's configuration and
+writes included). 1.0 would mean every worker ran the model all the time; the goal is ≥ 0.8 on
+2 cores for 1,000 runs of 2,000 customers × 120 months (issue 27). It replaces the earlier
+definition, T1 / (N · TN), which compared a sweep with itself on one worker and so hid the
+overhead every run pays in both.
 
-What does not parallelise is the sweep's start (validating the command line, Hydra's start-up,
-workers importing the model and loading Numba's cache) plus Hydra's bookkeeping of each job
-(composing its config, writing ``.hydra/``) in the process that runs it; with short jobs that
-is a larger share of the work, so short-job efficiency is the harder figure. Numba runs one
-thread per job in sweeps, so N workers use N cores.
+Two paths are measured (``--path``):
 
-The machine may be shared: before each sweep the script waits (up to ``--max-wait`` seconds)
-until the CPUs have been idle for a few seconds, and it records the CPU time other processes
-used while each sweep ran (``other_cpu_seconds``, from /proc/stat minus this sweep's own CPU
-time): in the 1-worker sweep it can inflate T1 (efficiency overstated), in the N-worker sweep it
-slows the workers (efficiency understated).
+* ``experiment`` (default) — the path of ``ccsim experiment``
+  (:func:`sim.studies.experiment_launch.launch`): Hydra's joblib launcher, a setting's seeds
+  chunked into one Hydra job, worker processes and compiled kernels reused from run to run,
+  no spells written (as the experiments run);
+* ``run`` — ``ccsim run -m 'seed=range(0,N)' ...``: one Hydra job per run, the default outputs.
+
+The machine's load is recorded with each measurement: the 1-minute load average before and
+after, and the CPU time other processes used while the sweep ran (from /proc/stat minus the
+sweep's own). On a shared machine the figure is understated; quote it with the load.
 
 Usage::
 
-    python experiments/benchmark_sweep/run.py                   # long and short jobs, 1 vs N
-    python experiments/benchmark_sweep/run.py --sizes 20000x60  # short jobs only
-    python experiments/benchmark_sweep/run.py --jobs 8 --sizes 2000x24   # quick check
+    python experiments/benchmark_sweep/run.py                      # 1,000 runs of 2,000 × 120
+    python experiments/benchmark_sweep/run.py --path run           # the ccsim run -m path
+    python experiments/benchmark_sweep/run.py --runs 6 --customers 200 --months 12 --out DIR
 
-Appends to ``results/benchmark_sweep/benchmark.csv`` (one row per configuration and run, with
-its date) and prints this run's rows and the efficiency of each job size.
+Appends one row per measurement to ``results/benchmark_sweep/efficiency.csv`` (or ``--out``)
+and prints it.
 """
 
 from __future__ import annotations
@@ -48,97 +48,94 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.studies.bench import busy_seconds, children_cpu, wait_until_idle
-
 ROOT = Path(__file__).resolve().parents[2]
+COLUMNS = ["date", "path", "runs", "customers", "months", "workers", "chunk", "wall_seconds",
+           "model_seconds", "efficiency", "mean_model_seconds", "load_before", "load_after",
+           "other_cpu_seconds", "sweep_cpu_seconds", "cores", "machine", "git"]
 
 
-def run_sweep(workers: int, jobs: int, customers: int, steps: int, folder: Path) -> dict:
-    """Run one sweep with ``workers`` joblib workers; return its timings."""
-    cmd = [sys.executable, "-m", "sim", "run", "-m", f"seed=range(0,{jobs})",
-           f"market.n_customers={customers}", f"market.steps={steps}",
-           f"hydra.launcher.n_jobs={workers}", f"hydra.sweep.dir={folder}"]
-    busy0, own0 = busy_seconds(), children_cpu()
+def _lines(runs: int, customers: int, months: int) -> list[list[str]]:
+    from sim.studies.experiment_design import QUIET
+
+    return [[f"market.n_customers={customers}", f"market.steps={months}",
+             "output.spells=false", *QUIET, f"seed={s}"] for s in range(runs)]
+
+
+def measure(path: str, runs: int, customers: int, months: int, workers: int, folder: Path,
+            chunk: int = 10) -> dict:
+    """Run one sweep into ``folder`` and return its row of the efficiency table."""
+    from sim.studies.bench import busy_seconds, children_cpu
+
+    load_before = os.getloadavg()[0]
+    busy0, own0, cpu0 = busy_seconds(), children_cpu(), time.process_time()
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True)
-    wall = time.perf_counter() - t0
-    own = children_cpu() - own0
+    if path == "experiment":
+        from joblib.externals.loky import get_reusable_executor
+
+        from sim.studies.experiment_launch import launch
+
+        rep = launch(_lines(runs, customers, months), folder,
+                     [f"hydra.launcher.n_jobs={workers}"], chunk=chunk)
+        if rep.ok != runs:
+            raise SystemExit(f"expected {runs} complete runs, found {rep.line()}")
+        wall = time.perf_counter() - t0
+        get_reusable_executor().shutdown(wait=True)  # reaped workers count as our CPU time
+    else:
+        cmd = [sys.executable, "-m", "sim", "run", "-m", f"seed=range(0,{runs})",
+               f"market.n_customers={customers}", f"market.steps={months}",
+               f"hydra.launcher.n_jobs={workers}", f"hydra.sweep.dir={folder}"]
+        proc = subprocess.run(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True,
+                              text=True)
+        if proc.returncode != 0:
+            raise SystemExit(f"sweep failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+        wall = time.perf_counter() - t0
+    own = children_cpu() - own0 + time.process_time() - cpu0
     other = max(0.0, busy_seconds() - busy0 - own)
-    if proc.returncode != 0:
-        raise SystemExit(f"sweep failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    job_seconds = [json.loads(p.read_text())["runtime"]["seconds"]
-                   for p in folder.glob("*/summary.json")]
-    if len(job_seconds) != jobs:
-        raise SystemExit(f"expected {jobs} complete jobs, found {len(job_seconds)}")
-    return {"workers": workers, "jobs": jobs, "customers": customers, "steps": steps,
-            "wall_seconds": round(wall, 2),
-            "mean_job_seconds": round(sum(job_seconds) / jobs, 3),
-            "sweep_cpu_seconds": round(own, 1), "other_cpu_seconds": round(other, 1)}
-
-
-def _size(text: str) -> tuple[int, int]:
-    customers, _, steps = text.lower().partition("x")
-    try:
-        return int(customers), int(steps)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: give CUSTOMERSxSTEPS, e.g. 20000x60") from None
+    model = [json.loads(p.read_text())["runtime"]["seconds"] for p in folder.glob("*/summary.json")]
+    if len(model) != runs:
+        raise SystemExit(f"expected {runs} complete runs, found {len(model)}")
+    return {"path": path, "runs": runs, "customers": customers, "months": months,
+            "workers": workers, "chunk": chunk if path == "experiment" else 1,
+            "wall_seconds": round(wall, 2), "model_seconds": round(sum(model), 2),
+            "efficiency": round(sum(model) / (wall * workers), 3),
+            "mean_model_seconds": round(sum(model) / runs, 4),
+            "load_before": round(load_before, 2), "load_after": round(os.getloadavg()[0], 2),
+            "other_cpu_seconds": round(other, 1), "sweep_cpu_seconds": round(own, 1)}
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark, write the CSV and print the table."""
+    """Measure, append the row to the CSV, print it."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--jobs", type=int, default=40)
-    parser.add_argument("--sizes", type=_size, nargs="+",
-                        default=[(40_000, 120), (20_000, 60)],
-                        help="job sizes as CUSTOMERSxSTEPS (default: 40000x120 20000x60)")
+    parser.add_argument("--path", choices=("experiment", "run"), default="experiment")
+    parser.add_argument("--runs", type=int, default=1000)
+    parser.add_argument("--customers", type=int, default=2000)
+    parser.add_argument("--months", type=int, default=120)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--max-wait", type=float, default=600.0,
-                        help="seconds to wait for an idle machine before each sweep")
+    parser.add_argument("--chunk", type=int, default=10, help="seeds per Hydra job (experiment)")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "benchmark_sweep")
     args = parser.parse_args(argv)
+    from sim.studies.elasticities import git_commit
 
-    scratch = Path(tempfile.mkdtemp(prefix="ccsim-bench-"))
-    tables = []
+    scratch = Path(tempfile.mkdtemp(prefix="ccsim-efficiency-"))
     try:
-        for customers, steps in args.sizes:
-            rows = []
-            for workers in (1, args.workers):
-                waited = wait_until_idle(args.max_wait, window=5.0)
-                print(f"sweep of {args.jobs} jobs of {customers:,} × {steps} with {workers} "
-                      f"worker(s) (waited {waited:.0f} s for an idle machine) …", flush=True)
-                rows.append(run_sweep(workers, args.jobs, customers, steps,
-                                      scratch / f"c{customers}s{steps}w{workers}"))
-                print(f"  {rows[-1]['wall_seconds']:.1f} s", flush=True)
-            table = pd.DataFrame(rows)
-            t1 = table["wall_seconds"].iloc[0]
-            table["speedup"] = (t1 / table["wall_seconds"]).round(3)
-            table["efficiency"] = (table["speedup"] / table["workers"]).round(3)
-            tables.append(table)
+        row = measure(args.path, args.runs, args.customers, args.months, args.workers,
+                      scratch / "sweep", args.chunk)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    table = pd.concat(tables, ignore_index=True)
-    table["cores"] = os.cpu_count()
-    table["machine"] = f"{platform.machine()}, Python {platform.python_version()}"
-    table["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    row.update({"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                "cores": os.cpu_count(), "git": git_commit(),
+                "machine": f"{platform.machine()}, Python {platform.python_version()}"})
     args.out.mkdir(parents=True, exist_ok=True)
-    csv = args.out / "benchmark.csv"  # one pair of rows per size and benchmark run, oldest first
-    history = pd.read_csv(csv) if csv.exists() else None
-    pd.concat([history, table], ignore_index=True).to_csv(csv, index=False)
-    print(table.drop(columns=["machine", "date"]).to_string(index=False))
-    for part in tables:
-        last = part.iloc[-1]
-        kind = "short" if last["customers"] * last["steps"] < 2_000_000 else "long"
-        size = f"{int(last['customers']):,} × {int(last['steps'])}"
-        print(f"\nparallel efficiency, {kind} jobs ({size}) with {args.workers} workers: "
-              f"{last['efficiency']:.1%} of ideal")
-        busy = part["other_cpu_seconds"] > 0.05 * part["wall_seconds"]
-        if busy.iloc[0]:
-            print("  note: other processes used the CPUs during the 1-worker sweep: T1, and so "
-                  "the efficiency, may be overstated")
-        if busy.iloc[-1]:
-            print(f"  note: other processes used the CPUs during the {args.workers}-worker "
-                  "sweep: the efficiency may be understated")
-    print(f"→ {csv}")
+    csv = args.out / "efficiency.csv"
+    table = pd.DataFrame([row], columns=COLUMNS)
+    if csv.exists():
+        table = pd.concat([pd.read_csv(csv), table], ignore_index=True)
+    table.to_csv(csv, index=False)
+    print(pd.DataFrame([row], columns=COLUMNS).T.to_string(header=False))
+    print(f"\nefficiency {row['efficiency']:.1%} (Σ model time {row['model_seconds']:.0f} s ÷ "
+          f"({row['wall_seconds']:.0f} s × {row['workers']} workers)); load average "
+          f"{row['load_before']:.1f} → {row['load_after']:.1f}, other processes "
+          f"{row['other_cpu_seconds']:.0f} CPU s → {csv}")
     return 0
 
 

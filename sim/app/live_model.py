@@ -15,7 +15,7 @@ from typing import Any
 from ..config import Config, FirmConfig, NetworkKind
 from ..configure import load_config
 from ..model import MarketModel
-from ..strategies import LEVERS, PRESETS, customer_orientation, mix_shares
+from ..strategies import LEVERS, PRESETS
 
 #: Customers in the dashboard's market unless a control says otherwise (5,000 steps in ~20 ms).
 DEFAULT_CUSTOMERS = 5000
@@ -122,9 +122,7 @@ class LiveModel(MarketModel):
             firm: The firm's index.
             mix: 0 is the product-centric preset, 1 the customer-centric one.
         """
-        f = self.firms[firm]
-        f.shares = mix_shares(float(mix))
-        f.orientation = customer_orientation(f.shares)
+        self.set_strategy(firm, "mix", mix=float(mix))
 
 
 #: What a class can change mid-run, as ``ccsim elasticities`` does: each lever's money, the list

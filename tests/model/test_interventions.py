@@ -161,3 +161,107 @@ def test_budget_path_replaces_the_budget_rule_in_its_steps(plain):
     assert starved.loc[row, "cost_advertising"].item() == 0.0
     nxt = (starved["firm"] == "pc_a") & (starved["step"] == T + 1)
     assert starved.loc[nxt, "cost_advertising"].item() > 0.0
+
+
+# ----------------------------------------------------------------------------------------------
+# Pivots: set_strategy and firms.NAME.pivot
+
+
+def test_pivot_from_config_keeps_the_past_and_moves_the_budget(plain):
+    pivoted = _run(overrides=[*OVERRIDES, f"firms.pc_a.pivot.at={T}",
+                              "firms.pc_a.pivot.to=customer_centric"])
+    before_a, after_a = _split(plain)
+    before_b, after_b = _split(pivoted)
+    pd.testing.assert_frame_equal(before_a, before_b, check_exact=True)
+    assert not after_a.equals(after_b)
+    cc = pivoted[pivoted["firm"] == "cc_a"].set_index("step")
+    pc = pivoted[pivoted["firm"] == "pc_a"].set_index("step")
+    shares = [f"share_{lv}" for lv in LEVERS]
+    np.testing.assert_array_equal(pc.loc[T:, shares].to_numpy(), cc.loc[T:, shares].to_numpy())
+    assert (pc.loc[:T - 1, "orientation"] < 0.5).all() and (pc.loc[T:, "orientation"] > 0.5).all()
+    assert (pc["strategy"] == "product_centric").all()  # the configured label stays
+
+
+def test_set_strategy_mid_run_equals_the_configured_pivot():
+    config = _run(overrides=[*OVERRIDES, f"firms.pc_b.pivot.at={T}", "firms.pc_b.pivot.to=mix",
+                             "firms.pc_b.pivot.mix=0.75"])
+    api = _run(lambda m: m.set_strategy("pc_b", "mix", mix=0.75))
+    pd.testing.assert_frame_equal(config, api, check_exact=True)
+
+
+def test_capability_stocks_carry_over():
+    """After a pivot the firm spends like a customer-centric firm but is not one: the stocks
+    its product-centric years built are still there (quality stays above the twin's)."""
+    pivoted = _run(overrides=[*OVERRIDES, f"firms.pc_a.pivot.at={T}"])
+    row = (pivoted["step"] == T)
+    pc, cc = (pivoted.loc[row & (pivoted["firm"] == f)].iloc[0] for f in ("pc_a", "cc_a"))
+    assert pc["share_rd"] == cc["share_rd"]  # the money moved ...
+    assert pc["quality"] > cc["quality"]  # ... the R&D stock did not vanish
+
+
+def test_custom_pivot_and_adaptive_firm_keep_a_budget_split():
+    ts = _run(overrides=["firms=incentives", "market.n_customers=300", "market.steps=30",
+                         "firms.revenue_a.review_every=3", "firms.revenue_a.pivot.at=10",
+                         "firms.revenue_a.pivot.to=custom",
+                         "+firms.revenue_a.pivot.shares.rd=0.5",
+                         "+firms.revenue_a.pivot.shares.service=0.5"])
+    firm = ts[ts["firm"] == "revenue_a"].set_index("step")
+    cols = [f"share_{lv}" for lv in LEVERS]
+    assert firm.loc[10, "share_rd"] == 0.5 and firm.loc[10, "share_service"] == 0.5
+    assert np.allclose(firm[cols].sum(axis=1), 1.0) and (firm[cols].to_numpy() >= 0).all()
+    assert not firm.loc[30, cols].equals(firm.loc[10, cols])  # the search went on from there
+
+
+def test_set_strategy_refuses_bad_values():
+    model = MarketModel(load_config(OVERRIDES))
+    with pytest.raises(ValueError, match="unknown strategy"):
+        model.set_strategy(0, "customer_centrik")
+    with pytest.raises(ValueError, match="mix=1.5"):
+        model.set_strategy(0, "mix", mix=1.5)
+    with pytest.raises(ValueError, match="sum to"):
+        model.set_strategy("pc_a", "custom", shares={"rd": 0.4})
+    with pytest.raises(ValueError, match="shares are only read"):
+        model.set_strategy("pc_a", "mix", shares={"rd": 1.0})
+    with pytest.raises(ValueError, match="firm 'nobody'"):
+        model.set_strategy("nobody", "product_centric")
+    before = model.firms[0].shares.copy()
+    np.testing.assert_array_equal(model.firms[0].shares, before)  # nothing half-set
+
+
+@pytest.mark.parametrize("override, message", [
+    ("firms.pc_a.pivot.at=99", "firms.pc_a.pivot.at=99: after the run's last month"),
+    ("firms.pc_a.pivot.to=cc", "firms.pc_a.pivot.to='cc': unknown strategy"),
+    ("firms.pc_a.pivot.mix=1.5", "firms.pc_a.pivot.mix=1.5: out of range"),
+    ("firms.pc_a.pivot.at=-2", "firms.pc_a.pivot.at=-2: out of range"),
+])
+def test_bad_pivot_is_one_line_exit_2_nothing_written(tmp_path, capsys, override, message):
+    from sim.cli import main
+
+    out = tmp_path / "run"
+    status = main(["run", "market.n_customers=200", "market.steps=12", override,
+                   f"hydra.run.dir={out}"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert status == 2
+    assert err == [f"ccsim: error: {err[0].removeprefix('ccsim: error: ')}"] and message in err[0]
+    assert not out.exists()
+
+
+def test_dashboard_mix_change_is_set_strategy():
+    from sim.app.live_model import LiveModel
+
+    live = LiveModel(base=["market.steps=6"], n_customers=300)
+    twin = MarketModel(load_config(list(live.overrides)))
+    for model, change in ((live, lambda m: m.set_mix(1, 0.25)),
+                          (twin, lambda m: m.set_strategy(1, "mix", mix=0.25))):
+        model.step()
+        change(model)
+        model.step()
+    pd.testing.assert_frame_equal(live.timeseries(), twin.timeseries(), check_exact=True)
+    assert live.firms[1].orientation == twin.firms[1].orientation
+
+
+def test_a_pivot_to_the_firms_own_strategy_changes_nothing(plain):
+    """What the pivot experiments' "stay" arms rely on: the run is bit-identical."""
+    same = _run(overrides=[*OVERRIDES, f"firms.pc_a.pivot.at={T}",
+                           "firms.pc_a.pivot.to=product_centric"])
+    pd.testing.assert_frame_equal(plain, same, check_exact=True)

@@ -54,6 +54,8 @@ CASES = [
     ("value_based", ["market.n_customers=500", "market.steps=30", "firms.pc_a.pricing=value_based",
                      "firms.cc_a.pricing=value_based", "firms.cc_a.review_every=6",
                      "firms.pc_a.review_every=6"]),
+    ("pivot", ["firms.pc_a.pivot.at=8", "firms.cc_b.pivot.at=14", "firms.cc_b.pivot.to=mix",
+               "firms.cc_b.pivot.mix=0.3", "market.n_customers=400", "market.steps=24"]),
 ]
 SEEDS = [0, 1, 2, 3, 4]
 
