@@ -265,23 +265,45 @@ def _file_text(path: Path) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``ccsim columns [TABLE | FILE.parquet]``: print the data dictionary."""
-    p = argparse.ArgumentParser(prog="ccsim columns",
-                                description="The data dictionary: every table ccsim writes, "
-                                            "its columns, their units and meanings.")
+def build_parser() -> argparse.ArgumentParser:
+    """The ``ccsim columns`` argument parser."""
+    from .cli_parser import OneLineParser
+
+    p = OneLineParser(prog="ccsim columns",
+                      description="The data dictionary: every table ccsim writes, its columns, "
+                                  "their units and meanings.")
     p.add_argument("table", nargs="?",
                    help="a table name (see the list) or a Parquet file ccsim wrote")
     p.add_argument("--markdown", action="store_true", help="print as Markdown")
-    args = p.parse_args(argv)
+    return p
+
+
+def main(argv: list[str] | None = None, check_only: bool = False) -> int:
+    """``ccsim columns [TABLE | FILE.parquet]``: print the data dictionary.
+
+    ``check_only``: check the arguments (a known table or a Parquet file), print nothing.
+    """
+    from .cli_parser import UsageError
+
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
+    except UsageError as exc:
+        print(f"ccsim: error: {exc}", file=sys.stderr)
+        return 2
     name = args.table
+    path = None
     if name is not None and name not in tables():
         path = Path(name)
-        if path.suffix == ".parquet" and path.is_file():
-            print(_file_text(path))
-            return 0
-        print(f"ccsim: error: table={name}: unknown; allowed: {', '.join(tables())} or a "
-              f".parquet file", file=sys.stderr)
-        return 2
+        if path.suffix != ".parquet" or not path.is_file():
+            print(f"ccsim: error: table={name}: unknown; allowed: {', '.join(tables())} or a "
+                  f".parquet file", file=sys.stderr)
+            return 2
+    if check_only:
+        return 0
+    if path is not None:
+        print(_file_text(path))
+        return 0
     print(markdown(None if name is None else [name]) if args.markdown else text(name))
     return 0
