@@ -13,7 +13,8 @@ module is the machinery around them:
 - :func:`markdown` and :func:`text` render the dictionary for the documentation site and for
   ``ccsim columns [TABLE]`` (:func:`main`).
 
-Adding a table: append a :class:`Table` to :data:`sim.column_tables.TABLES` (its file names,
+Adding a table: append a :class:`Table` to :data:`sim.column_tables.TABLES` (or the ``TABLES`` of
+:mod:`sim.column_tables_fit`, :mod:`sim.column_tables_experiment`; its file names,
 the command that writes it, one :class:`Column` per column), and pass ``table=NAME`` to
 :func:`sim.io.write_parquet` when its file name is shared with another table (``runs.parquet``).
 """
@@ -75,10 +76,11 @@ class Table:
 
 
 def tables() -> dict[str, Table]:
-    """Every table by name (from :mod:`sim.column_tables`)."""
-    from .column_tables import TABLES
+    """Every table by name (:mod:`sim.column_tables`, then ``ccsim fit``'s and experiments')."""
+    from . import column_tables, column_tables_experiment, column_tables_fit
 
-    return {t.name: t for t in TABLES}
+    return {t.name: t for module in (column_tables, column_tables_fit, column_tables_experiment)
+            for t in module.TABLES}
 
 
 def table_for_file(filename: str) -> str | None:

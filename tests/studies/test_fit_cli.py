@@ -19,13 +19,16 @@ CAVEATED = {"bass_dryers", "bass_colour_tv"}
 
 
 @pytest.fixture(scope="module")
-def quick(tmp_path_factory):
-    """Every target's --quick form, run once in this process (one worker: no pool to start)."""
-    root = tmp_path_factory.mktemp("fits")
-    status = {}
+def quick(quick_cli):
+    """Every target's --quick form, each into ROOT/TARGET: the session's shared runs
+    (``quick_cli``, which the data dictionary's test reads too)."""
+    status, roots = {}, set()
     for name in [*SEARCHES, *fit.REPORTS]:
-        status[name] = fit.main([name, "--quick", "--jobs", "1", "--out", str(root / name)])
-    return root, status
+        done, out = quick_cli(f"fit {name}")
+        status[name] = done.returncode
+        roots.add(out.parent)
+    assert len(roots) == 1
+    return roots.pop(), status
 
 
 @pytest.mark.parametrize("name", SEARCHES)
