@@ -211,6 +211,7 @@ COMMITTED = {
     "benchmark/benchmark.csv": "benchmark", "benchmark/end_to_end.csv": "end_to_end",
     "benchmark/networks.csv": "network_bench", "benchmark/stage_profile.csv": "stage_profile",
     "benchmark_sweep/benchmark.csv": "sweep_bench",
+    "benchmark_sweep/efficiency.csv": "sweep_efficiency",
     "bass_docking/summary.csv": "bass_docking",
     "economics/changes.csv": "economics_changes",
     "pricing/runs.csv": "pricing_runs", "pricing/summary.csv": "pricing_summary",
