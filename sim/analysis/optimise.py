@@ -140,7 +140,9 @@ def round_changes(rounds: pd.DataFrame, share_columns: Sequence[str]) -> pd.Data
     out["price_change"] = out["price"] / price_prev - 1.0
     out["still"] = (out["l1_change"] < SHARE_TOLERANCE) & (out["price_change"].abs()
                                                            < PRICE_TOLERANCE)
-    return out.sort_values(["round", "firm"], kind="stable").reset_index(drop=True)
+    order = {f: k for k, f in enumerate(dict.fromkeys(rounds["firm"]))}  # the order they moved
+    return out.sort_values(["round", "firm"], key=lambda c: c.map(order) if c.name == "firm"
+                           else c, kind="stable").reset_index(drop=True)
 
 
 def settling(rounds: pd.DataFrame, share_columns: Sequence[str]) -> dict[str, object]:

@@ -124,7 +124,9 @@ def markdown(folder: str | Path) -> str:
               "`summary.parquet` (means, intervals, gaps), `decisions.parquet`, "
               + ("`rounds.parquet`, `rounds.png`, " if respond else
                  "`search_path.png`, `frontier.png`, ")
-              + "`mix.png`, `meta.json`, `search.journal` (the searches' log); the columns: "
+              + "`mix.png`, `meta.json`, "
+              + ("`responses/round<r>_<firm>.journal`" if respond else "`search.journal`")
+              + " (the searches' logs); the columns: "
               "`ccsim columns optimise_trials` (and the other `optimise_*` tables).", ""]
     return "\n".join(lines)
 

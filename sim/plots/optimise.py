@@ -33,6 +33,9 @@ PROFILE_COLORS = {"best": "#000000", "plan": "#CC79A7", "settled": "#000000", "l
                   "product_centric": GROUP_COLORS["product_centric"],
                   "customer_centric": GROUP_COLORS["customer_centric"]}
 FIRM_COLORS = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
+#: Firms that make the same moves overlap: markers and dashes tell them apart.
+MARKERS = ("o", "s", "^", "v", "D", "P", "X")
+LINES = ("-", "--", ":", "-.")
 
 
 def _complete(trials: pd.DataFrame) -> pd.DataFrame:
@@ -134,11 +137,15 @@ def plot_frontier(trials: pd.DataFrame, ax: Axes, growth_floor: float | None = N
 
 def plot_rounds(rounds: pd.DataFrame, axes: tuple[Axes, Axes]) -> tuple[Axes, Axes]:
     """Each firm's mix coordinate and mean price, round by round."""
+    from matplotlib.ticker import MaxNLocator
+
     for k, (firm, g) in enumerate(rounds.groupby("firm", sort=False)):
-        color = FIRM_COLORS[k % len(FIRM_COLORS)]
-        axes[0].plot(g["round"], g["mix"], "o-", color=color, label=firm)
-        axes[1].plot(g["round"], g["price"], "o-", color=color, label=firm)
+        style = {"color": FIRM_COLORS[k % len(FIRM_COLORS)], "marker": MARKERS[k % len(MARKERS)],
+                 "ls": LINES[k % len(LINES)], "ms": 6 - k % 3, "label": firm}
+        axes[0].plot(g["round"], g["mix"], **style)
+        axes[1].plot(g["round"], g["price"], **style)
     axes[0].axhline(0.5, color="black", lw=0.8, ls=":")
+    axes[1].xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[0].set_ylabel("mix coordinate\n(0 product-, 1 customer-centric)")
     axes[1].set_ylabel("mean price paid (core)")
     axes[1].set_xlabel("round (0: the configuration)")

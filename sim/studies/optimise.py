@@ -50,9 +50,11 @@ from .optimise_space import (
 )
 from .optuna_search import MIN_SEEDS, SAMPLERS
 
-__all__ = ["JOURNAL", "Plan", "build_parser", "main", "plan", "run"]
+__all__ = ["JOURNAL", "RESPONSES", "Plan", "journal", "build_parser", "main", "plan", "run"]
 
 JOURNAL = "search.journal"
+#: ``--rivals respond``: one journal per best response (a journal holds one study).
+RESPONSES = "responses"
 #: Keys the command sets itself.
 SET_HERE = ("seed",)
 #: ``--quick``: a tiny market, the fewest seeds, a handful of trials.
@@ -282,7 +284,7 @@ def plan(args: argparse.Namespace) -> Plan:
              jobs=args.jobs or (1 if args.quick else 2), out=out, quick=args.quick,
              order=[firm, *(f for f in firms if f != firm)] if respond else [firm])
     first = _study_name(p, p.order[0], 1)
-    check_resumable(out / JOURNAL, first, {**_study_settings(p, p.order[0]),
+    check_resumable(journal(p, p.order[0], 1), first, {**_study_settings(p, p.order[0]),
                                            "seeds": p.seed_list(), "space": repr(space),
                                            "direction": "maximize"})
     return p
@@ -290,6 +292,13 @@ def plan(args: argparse.Namespace) -> Plan:
 
 def _study_name(p: Plan, firm: str, round_: int) -> str:
     return "optimise" if p.rivals == "fixed" else f"round{round_}_{firm}"
+
+
+def journal(p: Plan, firm: str, round_: int) -> Path:
+    """The journal of a search: ``search.journal``, or ``responses/round<r>_<firm>.journal``."""
+    if p.rivals == "fixed":
+        return p.out / JOURNAL
+    return p.out / RESPONSES / f"{_study_name(p, firm, round_)}.journal"
 
 
 def _study_settings(p: Plan, firm: str) -> dict[str, Any]:
@@ -341,7 +350,7 @@ def _optimise(p: Plan, commit: str, say: Callable[[str], None]) -> Any:
     say(f"optimise {p.firm}: {p.trials} trials ({p.sampler}) of {', '.join(p.space.parts)}; "
         f"objective {p.objective}" + (f" with revenue growth >= {p.growth_floor:g} a year"
                                       if p.growth_floor is not None else ""))
-    study = search(storage=p.out / JOURNAL, study_name=_study_name(p, p.firm, 1),
+    study = search(storage=journal(p, p.firm, 1), study_name=_study_name(p, p.firm, 1),
                    space=p.space,
                    simulate=partial(simulate_candidate, p.cfg, p.firm, p.horizon, {}),
                    score=Score(p.firm, p.objective, base, p.growth_floor, commit),

@@ -10,8 +10,9 @@ moved by an L1 distance below 0.05 and its price by less than 1 % for two rounds
 rounds stop there, else after ``--rounds``, and a cycle is reported if the last round is back
 within those tolerances of an earlier one.
 
-Each best response is a study ``round<r>_<firm>`` in the folder's one journal, so a killed run
-resumes where it was: a finished study is read back, not searched again.
+Each best response is a study ``round<r>_<firm>`` with its own journal
+(``responses/round<r>_<firm>.journal``), so a killed run resumes where it was: a finished study
+is read back, not searched again.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def _row(round_: int, firm: str, decision: dict[str, Any], measures: dict[str, f
 def respond(p: Plan, commit: str, say: Callable[[str], None]) -> Outcome:
     """Alternate best responses for up to ``p.rounds`` rounds; what they chose."""
     from ..analysis.optimise import settling
-    from .optimise import JOURNAL
+    from .optimise import journal
 
     current = {f: firm_decision(p.cfg.firms[f]) for f in p.order}
     start = {f: dict(d) for f, d in current.items()}
@@ -69,7 +70,9 @@ def respond(p: Plan, commit: str, say: Callable[[str], None]) -> Outcome:
             starts = [("last", current[f])]
             if r == 1:
                 starts += [(name, preset_decision(p.cfg.firms[f], name)) for name in PRESETS]
-            study = search(storage=p.out / JOURNAL, study_name=f"round{r}_{f}", space=p.space,
+            storage = journal(p, f, r)
+            storage.parent.mkdir(parents=True, exist_ok=True)
+            study = search(storage=storage, study_name=f"round{r}_{f}", space=p.space,
                            simulate=partial(simulate_candidate, p.cfg, f, p.horizon, fixed),
                            score=Score(f, p.objective, current[f], p.growth_floor, commit),
                            seeds=p.seed_list(), trials=p.trials, sampler=p.sampler,

@@ -110,8 +110,9 @@ def flat(decision: Mapping[str, Any]) -> dict[str, Any]:
     out["pricing"] = str(decision.get("pricing", ""))
     for term in PRICE_TERMS["value_based"]:
         out[term] = float(decision.get(term, math.nan))
-    out["orientation"] = orientation_of(shares)
-    out["mix"] = mix_of(shares)
+    # rounded: sums of shares leave 1e-17 where 0 is meant (a mix of "-0.00")
+    out["orientation"] = round(orientation_of(shares), 12) + 0.0
+    out["mix"] = round(mix_of(shares), 12) + 0.0
     return out
 
 
