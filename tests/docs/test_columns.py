@@ -34,10 +34,15 @@ CSV_TABLES = {
 }
 ADD_ENTRY = "add an entry to sim/column_tables.py"
 #: ``ccsim`` commands with a quick form, run here through the shared ``quick_cli`` fixture.
-QUICK_COMMANDS = ("elasticities", "decompose", "sensitivity", "bench")
+QUICK_COMMANDS = ("elasticities", "decompose", "sensitivity", "bench", "optimise")
 #: Scripts with a quick form that run elsewhere, with the reason (their tables: the committed
 #: results, checked by test_every_committed_result_is_documented).
 QUICK_ELSEWHERE = {"experiments/bass_docking/run.py": "about a minute; the slow tests run it"}
+#: Quick forms of ``ccsim`` commands run (and their tables checked against the dictionary)
+#: in another test file, with the reason.
+QUICK_FORMS_ELSEWHERE = {
+    "ccsim optimise --quick --rivals respond": "tests/studies/test_optimise_cli.py runs it and "
+    "checks its tables (optimise_rounds among them); its fixed-rivals form runs here"}
 
 
 def problems(command: str, folder: Path) -> list[str]:
