@@ -205,6 +205,8 @@ COMMITTED = {
     "bass_docking/summary.csv": "bass_docking",
     "economics/changes.csv": "economics_changes",
     "pricing/runs.csv": "pricing_runs", "pricing/summary.csv": "pricing_summary",
+    **{f"optimise/*/{name}.parquet": f"optimise_{name}"
+       for name in ("trials", "evaluation", "summary", "decisions", "rounds")},
 }
 
 
