@@ -33,12 +33,13 @@ UNMEASURED = ("the lever response curves (`market.levers.*`: half-saturations an
 def _num(v: float, digits: int = 4) -> str:
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return "—"
-    return f"{v:,.{digits}g}" if abs(v) < 1e5 else f"{v:,.0f}"
+    return f"{v:.{digits}g}" if abs(v) < 1000 else f"{v:,.0f}"
 
 
-def _ci(mean: float, lo: float, hi: float, pct: bool = False) -> str:
+def _ci(mean: float, lo: float, hi: float, pct: str = "") -> str:
+    """``mean [lo, hi]``; ``pct`` (" %" for a level, " points" for a gap): fractions × 100."""
     if pct:
-        return f"{_num(100 * mean, 3)} % [{_num(100 * lo, 3)}, {_num(100 * hi, 3)}]"
+        return f"{_num(100 * mean, 3)}{pct} [{_num(100 * lo, 3)}, {_num(100 * hi, 3)}]"
     return f"{_num(mean)} [{_num(lo)}, {_num(hi)}]"
 
 
@@ -67,10 +68,11 @@ def _measure_table(summary: pd.DataFrame, reference: str, firm: str,
             if m not in g.index:
                 continue
             r = g.loc[m]
-            pct = m == "growth"
-            row[m] = _ci(r["mean"], r["ci_low"], r["ci_high"], pct)
+            growth = m == "growth"
+            row[m] = _ci(r["mean"], r["ci_low"], r["ci_high"], " %" if growth else "")
             if profile != reference:
-                row[f"{m} − {reference}"] = _ci(r["gap"], r["gap_ci_low"], r["gap_ci_high"], pct)
+                row[f"{m} − {reference}"] = _ci(r["gap"], r["gap_ci_low"], r["gap_ci_high"],
+                                                " points" if growth else "")
         rows.append(row)
     return pd.DataFrame(rows).fillna("—")
 
@@ -156,7 +158,8 @@ def _fixed(meta: dict, decisions: pd.DataFrame, summary: pd.DataFrame,
     measures = [objective, *(m for m in ("profit", "growth") if m != objective)]
     lines += ["## On fresh seeds: the decision found, the firm's plan and the presets", "",
               "Means over the fresh seeds with 95 % Student-t intervals; gaps paired by seed "
-              "(the same seed is the same draw of the market for every profile). `plan` is "
+              "(the same seed is the same draw of the market for every profile); growth is the "
+              "revenue CAGR over the horizon, its gaps in percentage points. `plan` is "
               f"{firm} as configured (its own shares, budget and pricing, given by the "
               "overrides); the presets keep its budget rate and pricing.", "",
               markdown_table(_measure_table(summary, "best", firm, measures)), ""]
@@ -168,8 +171,8 @@ def _fixed(meta: dict, decisions: pd.DataFrame, summary: pd.DataFrame,
         bits = []
         for m in ("profit", "growth"):
             r = g.loc[m]
-            pct = m == "growth"
-            bits.append(f"{m} {_ci(r['gap'], r['gap_ci_low'], r['gap_ci_high'], pct)}")
+            unit = " points" if m == "growth" else ""
+            bits.append(f"{m} {_ci(r['gap'], r['gap_ci_low'], r['gap_ci_high'], unit)}")
         lines.append(f"- {profile} − plan: " + "; ".join(bits))
     lines += ["", "## How optimistic the search's own score was", "",
               "The best of many candidates is chosen partly for its luck on the search's "

@@ -262,10 +262,15 @@ def plan(args: argparse.Namespace) -> Plan:
         raise ValueError(f"--horizon={horizon}: longer than the run (market.steps={steps}); "
                          f"allowed 1 to {steps} months")
     movers = firms if args.rivals == "respond" else [firm]
-    for name in movers:
-        if cfg.firms[name].pivot.at:
-            raise ValueError(f"firms.{name}.pivot.at={cfg.firms[name].pivot.at}: a searched "
-                             "firm keeps its decision for the whole run; remove its pivot")
+    for name in movers:  # a searched firm spends as its decision says, the whole run
+        firm_cfg = cfg.firms[name]
+        if firm_cfg.pivot.at:
+            raise ValueError(f"firms.{name}.pivot.at={firm_cfg.pivot.at}: a searched firm "
+                             "keeps its decision for the whole run; remove its pivot")
+        if "shares" in space.parts and firm_cfg.objective.value != "fixed":
+            raise ValueError(f"firms.{name}.objective={firm_cfg.objective.value}: a searched "
+                             "firm's shares are its decision, and an adaptive firm would move "
+                             "them; set it to fixed (or --decide budget,price)")
     respond = args.rivals == "respond"
 
     def quick_or(key: str, default: int) -> int:
