@@ -232,9 +232,10 @@ def search(*, storage: Path, study_name: str, space: DecisionSpace,
     constrained = score.growth_floor is not None
     full = {**(settings or {}), "objective": score.objective, "growth_floor": score.growth_floor,
             "sampler": sampler}
-    if check_resumable(storage, study_name, {**full, "seeds": [int(s) for s in seeds],
-                                            "space": repr(space),
-                                            "direction": "maximize"}) is None and starts:
+    finished = check_resumable(storage, study_name, {**full, "seeds": [int(s) for s in seeds],
+                                                     "space": repr(space),
+                                                     "direction": "maximize"})
+    if finished is None and starts:
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         from .optuna_search import _storage
 
@@ -250,11 +251,37 @@ def search(*, storage: Path, study_name: str, space: DecisionSpace,
                 labels.setdefault(key, []).append(label)
         for key, params in points.items():
             study.enqueue_trial(params, user_attrs={START: "+".join(labels[key])})
+    # seeded here, never reseeded at random (the helper reseeds a sampler object when the study
+    # has trials, and the starts are trials): a new search is the same search every time, and
+    # a resumed one is seeded past the trials it has, so it does not propose its first
+    # start's points again
+    chosen = make_sampler(sampler, sampler_seed + _trials_so_far(storage, study_name),
+                          constrained)
+    chosen.reseed_rng = _keep_seed
     return run_search(storage=storage, study_name=study_name, space=space, simulate=simulate,
-                      score=score, seeds=seeds, n_trials=trials,
-                      sampler=make_sampler(sampler, sampler_seed, constrained),
+                      score=score, seeds=seeds, n_trials=trials, sampler=chosen,
                       constrained=constrained, direction="maximize", n_jobs=n_jobs,
                       settings=full, progress=progress)
+
+
+def _keep_seed() -> None:
+    """A sampler's ``reseed_rng`` that keeps the seed it was given (see :func:`search`)."""
+
+
+def _trials_so_far(storage: Path, study_name: str) -> int:
+    """Trials a study in ``storage`` has that did not wait in its queue (0 if none)."""
+    from optuna.trial import TrialState
+
+    from .optuna_search import _storage
+
+    if not storage.exists():
+        return 0
+    store = _storage(storage)
+    try:
+        trials = store.get_all_trials(store.get_study_id_from_name(study_name), deepcopy=False)
+    except KeyError:
+        return 0
+    return sum(t.state != TrialState.WAITING for t in trials)
 
 
 def _profile_seed(cfg: Config, horizon: int, profile: str, decisions: Mapping[str, Any],

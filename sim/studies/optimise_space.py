@@ -139,8 +139,9 @@ def with_decisions(cfg: Config, decisions: Mapping[str, Mapping[str, Any]]) -> C
         if "shares" in decision:
             shares = {k: float(v) for k, v in decision["shares"].items() if v > 0.0}
             total = sum(shares.values())
-            change.update(strategy="custom", mix=0.0,
-                          shares={k: v / total for k, v in shares.items()})
+            if abs(total - 1.0) > 1e-9:  # else as given: a preset's shares stay bit for bit
+                shares = {k: v / total for k, v in shares.items()}
+            change.update(strategy="custom", mix=0.0, shares=shares)
         if "budget_rate" in decision:
             change["budget_rate"] = float(decision["budget_rate"])
         if "pricing" in decision:

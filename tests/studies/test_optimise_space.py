@@ -194,14 +194,65 @@ def test_a_cycle_is_reported_with_its_period():
 
 
 def test_the_plans_preset_and_its_custom_twin_run_alike():
-    """A preset's shares given as custom shares run as the preset does (same market)."""
+    """Every firm's preset given as custom shares runs as the preset does, bit for bit."""
     from sim.studies.optimise_run import simulate_run
 
     cfg = load_config(TINY)
     as_preset = simulate_run(cfg, {}, 12, seed=1)
-    twin = preset_decision(cfg.firms["pc_a"], "product_centric")
-    as_custom = simulate_run(cfg, {"pc_a": twin}, 12, seed=1)
+    twins = {name: firm_decision(firm) for name, firm in cfg.firms.items()}
+    as_custom = simulate_run(cfg, twins, 12, seed=1)
     assert as_custom == as_preset
     cheaper = simulate_run(cfg, {"pc_a": {"budget_rate": 0.05}}, 12, seed=1)
     assert cheaper["firms"]["pc_a"] != as_preset["firms"]["pc_a"]
     assert dataclasses.asdict(cfg) == dataclasses.asdict(load_config(TINY))  # not mutated
+
+
+def test_a_runs_measures_are_the_tables_own():
+    """Profit, growth, industry profit and consumer surplus as the saved tables give them."""
+    from sim.metrics import cagr
+    from sim.model import MarketModel
+    from sim.studies.optimise_run import simulate_run
+
+    cfg = load_config([*TINY, "seed=4"])
+    got = simulate_run(cfg, {}, 18, seed=4)
+    model = MarketModel(cfg)
+    for _ in range(18):
+        model.step()
+    ts, market = model.timeseries(), model.market_table()
+    mine = ts[ts["firm"] == "cc_b"]
+    assert got["firms"]["cc_b"]["profit"] == pytest.approx(mine["profit"].sum())
+    assert got["firms"]["cc_b"]["growth"] == pytest.approx(cagr(mine["revenue"], 12))
+    assert got["firms"]["cc_b"]["customer_equity"] == mine["customer_equity"].iloc[-1]
+    assert got["industry_profit"] == pytest.approx(ts["profit"].sum())
+    assert got["consumer_surplus"] == pytest.approx(
+        market["consumer_surplus"].sum() / (300 * 18))
+    assert market["consumer_surplus"].abs().sum() > 0
+
+
+def _quadratic(decision: dict, seed: int) -> dict:
+    s = np.array([decision["shares"][lever] for lever in LEVERS])
+    value = -float(((s - 0.1) ** 2).sum()) - 0.01 * decision["budget_rate"] + 1e-4 * seed
+    firm = {"profit": value, "revenue": 0.0, "customer_equity": 0.0, "growth": 0.0,
+            "price": 1.0}
+    return {"firms": {"a": firm}, "industry_profit": value, "consumer_surplus": 0.0}
+
+
+@pytest.mark.parametrize("sampler", ["cmaes", "tpe"])
+def test_the_same_search_twice_is_the_same_search(tmp_path, sampler):
+    """Seeded, and never reseeded at random, even though its starts are trials already."""
+    from sim.studies.optimise_run import Score, search
+
+    cfg = load_config(TINY)
+    base = firm_decision(cfg.firms["pc_a"])
+    starts = [("plan", base), ("customer_centric", preset_decision(cfg.firms["pc_a"],
+                                                                    "customer_centric"))]
+    values = []
+    for k in range(2):
+        study = search(storage=tmp_path / f"s{k}.journal", study_name="s",
+                       space=DecisionSpace(parts=("shares", "budget")), simulate=_quadratic,
+                       score=Score("a", "profit", base), seeds=range(5), trials=8,
+                       sampler=sampler, starts=starts)
+        values.append([t.value for t in study.trials])
+        assert [t.user_attrs.get("start") for t in study.trials[:2]] == ["plan",
+                                                                          "customer_centric"]
+    assert values[0] == values[1] and len(set(values[0])) == 8
