@@ -101,3 +101,14 @@ results: setup
 ## resumable: run it again after an interruption and only the missing runs run
 experiments: setup
 	$(VENV)/bin/ccsim experiment --all
+
+.PHONY: optimise
+## the committed optimisation runs (issue 28), in the default scenario (10,000 customers, 120
+## months, 2 workers): one firm's best shares, budget and pricing against fixed rivals (780
+## trials × 6 seeds and 4 decisions × 30 fresh seeds: about 4,800 runs of ~1.3 s, about an
+## hour), then the four firms' alternating best responses (up to 5 rounds × 4 firms × 150
+## trials × 6 seeds: up to 18,000 runs, about 3-4 hours; fewer if they settle). Resumable:
+## after an interruption run it again and finished trials are read back, not run again
+optimise: setup
+	$(VENV)/bin/ccsim optimise --out results/optimise/default
+	$(VENV)/bin/ccsim optimise --rivals respond --out results/optimise/respond_default

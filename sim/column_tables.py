@@ -534,6 +534,109 @@ SWEEP_EFFICIENCY = {
     "git": MACHINE["git"],
 }
 
+# ----------------------------------------------------------------------------------------------
+# ccsim optimise (results/optimise/<scenario>_<firm>_<time>/)
+
+OPT_DECISION = {
+    "budget_rate": C("share of revenue", "the decision's budget rate (firms.NAME.budget_rate)"),
+    "pricing": C("", "the decision's pricing policy: cost_plus or value_based"),
+    "markup": C("× unit cost", "cost_plus: list price over unit cost; value_based: the "
+                               "starting price's markup"),
+    "price_test": C("share of the base price", "value_based: the ± monthly test perturbation "
+                                               "(NaN for cost_plus)"),
+    "price_step": C("share of the base price", "value_based: the largest move of a base price "
+                                               "at one review (NaN for cost_plus)"),
+    "orientation": C(FRACTION, "share of the budget on customer levers (insight, "
+                               "personalisation, service, cocreation, retention, cross_sell, "
+                               "recovery)"),
+    "mix": C("0 product- … 1 customer-centric", "where the shares lie between the presets "
+                                                "(sim.metrics.mix_coordinate; > 0.5: "
+                                                "customer-centric)"),
+}
+OPT_MEASURES = {
+    "profit": C("money", "the firm's profit summed over the horizon's months"),
+    "revenue": C("money", "the firm's revenue summed over the horizon's months"),
+    "customer_equity": C("money", "the firm's customer equity at the horizon's last month (the "
+                                  "model's CLV sum over its relationships then)"),
+    "growth": C("fraction / year", "the firm's revenue CAGR over the horizon (first full year "
+                                   "to last; sim.metrics.cagr)"),
+    "price": C("money / category-month", "mean price the firm was paid in the core category "
+                                         "over the horizon"),
+    "industry_profit": C("money", "every firm's profit summed over the horizon's months"),
+    "consumer_surplus": C("money / customer / month", "customers' consumer surplus (logit "
+                                                      "inclusive value in money of the customers "
+                                                      "in the market, ODD §7.7) summed over "
+                                                      "categories and months ÷ (customers × "
+                                                      "months)"),
+}
+OPT_PROFILE = C("", "a profile: which decisions the firms took — best (the decision found), "
+                    "plan (the firm as configured), product_centric / customer_centric (the "
+                    "firm on a preset's shares), start (the configuration: the presets' "
+                    "contest), settled / last (where the best responses ended)")
+OPT_TRIALS = {
+    "round": C("round", "--rivals respond: the round of best responses (1, 2, …)"),
+    "firm": C("", "the firm whose decision the trial is"),
+    "number": C("", "the trial's number in its search (Optuna)"),
+    "state": C("", "COMPLETE, FAIL (a killed trial: run again on resume) or RUNNING"),
+    "value": C("the objective's", "the objective, mean over the search's seeds (maximised)"),
+    "start": C("", "a trial put first: plan, a preset, last (the firm's decision of the round "
+                   "before); '+' joins names of the same point"),
+    "per_seed": C("the objective's", "the objective on each of the search's seeds (a list)"),
+    "seconds": C("s", "wall time of the trial"),
+    "started": C("time", "when the trial started"),
+    "finished": C("time", "when it finished"),
+    "killed": C("", "true: a kill cut the trial off (its point is run again on resume)"),
+    "retry_of": C("", "the number of the killed trial this one runs again"),
+    "growth_slack": C("fraction / year", "--growth-floor: floor − mean growth (≤ 0: the trial "
+                                         "meets the floor)"),
+    "git_commit": C("", "git commit of the model that ran the trial"),
+    **OPT_DECISION, **OPT_MEASURES,
+}
+OPT_PATTERNS = (
+    (rf"u_({LEVER_NAMES})", C("0–1", "the searched number behind the share of `{0}`: "
+                                     "normalised −log U, share = −ln u ÷ Σ −ln u")),
+    (rf"share_({LEVER_NAMES})", C(FRACTION, "budget share of the lever `{0}`")),
+)
+OPT_EVALUATION = {"profile": OPT_PROFILE, "seed": C("", "fresh seed (10000, 10001, …)"),
+                  "firm": TIMESERIES["firm"], **OPT_MEASURES}
+OPT_SUMMARY = {
+    "reference": C("", "the profile the gaps are measured from (best, plan; start)"),
+    "profile": OPT_PROFILE,
+    "firm": C("", "the firm, or `market` for industry_profit and consumer_surplus"),
+    "measure": C("", "a column of optimise_evaluation (profit, growth, consumer_surplus, …)"),
+    "n": C("seeds", "fresh seeds with a finite value"),
+    "mean": C("the measure's", "mean over the fresh seeds"),
+    "ci_low": C("the measure's", "lower bound of the 95% Student-t interval of the mean"),
+    "ci_high": C("the measure's", "upper bound of that interval"),
+    "gap": C("the measure's", "profile − reference, mean of the per-seed differences (paired "
+                              "by seed)"),
+    "gap_ci_low": C("the measure's", "lower bound of the gap's 95% interval"),
+    "gap_ci_high": C("the measure's", "upper bound of the gap's 95% interval"),
+}
+OPT_DECISIONS = {
+    "profile": OPT_PROFILE, "firm": TIMESERIES["firm"], **OPT_DECISION,
+    "search_score": C("the objective's", "the decision's objective on the search's own seeds "
+                                         "(NaN if the search did not run it)"),
+    "fresh_mean": C("the objective's", "its mean on the fresh seeds"),
+    "fresh_ci_low": C("the objective's", "lower bound of the fresh mean's 95% interval"),
+    "fresh_ci_high": C("the objective's", "upper bound"),
+    "optimism": C("the objective's", "search_score − fresh_mean: how much the search's own "
+                                     "score overstates the decision"),
+    "optimism_ci_low": C("the objective's", "search_score − fresh_ci_high"),
+    "optimism_ci_high": C("the objective's", "search_score − fresh_ci_low"),
+    "optimism_share": C("fraction", "optimism ÷ |fresh_mean|"),
+}
+OPT_ROUNDS = {
+    "round": C("round", "0: the configuration; 1, 2, …: the rounds of best responses"),
+    "firm": TIMESERIES["firm"], **OPT_DECISION,
+    "value": C("the objective's", "the decision's objective, mean over the search's seeds "
+                                  "(round 0: the configuration's)"),
+    **{k: OPT_MEASURES[k] for k in ("profit", "revenue", "customer_equity", "growth", "price")},
+    "l1_change": C("L1 distance", "Σ |share − the round before's share| over the levers"),
+    "price_change": C("fraction", "price ÷ the round before's price − 1"),
+    "still": C("", "l1_change < 0.05 and |price_change| < 1 %"),
+}
+
 
 TABLES: list[Table] = [
     Table("timeseries", ("timeseries.parquet",), "`ccsim run` (run folder)",
@@ -637,4 +740,15 @@ TABLES: list[Table] = [
     Table("sweep_efficiency", ("efficiency.csv",), "`make bench-sweep` "
           "(`experiments/benchmark_sweep/run.py`; results/benchmark_sweep/)",
           "sweep measured", SWEEP_EFFICIENCY),
+    Table("optimise_trials", ("trials.parquet",), "`ccsim optimise` "
+          "(results/optimise/…)", "trial of a search (with --rivals respond: of a round's "
+          "best response)", OPT_TRIALS, OPT_PATTERNS, explicit=True),
+    Table("optimise_evaluation", ("evaluation.parquet",), "`ccsim optimise`",
+          "profile × fresh seed × firm", OPT_EVALUATION, explicit=True),
+    Table("optimise_summary", ("summary.parquet",), "`ccsim optimise`",
+          "reference × profile × firm × measure", OPT_SUMMARY, explicit=True),
+    Table("optimise_decisions", ("decisions.parquet",), "`ccsim optimise`",
+          "profile × firm", OPT_DECISIONS, OPT_PATTERNS, explicit=True),
+    Table("optimise_rounds", ("rounds.parquet",), "`ccsim optimise --rivals respond`",
+          "round × firm", OPT_ROUNDS, OPT_PATTERNS, explicit=True),
 ]

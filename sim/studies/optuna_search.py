@@ -312,7 +312,8 @@ def _line(study: Any, trial: Any, total: int, label: str) -> str:
     from optuna.trial import TrialState
 
     done = len(_finished(study.get_trials(deepcopy=False)))
-    params = " ".join(f"{k.rsplit('.', 1)[-1]}={v:.4g}" for k, v in trial.params.items())
+    params = " ".join(f"{k.rsplit('.', 1)[-1]}={v:.4g}" if isinstance(v, (int, float))
+                      else f"{k.rsplit('.', 1)[-1]}={v}" for k, v in trial.params.items())
     if trial.state != TrialState.COMPLETE:
         what = trial.state.name.lower()
     else:

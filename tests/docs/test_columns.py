@@ -45,10 +45,16 @@ CSV_TABLES = {
 ADD_ENTRY = "add an entry to sim/column_tables.py"
 #: ``ccsim`` commands with a quick form, run here through the shared ``quick_cli`` fixture
 #: (``fit``: every target's; ``experiment``: every experiment's, ``--all``).
-QUICK_COMMANDS = ("elasticities", "decompose", "sensitivity", "bench", "fit", "experiment")
+QUICK_COMMANDS = ("elasticities", "decompose", "sensitivity", "bench", "fit", "experiment",
+                  "optimise")
 #: Scripts with a quick form that run elsewhere, with the reason (their tables: the committed
 #: results, checked by test_every_committed_result_is_documented).
 QUICK_ELSEWHERE = {"experiments/bass_docking/run.py": "about a minute; the slow tests run it"}
+#: Quick forms of ``ccsim`` commands run (and their tables checked against the dictionary)
+#: in another test file, with the reason.
+QUICK_FORMS_ELSEWHERE = {
+    "ccsim optimise --quick --rivals respond": "tests/studies/test_optimise_cli.py runs it and "
+    "checks its tables (optimise_rounds among them); its fixed-rivals form runs here"}
 
 
 def problems(command: str, folder: Path) -> list[str]:
@@ -215,6 +221,8 @@ COMMITTED = {
     "bass_docking/summary.csv": "bass_docking",
     "economics/changes.csv": "economics_changes",
     "pricing/runs.csv": "pricing_runs", "pricing/summary.csv": "pricing_summary",
+    **{f"optimise/*/{name}.parquet": f"optimise_{name}"
+       for name in ("trials", "evaluation", "summary", "decisions", "rounds")},
 }
 
 
