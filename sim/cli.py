@@ -54,6 +54,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bench": ("sim.studies.bench:main", "[--quick]: throughput, memory and run time of the model"),
     "columns": ("sim.columns:main", "[TABLE]: the data dictionary (every column, unit, meaning)"),
     "fit": ("sim.studies.fit:main", "TARGET [--quick]: fit premises to an observed curve (--list)"),
+    "replicate": ("sim.studies.replicate:main",
+                  "[STUDY...] [--quick] | --list: published field studies of the customer "
+                  "levers re-run in the model"),
     "experiment": ("sim.studies.experiments:main",
                    "NAME [--quick] [--seeds N] | --all | --list: put a claim of the essays to "
                    "the test"),

@@ -241,37 +241,45 @@ class MarketModel(InterventionAPI, mesa.Model):
         }
 
     # ------------------------------------------------------------------------------------------
-    def set_study(self, group: np.ndarray) -> None:
-        """Put customers in a field study: ``group[i]`` is i's stratum (1, 2), 0 outside it.
+    def set_study(self, group: np.ndarray, firm: int | str) -> None:
+        """Put customers in a field study of ``firm``: ``group[i]`` is i's stratum (1, 2), 0 not.
 
         Nothing changes for anyone until a treatment is set (:meth:`set_treatment`); from the
         next step the study's customers are also tallied per stratum (``study_rows``) and their
-        contribution with the treatment's firm summed (``ledger``). Integer tallies and every
-        decision are the same bits as without a study.
+        contribution with ``firm`` summed (``ledger``). Integer tallies and every decision are
+        the same bits as without a study.
+
+        Raises:
+            ValueError: Strata outside 0..2 or not one per customer; an unknown firm.
         """
         group = np.asarray(group)
         if group.shape != (self.n_customers,) or group.min() < 0 or group.max() > 2:
             raise ValueError(f"group: need {self.n_customers} strata in 0..2")
+        self.treatment[:] = 0.0
+        self.treatment[TR_FIRM] = self.firm_index(firm)
         self.group = group.astype(np.int8)
         self.ledger = np.zeros((self.n_customers, len(LEDGER)), np.int64)
         self.study_rows = []
 
-    def set_treatment(self, kind: str, firm: int | str = 0, value: float = 0.0) -> None:
-        """From the next step on, do ``kind`` (``layout.TREATMENTS``) to the study's customers.
+    def set_treatment(self, kind: str, value: float = 0.0) -> None:
+        """From the next step on, the study's firm does ``kind`` to the study's customers.
 
         Args:
             kind: ``none`` (the control twin), ``contact``, ``generic_offer``, ``loyalty`` or
-                ``recovery`` (ODD §7.19).
-            firm: The firm that treats (index or name).
+                ``recovery`` (``layout.TREATMENTS``; ODD §7.19).
             value: The money of a contact's credit or a loyalty reward, as a share of the
                 firm's price (0–1).
+
+        Raises:
+            ValueError: No study set (:meth:`set_study`), an unknown kind, a value outside 0–1.
         """
+        if self.group.shape[0] == 0:
+            raise ValueError("no study: set_study(group, firm) first")
         if kind not in TREATMENTS:
             raise ValueError(f"treatment {kind!r}: choose one of {', '.join(TREATMENTS)}")
         if not 0.0 <= float(value) <= 1.0:
             raise ValueError(f"treatment value={value}: a share of the price, 0 to 1")
         self.treatment[TR_KIND] = TREATMENTS.index(kind)
-        self.treatment[TR_FIRM] = self.firm_index(firm)
         self.treatment[TR_VALUE] = float(value)
 
     def _treat_cents(self) -> np.ndarray:

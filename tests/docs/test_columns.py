@@ -31,10 +31,11 @@ CSV_TABLES = {
     "sensitivity": {"indices.csv": "sensitivity_indices", "regions.csv": "sensitivity_regions"},
     "scenarios": {"runs.csv": "scenario_runs", "summary.csv": "scenario_summary"},
     "bench": {"benchmark.csv": "benchmark", "end_to_end.csv": "end_to_end"},
+    "replicate": {"runs.csv": "replication_runs", "summary.csv": "replications"},
 }
 ADD_ENTRY = "add an entry to sim/column_tables.py"
 #: ``ccsim`` commands with a quick form, run here through the shared ``quick_cli`` fixture.
-QUICK_COMMANDS = ("elasticities", "decompose", "sensitivity", "bench")
+QUICK_COMMANDS = ("elasticities", "decompose", "sensitivity", "bench", "replicate")
 #: Scripts with a quick form that run elsewhere, with the reason (their tables: the committed
 #: results, checked by test_every_committed_result_is_documented).
 QUICK_ELSEWHERE = {"experiments/bass_docking/run.py": "about a minute; the slow tests run it"}

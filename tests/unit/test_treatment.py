@@ -28,11 +28,11 @@ def _twins(kind: str, firm: str = "cc_a", value: float = 0.0, months: int = 6,
         for _ in range(6):
             model.step()
         strata = group if group is not None else np.ones(model.n_customers, np.int8)
-        model.set_study(strata)
-        model.set_treatment(k, firm, value)
+        model.set_study(strata, firm)
+        model.set_treatment(k, value)
         for month in range(months):
             if month == 1 and k == "contact":
-                model.set_treatment("none", firm)
+                model.set_treatment("none")
             model.step()
         out.append(model)
     return out[0], out[1]
@@ -59,7 +59,7 @@ def test_stratum_tallies_add_up_to_the_studys_customers():
     everyone = MarketModel(load_config(OVERRIDES))
     for _ in range(6):
         everyone.step()
-    everyone.set_study(np.ones(800, np.int8))  # everyone in one stratum: the whole market
+    everyone.set_study(np.ones(800, np.int8), "cc_a")  # one stratum: the whole market
     for _ in range(4):
         everyone.step()
     for (t, g, c), (t2, g_all, c_all) in zip(control.study_rows, everyone.study_rows,
@@ -119,13 +119,16 @@ def test_recovery_treatment_fixes_every_bad_experience_at_the_firm():
 
 def test_bad_studies_are_refused():
     model = MarketModel(load_config(["market.n_customers=50", "market.steps=2"]))
+    with pytest.raises(ValueError, match="no study"):
+        model.set_treatment("loyalty", 0.1)
     with pytest.raises(ValueError, match="strata"):
-        model.set_study(np.full(50, 3))
+        model.set_study(np.full(50, 3), 0)
     with pytest.raises(ValueError, match="strata"):
-        model.set_study(np.ones(49))
+        model.set_study(np.ones(49), 0)
+    with pytest.raises(ValueError, match="firm"):
+        model.set_study(np.ones(50), "nope")
+    model.set_study(np.ones(50), "cc_a")
     with pytest.raises(ValueError, match="treatment 'nope'"):
         model.set_treatment("nope")
     with pytest.raises(ValueError, match="value"):
-        model.set_treatment("loyalty", 0, 1.5)
-    with pytest.raises(ValueError, match="firm"):
-        model.set_treatment("loyalty", "nope", 0.1)
+        model.set_treatment("loyalty", 1.5)

@@ -147,11 +147,11 @@ def _run_study(model_class: type[MarketModel], kind: str, firm: str, value: floa
     model = model_class(load_config(["market.n_customers=600", "market.steps=20", "seed=4"]))
     for _ in range(6):
         model.step()
-    model.set_study(np.random.default_rng(1).integers(0, 3, model.n_customers))
-    model.set_treatment(kind, firm, value)
+    model.set_study(np.random.default_rng(1).integers(0, 3, model.n_customers), firm)
+    model.set_treatment(kind, value)
     for month in range(model.cfg.market.steps - 6):
         if month == months:
-            model.set_treatment("none", firm)
+            model.set_treatment("none")
         model.step()
     return model
 
