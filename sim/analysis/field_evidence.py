@@ -57,6 +57,9 @@ class Published:
         measure: What the model's figure is, in its units.
         gap: Why the model cannot produce it, when the ODD names the missing mechanism (an
             issue's known gap); empty otherwise.
+        value: The published figure as a number in the model's measure's unit, where it has
+            one (the re-calibration's tie-break, :mod:`sim.analysis.field_evidence_loss`);
+            None for a bound ("up to") or a sign.
     """
 
     row: str
@@ -69,6 +72,7 @@ class Published:
     measure: str
     band: tuple[float, float] | None = None
     gap: str = ""
+    value: float | None = None
 
     def band_text(self) -> str:
         """The band the row is judged against, as text."""
@@ -91,26 +95,29 @@ PUBLISHED: tuple[Published, ...] = (
               "You, Vadakkepatt & Joshi 2015, J. Marketing 79(2), 19–39",
               "abstract (mean of 339 volume elasticities)",
               "eWOM volume elasticity of sales +0.236", "+",
-              "within-firm regression of ln acquisitions on last month's ln number of "
-              "customers speaking of the firm (with ln valence), firm fixed effects"),
+              "elasticity of a firm's unit sales in months 1–12 to ±10 % on its referral "
+              "hazards (how much of its promoters' word reaches people), mean over firms",
+              value=0.236),
     Published("you2015_valence", "word_of_mouth", "word of mouth",
               "You, Vadakkepatt & Joshi 2015, J. Marketing 79(2), 19–39",
               "abstract (mean of 271 valence elasticities)",
               "eWOM valence elasticity of sales +0.417", "+",
-              "the same regression's coefficient on last month's ln mean satisfaction of the "
-              "firm's relationships (the average rating)"),
+              "within-firm regression (firm-months, fixed effects) of ln acquisitions on last "
+              "month's ln mean satisfaction of the firm's relationships (the average rating), "
+              "with ln number of customers speaking of it", value=0.417),
     Published("trusov2009", "word_of_mouth", "word of mouth (referrals)",
               "Trusov, Bucklin & Pauwels 2009, J. Marketing 73(5), 90–102",
               "abstract and ODD §12.2 (long-run elasticity; interval not verified here)",
               "long-run elasticity of sign-ups to referrals +0.53", "+",
               "elasticity of a firm's acquisitions in months 25–36 to ±10 % on its "
-              "referral hazards (ccsim elasticities' definition), mean over firms"),
+              "referral hazards (ccsim elasticities' definition), mean over firms", value=0.53),
     Published("otto2020", "satisfaction", "satisfaction → performance",
               "Otto, Szymanski & Varadarajan 2020, J. Acad. Marketing Sci. 48(3), 543–564",
               "abstract (251 correlations from 96 studies; the interval was not verified)",
               "mean correlation r = +0.101", "+",
               "Pearson r over firm-years (years 2–10) of a firm's mean satisfaction and its "
-              "return on sales (profit ÷ revenue), the unit and measure of most studies pooled"),
+              "return on sales (profit ÷ revenue), the unit and measure of most studies pooled",
+              value=0.101),
     Published("mittal2023", "satisfaction", "satisfaction → retention",
               "Mittal, Han, Frennea et al. 2023, Marketing Letters 34(2)",
               "abstract (535 correlations from 245 articles; the retention correlation's value "
@@ -137,7 +144,8 @@ PUBLISHED: tuple[Published, ...] = (
               "2015 summary; group sizes, hence an interval, not verified",
               "churn in 3 months +3.6 points (10.0 % contacted vs 6.4 % control)", "+",
               "churn (points) of the firm's contacted customers in the 3 months after a "
-              "proactive contact with a credit, minus the same customers uncontacted (twins)"),
+              "proactive contact with a credit, minus the same customers uncontacted (twins)",
+              value=3.6),
     Published("ascarza2018", "retention_offers", "retention offers (targeting by risk)",
               "Ascarza 2018, J. Marketing Research 55(1), 80–98",
               "abstract: the highest-risk customers are not necessarily the best targets",
@@ -174,7 +182,8 @@ PUBLISHED: tuple[Published, ...] = (
               "p. 21 (five firms); no interval",
               "about 1 in 5 cross-buyers unprofitable (a sizeable minority)", "+",
               "share (%) of the firm's cross-buyers whose contribution over 24 months, less "
-              "their share of its customer-lever money, is negative", gap=_GAP_CROSS),
+              "their share of its customer-lever money, is negative", gap=_GAP_CROSS,
+              value=20.0),
     Published("rust1995_too_much", "service_quality", "service quality",
               "Rust, Zahorik & Keiningham 1995, J. Marketing 59(2), 58–70",
               "abstract: 'it is possible to spend too much on quality'",

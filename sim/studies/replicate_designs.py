@@ -354,13 +354,15 @@ def _within_ols(y: np.ndarray, x: np.ndarray, firm: np.ndarray) -> np.ndarray:
 
 
 def measure_word_of_mouth(cfg: Config, seed: int, size: Size) -> list[dict]:
-    """Word-of-mouth elasticities: eWOM from the firm-month panel, referrals by intervention.
+    """Word-of-mouth elasticities: volume and referrals by intervention, valence from a panel.
 
-    You et al.'s primary studies regress sales on word-of-mouth volume and valence: here each
-    firm's acquisitions in a month (its new sales) on the number of customers who spoke of it
-    and their mean satisfaction with it (the average rating) the month before, in logs, with
-    firm fixed effects, over the window after the burn-in. Trusov et al.'s long-run elasticity
-    is ``ccsim elasticities``' word-of-mouth elasticity of acquisitions (months 25–36).
+    Volume (You et al.) and referrals (Trusov et al.): ``ccsim elasticities``' ±10 % on each
+    firm's referral hazards — how much of its promoters' word reaches people — with the
+    elasticity of its unit sales in months 1–12 (volume) and of its acquisitions in months
+    25–36 (referrals), mean over firms. Valence has no lever in the model, so it is measured as
+    You et al.'s primary studies mostly did, from the firm-month panel after the burn-in: each
+    firm's acquisitions (its new sales) on last month's number of customers who spoke of it
+    and their mean satisfaction with it (the average rating), in logs, with firm fixed effects.
     """
     from .elasticities import measure_seed
 
@@ -373,15 +375,20 @@ def measure_word_of_mouth(cfg: Config, seed: int, size: Size) -> list[dict]:
         for k, f in enumerate(model.firms):
             rows.append((k, f.metrics["acquisitions"], volume[k], valence[k]))
     a = np.array(rows, dtype=float)
-    ok = (a[:, 1] > 0) & (a[:, 2] > 0) & (a[:, 3] > 0)
-    a = a[ok]
+    a = a[(a[:, 1] > 0) & (a[:, 2] > 0) & (a[:, 3] > 0)]
     b = _within_ols(np.log(a[:, 1]), np.log(a[:, 2:4]), a[:, 0].astype(int))
-    wom = [r for r in measure_seed(cfg, seed, ("word_of_mouth",))
-           if r["quantity"] == "acquisitions" and r["window"] == "long"]
-    trusov = float(np.nanmean([r["elasticity"] for r in wom])) if wom else math.nan
-    return [_row("you2015_volume", seed, b[0], n=len(a)),
+    wom = measure_seed(cfg, seed, ("word_of_mouth",))
+
+    def mean_over_firms(quantity: str, window: str) -> float:
+        e = [r["elasticity"] for r in wom if r["quantity"] == quantity and r["window"] == window]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return float(np.nanmean(e)) if e else math.nan
+
+    n_firms = len(model.firms)
+    return [_row("you2015_volume", seed, mean_over_firms("units", "short"), n=n_firms),
             _row("you2015_valence", seed, b[1], n=len(a)),
-            _row("trusov2009", seed, trusov, n=len(wom))]
+            _row("trusov2009", seed, mean_over_firms("acquisitions", "long"), n=n_firms)]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -431,8 +438,9 @@ DESIGNS: dict[str, Design] = {d.name: d for d in (
            "elasticity", ("you2015_volume", "you2015_valence", "trusov2009"),
            measure_word_of_mouth, dataclasses.replace(_FULL, window=36),
            dataclasses.replace(_QUICK, window=12),
-           "a firm-month panel after the burn-in (log-log regression with firm fixed effects); "
-           "and ccsim elasticities' ±10 % on each firm's referral hazards"),
+           "ccsim elasticities' ±10 % on each firm's referral hazards (volume: unit sales, "
+           "months 1-12; referrals: acquisitions, months 25-36); valence: the firm-month panel "
+           "after the burn-in (log-log regression with firm fixed effects)"),
     Design("satisfaction", "satisfaction and firm performance; satisfaction and retention",
            ("otto2020", "mittal2023"), measure_satisfaction,
            dataclasses.replace(_FULL, burn_in=24, window=96),
