@@ -175,7 +175,8 @@ PUBLISHED: tuple[Published, ...] = (
               "repurchase, word of mouth and image (effect sizes not verified here)",
               "service recovery paradox: post-recovery satisfaction above pre-failure", "+",
               "change of a customer's satisfaction (0–10) over a month in which the firm "
-              "fixed their bad experience", gap=_GAP_RECOVERY),
+              "fixed their bad experience, minus the change over a month without a failure",
+              gap=_GAP_RECOVERY),
     Published("shah2012", "cross_selling", "cross-selling",
               "Shah, Kumar, Qu & Chen 2012, J. Marketing 76(3), 78–95",
               "'1 in 5 cross-buying customers is unprofitable': Shah & Kumar, HBR Dec 2012, "

@@ -251,23 +251,29 @@ def _mean_satisfaction(model: MarketModel, firm: int) -> np.ndarray:
 def measure_service_recovery(cfg: Config, seed: int, size: Size) -> list[dict]:
     """The firm fixes every bad experience of its customers; satisfaction before and after.
 
-    For each month in which a customer's bad experience with the firm was fixed, the change of
-    their mean satisfaction with the firm over that month (their satisfaction before the failure
-    against after the recovery, the paradox's comparison).
+    Over each month, the change of a customer's mean satisfaction with the firm (after the
+    month against before it: post-recovery against pre-failure, the paradox's comparison) when
+    the firm fixed a bad experience of theirs that month, minus the change over the same months
+    for its customers who had no bad experience (every bad one is fixed, so the rest had none):
+    the difference removes the drift all customers' satisfaction shares.
     """
     base = burned(cfg, seed, size.burn_in)
     f = study_firm(base)
     group = (base.state.firm_of == f).any(axis=1).astype(np.int8)
     model = _twin(base, group, "recovery", f)
-    deltas = []
+    fixed_d, calm_d = [], []
     for _ in range(size.window):
         before, fixed = _mean_satisfaction(model, f), model.ledger[:, L_RECOVERIES].copy()
         model.step()
         after = _mean_satisfaction(model, f)
-        hit = (model.ledger[:, L_RECOVERIES] > fixed) & np.isfinite(before) & np.isfinite(after)
-        deltas.append(after[hit] - before[hit])
-    d = np.concatenate(deltas)
-    return [_row("de_matos2007", seed, float(d.mean()) if d.size else math.nan, n=d.size)]
+        both = np.isfinite(before) & np.isfinite(after)
+        hit = model.ledger[:, L_RECOVERIES] > fixed
+        fixed_d.append((after - before)[both & hit])
+        calm_d.append((after - before)[both & ~hit])
+    d, calm = np.concatenate(fixed_d), np.concatenate(calm_d)
+    if not (d.size and calm.size):
+        return [_row("de_matos2007", seed, math.nan, n=d.size)]
+    return [_row("de_matos2007", seed, d.mean() - calm.mean(), calm.mean(), d.mean(), d.size)]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -462,8 +468,8 @@ DESIGNS: dict[str, Design] = {d.name: d for d in (
            "the price paid, for 12 months"),
     Design("service_recovery", "the service recovery paradox", ("de_matos2007",),
            measure_service_recovery, _FULL, _QUICK,
-           "the firm fixes every bad experience of its customers for 12 months; satisfaction "
-           "over each month with a recovery"),
+           "the firm fixes every bad experience of its customers for 12 months; the change of "
+           "satisfaction over a month with a recovery minus over a month without a failure"),
     Design("cross_selling", "profitability of cross-buyers", ("shah2012",),
            measure_cross_selling, dataclasses.replace(_FULL, window=24),
            dataclasses.replace(_QUICK, window=12),
