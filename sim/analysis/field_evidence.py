@@ -83,11 +83,11 @@ class Published:
 
 
 _GAP_RECOVERY = ("a recovery sets the month's experience equal to the customer's expectation "
-                 "(ODD §7.9): it cannot beat what they expected, so it lifts satisfaction above "
-                 "its level before the failure only when that level was below 10 × the belief")
-_GAP_CROSS = ("every customer of a firm costs the same to serve per unit (no returns, service "
-              "over-use or promotion-only buying, ODD §10.1); only retention offers, contact "
-              "credits and recoveries vary per customer")
+                 "(ODD §7.9) and cannot beat it, so a month with a fixed failure moves "
+                 "satisfaction no further than a month without one")
+_GAP_CROSS = ("every customer of a firm costs the same to serve per unit and no price is below "
+              "cost (no returns, service over-use or promotion-only buying; ODD §12.5): only "
+              "retention offers, contact credits and recoveries vary per customer")
 
 #: Every published figure the studies re-run, in the order of the table.
 PUBLISHED: tuple[Published, ...] = (

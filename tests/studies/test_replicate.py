@@ -112,6 +112,15 @@ def test_docs_table_matches_the_committed_csvs(block):
         "regenerate with `ccsim replicate` (or sim.studies.replicate.write_docs())")
 
 
+def test_committed_statuses_are_the_verdicts_on_the_committed_figures():
+    committed = fe.load_summaries()
+    for r in committed.itertuples():
+        p = fe.published(r.row)
+        assert (r.status, r.reason) == fe.verdict(p, r.mean, r.ci_low, r.ci_high), r.row
+        assert (r.source, r.published, r.rule) == (p.source, p.figure, p.rule), r.row
+        assert str(r.git_commit) and "dirty" not in str(r.git_commit), r.row
+
+
 def test_list_names_every_study_and_row(capsys):
     assert main(["--list"]) == 0
     out = capsys.readouterr().out
