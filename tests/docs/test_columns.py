@@ -201,6 +201,8 @@ COMMITTED = {
     "bass_docking/summary.csv": "bass_docking",
     "economics/changes.csv": "economics_changes",
     "pricing/runs.csv": "pricing_runs", "pricing/summary.csv": "pricing_summary",
+    "replications/*/runs.csv": "replication_runs",
+    "replications/*/summary.csv": "replications",
 }
 
 
