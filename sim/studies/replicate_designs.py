@@ -235,6 +235,7 @@ def measure_loyalty(cfg: Config, seed: int, size: Size) -> list[dict]:
     share = [100 * _ratio(u[:, f].sum(), u.sum()) for u in (c, t)]
     per = [[_ratio(u[k, f], n[k]) for k in (0, 1)] for u in (c, t)]
     return [_row("leenheer2007", seed, share[1] - share[0], share[0], share[1], sum(n)),
+            _row("leenheer2007_selection", seed, math.nan),  # no enrolment decision: a gap
             _row("liu2007_light", seed, per[1][0] - per[0][0], per[0][0], per[1][0], n[0]),
             _row("liu2007_heavy", seed, per[1][1] - per[0][1], per[0][1], per[1][1], n[1])]
 
@@ -463,7 +464,8 @@ DESIGNS: dict[str, Design] = {d.name: d for d in (
            "twins: half the firm's customers contacted once with a credit in one twin; churn "
            "over the next 3 months against the same customers uncontacted"),
     Design("loyalty", "random enrolment in a loyalty programme",
-           ("leenheer2007", "liu2007_light", "liu2007_heavy"), measure_loyalty, _FULL, _QUICK,
+           ("leenheer2007", "leenheer2007_selection", "liu2007_light", "liu2007_heavy"),
+           measure_loyalty, _FULL, _QUICK,
            f"twins: half the market enrolled at random, a reward of {LOYALTY_REWARD:.0%} of "
            "the price paid, for 12 months"),
     Design("service_recovery", "the service recovery paradox", ("de_matos2007",),

@@ -55,7 +55,8 @@ def test_row_miss_is_zero_when_the_rule_is_met_and_grows_with_the_distance():
 
 def test_the_committed_space_is_valid_and_holds_todays_defaults():
     space = rc.load_space(ROOT / rc.DEFAULT_SPACE)
-    assert set(space.targets) == {p.row for p in PUBLISHED}
+    # every published row the model can measure is a target (a gap it cannot measure is not)
+    assert set(space.targets) == {p.row for p in PUBLISHED} - {"leenheer2007_selection"}
     cfg = load_config([])
     for p in space.params:
         node = cfg
