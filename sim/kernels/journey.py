@@ -449,20 +449,20 @@ def _merge_study_customer(i, k, tf, it, ct, sit, sct, git, gct, ledger):
                                   - sit[tf, T_PERS_COST] - sit[tf, T_RETENTION_COST]
                                   - sit[tf, T_RECOVERY_COST])
     ledger[i, L_RECOVERIES] += sit[tf, T_RECOVERIES]
-    for f in range(sit.shape[0]):
-        for t in range(sit.shape[1]):
-            x = sit[f, t]
+    _move_counts(sit, it, git[k])
+    _move_counts(sct, ct, gct[k])
+
+
+@njit(cache=True)
+def _move_counts(scratch, total, stratum):
+    """Add the 2-D integer ``scratch`` into ``total`` and ``stratum``, then zero it."""
+    for r in range(scratch.shape[0]):
+        for t in range(scratch.shape[1]):
+            x = scratch[r, t]
             if x != 0:
-                it[f, t] += x
-                git[k, f, t] += x
-                sit[f, t] = 0
-    for c in range(sct.shape[0]):
-        for t in range(sct.shape[1]):
-            x = sct[c, t]
-            if x != 0:
-                ct[c, t] += x
-                gct[k, c, t] += x
-                sct[c, t] = 0
+                total[r, t] += x
+                stratum[r, t] += x
+                scratch[r, t] = 0
 
 
 @njit(cache=True)
