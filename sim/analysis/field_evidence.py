@@ -247,9 +247,15 @@ def verdict(p: Published, mean: float, low: float, high: float) -> tuple[str, st
     return status, reason
 
 
-def load_summaries(root: str | Path = "results/replications") -> pd.DataFrame:
-    """Every study's ``summary.csv`` under ``root``, one row per published figure."""
-    frames = [pd.read_csv(path) for path in sorted(Path(root).glob("*/summary.csv"))]
+def load_summaries(root: str | Path | None = None) -> pd.DataFrame:
+    """Every study's ``summary.csv`` under ``root``, one row per published figure.
+
+    ``root`` defaults to the committed ``results/replications`` of this repository.
+    """
+    from .generated_blocks import ROOT
+
+    root = Path(root) if root is not None else ROOT / "results" / "replications"
+    frames = [pd.read_csv(path) for path in sorted(root.glob("*/summary.csv"))]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 

@@ -211,21 +211,24 @@ def run(p: Plan, say: Any = None) -> dict[str, pd.DataFrame]:
 
 
 def format_summary(summary: pd.DataFrame) -> str:
-    """The printed table of one study."""
+    """The printed table of one study: model [95% CI], published (band), status and why."""
+    from ..analysis.field_evidence import published
+
     lines = []
     for r in summary.itertuples():
         ci = f"{r.mean:+.3g} [{r.ci_low:+.3g}, {r.ci_high:+.3g}]"
-        lines.append(f"  {r.row:<22} model {ci:<28} published: {r.published}")
+        band = published(r.row).band_text()
+        lines.append(f"  {r.row:<22} model {ci:<28} published: {r.published} ({band})")
         lines.append(f"  {'':<22} {r.status}: {r.reason}")
     return "\n".join(lines)
 
 
-def write_docs(root: Path = DEFAULT_OUT) -> list[Path]:
+def write_docs(root: Path | None = None) -> list[Path]:
     """Regenerate the field-evidence blocks (docs/results.md, the ODD) from ``root``."""
     from ..analysis.field_evidence import load_summaries, table
-    from ..analysis.generated_blocks import home, rewrite_block
+    from ..analysis.generated_blocks import ROOT, home, rewrite_block
 
-    body = table(load_summaries(root))
+    body = table(load_summaries(root if root is not None else ROOT / DEFAULT_OUT))
     paths = []
     for block in ("field_evidence", "field_evidence_odd"):
         rewrite_block(home(block), block, body)
@@ -260,7 +263,9 @@ def main(argv: list[str] | None = None, check_only: bool = False) -> int:
     for name, summary in summaries.items():
         print(f"{name}: {DESIGNS[name].title}")
         print(format_summary(summary))
-    if not checked.quick and checked.out.resolve() == DEFAULT_OUT.resolve():
+    from ..analysis.generated_blocks import ROOT
+
+    if not checked.quick and checked.out.resolve() == (ROOT / DEFAULT_OUT).resolve():
         for path in write_docs(checked.out):
             print(f"rewrote the field-evidence table in {path}")
     print(f"wrote {checked.out}")
