@@ -57,6 +57,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "optimise": ("sim.studies.optimise:main",
                  "[--quick] [--rivals respond]: one firm's best shares, budget and pricing "
                  "against its rivals"),
+    "replicate": ("sim.studies.replicate:main",
+                  "[STUDY...] [--quick] | --list: published field studies of the customer "
+                  "levers re-run in the model"),
     "experiment": ("sim.studies.experiments:main",
                    "NAME [--quick] [--seeds N] | --all | --list: put a claim of the essays to "
                    "the test"),

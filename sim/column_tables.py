@@ -637,6 +637,51 @@ OPT_ROUNDS = {
     "still": C("", "l1_change < 0.05 and |price_change| < 1 %"),
 }
 
+# ----------------------------------------------------------------------------------------------
+# ccsim replicate (results/replications/STUDY/): runs.csv, summary.csv
+
+GIT_COMMIT = C("", "git commit of the model that ran (`+dirty` if sim/ or conf/ had changes)")
+REPLICATION_ROW = C("", "the published figure (sim.analysis.field_evidence.PUBLISHED; `ccsim "
+                        "replicate --list`)")
+REPLICATION_RUNS = {
+    "study": C("", "the `ccsim replicate` study (its design: sim/studies/replicate_designs.py)"),
+    "row": REPLICATION_ROW,
+    "seed": SEED,
+    "estimate": C("the row's measure", "the model's figure in this seed (its unit: the "
+                                       "summary's `measure`)"),
+    "control": C("the row's measure", "the figure's ingredient in the control twin (e.g. its "
+                                      "churn rate, %), or NaN for a design without twins"),
+    "treated": C("the row's measure", "the same in the treated twin (or the second arm)"),
+    "n_units": C("customers, relationships or observations", "what the figure is computed over "
+                                                             "in this seed"),
+    "seconds": SECONDS,
+    "git_commit": GIT_COMMIT,
+}
+REPLICATIONS = {
+    "study": REPLICATION_RUNS["study"], "row": REPLICATION_ROW,
+    "lever": C("", "the customer lever (or premise) the figure speaks to"),
+    "source": C("", "authors, year, journal, volume(issue), pages"),
+    "where": C("", "where in the source the figure stands, or what could not be verified"),
+    "published": C("", "the published figure, as text"),
+    "rule": C("", "how the row is judged: interval (against the published 95% interval), + / "
+                  "- (sign only: the model's CI above / below 0), 0 (no effect: the CI contains "
+                  "0), not- (not clearly negative)"),
+    "band_low": C("the row's measure", "lower bound of the published 95% interval (NaN: sign "
+                                       "only)"),
+    "band_high": C("the row's measure", "upper bound of the published 95% interval (NaN: sign "
+                                        "only)"),
+    "measure": C("", "what the model's figure is, in its unit"),
+    "scenario": C("", "the scenario the study ran in"),
+    "n_customers": C(PEOPLE, "customers in each market"),
+    "n": C("seeds", "seeds with a defined figure"),
+    "mean": C("the row's measure", "mean of the model's figure over the seeds"),
+    "ci_low": C("the row's measure", "lower bound of its 95% Student-t interval"),
+    "ci_high": C("the row's measure", "upper bound of its 95% Student-t interval"),
+    "status": C("", "met, missed or cannot be produced (sim.analysis.field_evidence.verdict)"),
+    "reason": C("", "why: the rule met or failed, or the missing mechanism the ODD names"),
+    "git_commit": GIT_COMMIT,
+}
+
 
 TABLES: list[Table] = [
     Table("timeseries", ("timeseries.parquet",), "`ccsim run` (run folder)",
@@ -735,6 +780,10 @@ TABLES: list[Table] = [
     Table("stage_profile", ("stage_profile.csv",), "`python "
           "experiments/benchmark/stage_profile.py` (results/benchmark/)", "part × stage",
           STAGE_PROFILE),
+    Table("replication_runs", ("runs.csv",), "`ccsim replicate` (results/replications/"
+          "STUDY/)", "published figure × seed", REPLICATION_RUNS),
+    Table("replications", ("summary.csv",), "`ccsim replicate` (results/replications/STUDY/)",
+          "published figure (the field-evidence table's row)", REPLICATIONS),
     Table("sweep_bench", ("benchmark.csv",), "`make bench-sweep` before issue 27 "
           "(results/benchmark_sweep/)", "sweep timed (jobs × workers)", SWEEP_BENCH),
     Table("sweep_efficiency", ("efficiency.csv",), "`make bench-sweep` "

@@ -16,7 +16,7 @@ from .customers import initial_state, make_traits
 from .firms import Firm
 from .interventions import InterventionAPI
 from .kernels.bookkeeping import block_sum, ended_relationships, mark_starts
-from .kernels.journey import estimate_normals, journey_step, new_tallies
+from .kernels.journey import estimate_normals, journey_step, new_group_tallies, new_tallies
 from .kernels.layout import (
     C_LOYAL_PRICE,
     C_PRICE,
@@ -25,7 +25,13 @@ from .kernels.layout import (
     CT_NO_BUY,
     FTALLY,
     ITALLY,
+    LEDGER,
     PARAMS,
+    TR_FIRM,
+    TR_KIND,
+    TR_VALUE,
+    TREATMENT,
+    TREATMENTS,
     VOICE_DETRACTOR,
     VOICE_PASSIVE,
     VOICE_PROMOTER,
@@ -128,6 +134,12 @@ class MarketModel(InterventionAPI, mesa.Model):
         # (the reference implementation, sim.reference)
         self.datacollector = mesa.DataCollector(agenttype_reporters={
             Firm: {name: (lambda a, k=name: a.metrics.get(k)) for name in FIRM_METRICS}})
+        #: a field study (ODD §7.19): each customer's stratum (empty: no study), the treatment
+        #: (kind, firm, value), the study customers' ledger and, per step, their tallies
+        self.group = np.zeros(0, np.int8)
+        self.treatment = np.zeros(len(TREATMENT), np.float64)
+        self.ledger = np.zeros((0, len(LEDGER)), np.int64)
+        self.study_rows: list[tuple[int, np.ndarray, np.ndarray]] = []
 
     # ------------------------------------------------------------------------------------------
     def _initial_positions(self) -> np.ndarray:
@@ -229,6 +241,55 @@ class MarketModel(InterventionAPI, mesa.Model):
         }
 
     # ------------------------------------------------------------------------------------------
+    def set_study(self, group: np.ndarray, firm: int | str) -> None:
+        """Put customers in a field study of ``firm``: ``group[i]`` is i's stratum (1, 2), 0 not.
+
+        Nothing changes for anyone until a treatment is set (:meth:`set_treatment`); from the
+        next step the study's customers are also tallied per stratum (``study_rows``) and their
+        contribution with ``firm`` summed (``ledger``). Integer tallies and every decision are
+        the same bits as without a study.
+
+        Raises:
+            ValueError: Strata outside 0..2 or not one per customer; an unknown firm.
+        """
+        group = np.asarray(group)
+        if group.shape != (self.n_customers,) or group.min() < 0 or group.max() > 2:
+            raise ValueError(f"group: need {self.n_customers} strata in 0..2")
+        self.treatment[:] = 0.0
+        self.treatment[TR_FIRM] = self.firm_index(firm)
+        self.group = group.astype(np.int8)
+        self.ledger = np.zeros((self.n_customers, len(LEDGER)), np.int64)
+        self.study_rows = []
+
+    def set_treatment(self, kind: str, value: float = 0.0) -> None:
+        """From the next step on, the study's firm does ``kind`` to the study's customers.
+
+        Args:
+            kind: ``none`` (the control twin), ``contact``, ``generic_offer``, ``loyalty`` or
+                ``recovery`` (``layout.TREATMENTS``; ODD §7.19).
+            value: The money of a contact's credit or a loyalty reward, as a share of the
+                firm's price (0–1).
+
+        Raises:
+            ValueError: No study set (:meth:`set_study`), an unknown kind, a value outside 0–1.
+        """
+        if self.group.shape[0] == 0:
+            raise ValueError("no study: set_study(group, firm) first")
+        if kind not in TREATMENTS:
+            raise ValueError(f"treatment {kind!r}: choose one of {', '.join(TREATMENTS)}")
+        if not 0.0 <= float(value) <= 1.0:
+            raise ValueError(f"treatment value={value}: a share of the price, 0 to 1")
+        self.treatment[TR_KIND] = TREATMENTS.index(kind)
+        self.treatment[TR_VALUE] = float(value)
+
+    def _treat_cents(self) -> np.ndarray:
+        """The treatment's money per unit in each category: value × the firm's price, cents."""
+        if self.treatment[TR_KIND] == 0:
+            return np.zeros(self.n_categories, np.int64)
+        cents = self.firms[int(self.treatment[TR_FIRM])].price_cents
+        return np.round(np.maximum(cents, 0) * self.treatment[TR_VALUE]).astype(np.int64)
+
+    # ------------------------------------------------------------------------------------------
     def step(self) -> None:
         """One month: plan, customer journey (kernels), accounting, word-of-mouth state, collect."""
         t = self.steps  # Mesa increments this before calling step(): 1, 2, ...
@@ -249,6 +310,9 @@ class MarketModel(InterventionAPI, mesa.Model):
         o = self._kernel_offers()
         itally, ftally, need_sum, ctally, csurplus = new_tallies(
             self.n_customers, len(self.firms), self.n_categories, tr.needs.shape[2])
+        studying = self.group.shape[0] > 0
+        gtally, gctally = new_group_tallies(self.n_customers, len(self.firms),
+                                            self.n_categories, studying)
         prev, nxt = s.voice[self.voice_index], s.voice[1 - self.voice_index]
         journey_step(
             net.indptr, net.indices, net.fully_mixed, o["market_voice"],
@@ -259,8 +323,11 @@ class MarketModel(InterventionAPI, mesa.Model):
             o["offer_pos"], o["firm_floats"], o["firm_money"], o["firm_cents"], o["loyal_after"],
             self.est_keys, self.est_z, o["category"], self.prm, rng.step_keys(self.seed, t),
             itally, ftally, need_sum, ctally, csurplus,
+            self.group, self.treatment, self._treat_cents(), gtally, gctally, self.ledger,
         )
         self.voice_index = 1 - self.voice_index
+        if studying:
+            self.study_rows.append((t, gtally.sum(axis=0), gctally.sum(axis=0)))
         # fixed block order: the same sums whatever the number of threads
         return (itally.sum(axis=0), block_sum(ftally), block_sum(need_sum), ctally.sum(axis=0),
                 block_sum(csurplus))

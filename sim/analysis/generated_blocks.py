@@ -26,6 +26,8 @@ HOMES: dict[str, str] = {
     "claims": "README.md",               # the experiments' claims table (not written yet)
     "economics_changes": "docs/economics.md",     # experiments/economics/run.py
     "pricing_combinations": "docs/economics.md",  # experiments/pricing/run.py
+    "field_evidence": "docs/results.md",          # ccsim replicate (sim.studies.replicate)
+    "field_evidence_odd": "docs/ODD.md",          # the same table, in ODD §12.5
 }
 
 

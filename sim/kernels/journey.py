@@ -43,10 +43,13 @@ from .layout import (
     FIRM_CENTS,
     FIRM_FLOATS,
     FIRM_MONEY,
+    L_CONTRIBUTION,
+    L_RECOVERIES,
     M_LOYAL_PRICE,
     M_PRICE,
     MARKET_VOICE,
     N_FTALLY,
+    N_GROUPS,
     N_ITALLY,
     O_AD_REACH,
     O_APPEAL,
@@ -132,6 +135,13 @@ from .layout import (
     T_VOICE_CUST,
     T_VOICE_DET,
     T_VOICE_PROM,
+    TK_CONTACT,
+    TK_GENERIC,
+    TK_LOYALTY,
+    TK_NONE,
+    TK_RECOVERY,
+    TR_FIRM,
+    TR_KIND,
     V_NEG,
     V_POS,
     V_SOC,
@@ -193,6 +203,18 @@ def new_tallies(n_customers: int, n_firms: int, n_categories: int, need_dims: in
             np.zeros((nb, n_firms, n_categories, need_dims + 1), np.float64),
             np.zeros((nb, n_categories, CT_CHOSE + n_firms), np.int64),
             np.zeros((nb, n_categories), np.float64))
+
+
+def new_group_tallies(n_customers: int, n_firms: int, n_categories: int, active: bool):
+    """Zeroed per-stratum tallies of a field study's customers (ODD §7.19).
+
+    Returns (int tallies [B, N_GROUPS, F, len(ITALLY)], category tallies
+    [B, N_GROUPS, C, 2 + F]) when ``active``, else empty arrays (no customer is in a study, so
+    the kernel never writes them).
+    """
+    nb = n_blocks(n_customers) if active else 0
+    return (np.zeros((nb, N_GROUPS, n_firms, N_ITALLY), np.int64),
+            np.zeros((nb, N_GROUPS, n_categories, CT_CHOSE + n_firms), np.int64))
 
 
 #: Largest cache of the need-estimate normals (:func:`estimate_normals`) the model keeps.
@@ -266,6 +288,7 @@ def journey_step(  # noqa: D417 - related arrays are documented together
     offer_pos, firm_floats, firm_money, firm_cents, loyal_after, est_keys, est_z,
     category, prm, keys,
     itally, ftally, need_sum, ctally, csurplus,
+    group, treatment, treat_cents, gtally, gctally, ledger,
 ):
     """Run awareness, choice, experience, churn and word of mouth for every customer, once.
 
@@ -315,6 +338,16 @@ def journey_step(  # noqa: D417 - related arrays are documented together
             the market, those who bought nothing, and those who chose each firm; csurplus is
             [B, C], per category the summed consumer surplus (money) of the customers in the
             market: inclusive value × wtp · ref_price / (beta_price · price sensitivity).
+        group: a field study's stratum of each customer, 0 outside the study (int8 [N], or
+            [0] when nobody is in a study); treatment: rows ``layout.TREATMENT`` (float64 [3]):
+            the kind (``layout.TK_*``) done to every study customer, the firm it concerns and
+            its value; treat_cents: its money per unit in each category (int64 [C]).
+        gtally, gctally: per-block, per-stratum int and category tallies of the study's
+            customers (:func:`new_group_tallies`; their counts are in itally and ctally too);
+            ledger: per study customer, with the treatment's firm, the summed
+            ``layout.LEDGER`` (int64 [N or 0, 2]). A study's customers count first into a
+            scratch tally that is then added to both, so that every integer tally is the same
+            as without a study (ODD §7.19).
     """
     global_pos, global_neg, global_soc = market_voice[V_POS], market_voice[V_NEG], \
         market_voice[V_SOC]
@@ -348,6 +381,9 @@ def journey_step(  # noqa: D417 - related arrays are documented together
         fits = np.empty(n_firms)
         is_customer = np.empty(n_firms, np.bool_)
         counts = np.zeros(N_VOICE_CODES, np.int64)
+        pers_row = np.empty(n_firms)
+        sit = np.zeros((n_firms, N_ITALLY), np.int64)
+        sct = np.zeros((n_cat, CT_CHOSE + n_firms), np.int64)
         it = itally[b]
         ft = ftally[b]
         ns = need_sum[b]
@@ -367,6 +403,7 @@ def journey_step(  # noqa: D417 - related arrays are documented together
             ref_price, occasion_prob, renewal_prob, prm, keys,
             it, ft, ns, ct, cs, pos, neg, soc, hz, util, avail, cat_paid, weights, fits,
             is_customer, counts, n_firms, n_cat,
+            group, treatment, treat_cents, gtally, gctally, ledger, b, pers_row, sit, sct,
         )
 
 
@@ -397,6 +434,35 @@ def _utility(i, c, f, g, other, needs, fv, knowledge, quality, service,
                                             est_z, f)
         u += pull
     return u
+
+
+@njit(cache=True)
+def _merge_study_customer(i, k, tf, it, ct, sit, sct, git, gct, ledger):
+    """Add a study customer's scratch tallies to the block's and stratum ``k``'s; zero them.
+
+    Integer sums do not depend on their order, so the block's tallies are exactly what they
+    would be without the study. The customer's contribution with firm ``tf`` (cents paid −
+    production, service and personalisation delivery − retention offers and contact credits −
+    recovery costs) and their recoveries there are added to ``ledger[i]``.
+    """
+    ledger[i, L_CONTRIBUTION] += (sit[tf, T_REVENUE] - sit[tf, T_COGS] - sit[tf, T_SERVICE_COST]
+                                  - sit[tf, T_PERS_COST] - sit[tf, T_RETENTION_COST]
+                                  - sit[tf, T_RECOVERY_COST])
+    ledger[i, L_RECOVERIES] += sit[tf, T_RECOVERIES]
+    _move_counts(sit, it, git[k])
+    _move_counts(sct, ct, gct[k])
+
+
+@njit(cache=True)
+def _move_counts(scratch, total, stratum):
+    """Add the 2-D integer ``scratch`` into ``total`` and ``stratum``, then zero it."""
+    for r in range(scratch.shape[0]):
+        for t in range(scratch.shape[1]):
+            x = scratch[r, t]
+            if x != 0:
+                total[r, t] += x
+                stratum[r, t] += x
+                scratch[r, t] = 0
 
 
 @njit(cache=True)
@@ -438,13 +504,29 @@ def _block_of_customers(
     ref_price, occasion_prob, renewal_prob, prm, keys,
     it, ft, ns, ct, cs, pos, neg, soc, hz, util, avail, cat_paid, weights, fits, is_customer,
     counts, n_firms, n_cat,
+    group, treatment, treat_cents, gtally, gctally, ledger, b, pers_row, sit, sct,
 ):
     """Stages 2–6 for customers ``first`` to ``last - 1`` (arguments as :func:`journey_step`).
 
     One call per block, so the many array arguments are passed once per block, not once per
-    customer.
+    customer. ``b`` is the block's index; ``pers_row``, ``sit`` and ``sct`` are its scratch
+    arrays for a study customer (the personalisation each firm applies to them, their int and
+    category tallies).
     """
+    kind = int(treatment[TR_KIND])
+    tf = int(treatment[TR_FIRM])
     for i in range(first, last):
+        grp = group[i] if group.shape[0] > 0 else 0
+        # a study customer counts into the scratch tallies (added to the block's below)
+        itc = sit if grp > 0 else it
+        ctc = sct if grp > 0 else ct
+        treated = grp > 0 and kind != TK_NONE
+        contact = treated and kind == TK_CONTACT
+        loyalty = treated and kind == TK_LOYALTY
+        for f in range(n_firms):
+            pers_row[f] = personalisation[f]
+        if treated and kind == TK_GENERIC:  # the firm shows this customer its generic offer
+            pers_row[tf] = 0.0
         # ---- 2. awareness: word of mouth heard, ad exposure, own search --------------------------
         if fully_mixed:
             for f in range(n_firms):
@@ -463,9 +545,9 @@ def _block_of_customers(
             h_ad = 0.0
             if ad_reach[f] > 0.0 and uniform_nb(keys[K_EXPOSURE], i, f) < ad_reach[f]:
                 x = exposures[i, f]
-                it[f, T_EXPOSURES] += 1
+                itc[f, T_EXPOSURES] += 1
                 if aware[i, f] == 0:
-                    it[f, T_EXPOSED_UNAWARE] += 1
+                    itc[f, T_EXPOSED_UNAWARE] += 1
                     h_ad = ad_hazard(prm[P_AD_RESPONSE], ad_susceptibility[i], prm[P_AD_FATIGUE], x)
                 if x < 255:
                     exposures[i, f] = x + 1
@@ -483,13 +565,13 @@ def _block_of_customers(
                 f = _best_unknown_fit(i, needs, aware, offer_pos, prm[P_FIT_WIDTH],
                                       uniform_nb(keys[K_PICK], i, 1))
                 channel = CH_SEARCH
-                it[f, T_AWARE_SEARCH] += 1
+                itc[f, T_AWARE_SEARCH] += 1
             elif k >= n_firms:
                 f, channel = k - n_firms, CH_WOM
-                it[f, T_AWARE_WOM] += 1
+                itc[f, T_AWARE_WOM] += 1
             else:
                 f, channel = k, CH_AD
-                it[f, T_AWARE_AD] += 1
+                itc[f, T_AWARE_AD] += 1
             aware[i, f] = channel
             belief[i, f] = prm[P_PRIOR]
         # word of mouth moves beliefs about known firms; warnings weigh more than praise
@@ -514,7 +596,7 @@ def _block_of_customers(
             ended[i, c] = -1
             g = firm_of[i, c]
             if g >= 0:
-                it[g, T_REL_START] += 1
+                itc[g, T_REL_START] += 1
             # the firm of another category this customer buys from (cross-sell trigger)
             other = -1
             for cc in range(n_cat):
@@ -536,6 +618,8 @@ def _block_of_customers(
                     if p_trig > 0.0 and uniform_nb(keys[K_XSELL], i, c) < p_trig:
                         in_market = True
                         triggered = other
+            elif contact and g == tf:  # a proactive contact: the customer reconsiders now
+                in_market = True
             elif uniform_nb(keys[K_OCCASION], i, c) < renewal_prob[c]:
                 in_market = True
             # a recommendation: contacts' praise for a firm the customer knows (other than the
@@ -563,7 +647,11 @@ def _block_of_customers(
                         p_fc = price[f, c]
                         if f == g and tenure[i, c] >= loyal_after[f]:
                             p_fc = loyal_price[f, c]
-                        fv = personalised_fit(needs, i, c, offer_pos, f, personalisation[f],
+                        if loyalty and f == tf:  # a member pays less by the programme's reward
+                            p_fc = ((loyal_price_cents[f, c] if f == g and tenure[i, c]
+                                     >= loyal_after[f] else price_cents[f, c])
+                                    - treat_cents[c]) / 100.0
+                        fv = personalised_fit(needs, i, c, offer_pos, f, pers_row[f],
                                               knowledge[i, f], prm[P_FIT_WIDTH], prm[P_EST_ERR],
                                               est_keys[f, 0], est_keys[f, 1], est_z)
                         fits[f] = fv  # the experience below reuses it (same inputs till then)
@@ -571,6 +659,9 @@ def _block_of_customers(
                                            service, belief, soc, appeal, novelty, est_keys,
                                            est_z, ad_susceptibility, ad_reach, cross_sell, p_fc,
                                            wtp_i, ps_i, ref_price, prm)
+                if contact and g == tf and avail[g]:  # the contact's credit, paid on staying
+                    util[g] += offer_utility(prm[P_B_PRICE], ps_i, treat_cents[c], wtp_i,
+                                             ref_price[c])
                 chosen = logit_pick_into(util, avail, n_firms, prm[P_OUTSIDE],
                                          uniform_nb(keys[K_CHOICE], i, c), weights)
                 weight = prm[P_B_PRICE] * ps_i
@@ -583,46 +674,50 @@ def _block_of_customers(
                 if g >= 0 and chosen != g and avail[g]:
                     p_offer = retention_cap[g] * knowledge[i, g]
                     if p_offer > 0.0 and uniform_nb(keys[K_SAVE], i, c) < p_offer:
-                        it[g, T_OFFERS] += 1
+                        itc[g, T_OFFERS] += 1
                         bonus = offer_utility(prm[P_B_PRICE], ps_i, save_cost_cents[g, c],
                                               wtp_i, ref_price[c])
                         if (uniform_nb(keys[K_RECHOICE], i, c)
                                 < save_probability(util, avail, n_firms, prm[P_OUTSIDE], g,
                                                    bonus)):
                             chosen = g
-                            it[g, T_SAVED] += 1
-                            it[g, T_RETENTION_COST] += save_cost_cents[g, c]
-                ct[c, CT_IN_MARKET] += 1
+                            itc[g, T_SAVED] += 1
+                            itc[g, T_RETENTION_COST] += save_cost_cents[g, c]
+                if contact and g == tf:
+                    itc[g, T_OFFERS] += 1
+                    if chosen == g:
+                        itc[g, T_RETENTION_COST] += treat_cents[c]
+                ctc[c, CT_IN_MARKET] += 1
                 if chosen >= 0:
-                    ct[c, CT_CHOSE + chosen] += 1
+                    ctc[c, CT_CHOSE + chosen] += 1
                 else:
-                    ct[c, CT_NO_BUY] += 1
+                    ctc[c, CT_NO_BUY] += 1
                 if chosen >= 0:
                     fit_known = chosen  # avail[chosen]: its fit was computed above
-                    it[chosen, T_CHOICES] += 1
+                    itc[chosen, T_CHOICES] += 1
                     if aware[i, chosen] == CH_WOM:
-                        it[chosen, T_CHOICES_PEER] += 1
+                        itc[chosen, T_CHOICES_PEER] += 1
                     elif aware[i, chosen] == CH_AD:
-                        it[chosen, T_CHOICES_FIRM] += 1
+                        itc[chosen, T_CHOICES_FIRM] += 1
                 if chosen != g:
                     if g >= 0:
                         ended[i, c] = g
                         if chosen >= 0:
-                            it[g, T_LOST_SWITCH] += 1
+                            itc[g, T_LOST_SWITCH] += 1
                         else:
-                            it[g, T_LOST_OUTSIDE] += 1
+                            itc[g, T_LOST_OUTSIDE] += 1
                     if chosen >= 0:
                         a = aware[i, chosen]
                         if triggered == chosen:
-                            it[chosen, T_ACQ_XSELL] += 1
+                            itc[chosen, T_ACQ_XSELL] += 1
                         elif referred == chosen or a == CH_WOM:
-                            it[chosen, T_ACQ_WOM] += 1
+                            itc[chosen, T_ACQ_WOM] += 1
                         elif a == CH_AD:
-                            it[chosen, T_ACQ_AD] += 1
+                            itc[chosen, T_ACQ_AD] += 1
                         elif a == CH_SEARCH:
-                            it[chosen, T_ACQ_SEARCH] += 1
+                            itc[chosen, T_ACQ_SEARCH] += 1
                         else:
-                            it[chosen, T_ACQ_INITIAL] += 1
+                            itc[chosen, T_ACQ_INITIAL] += 1
                     firm_of[i, c] = chosen
                     tenure[i, c] = 0
 
@@ -633,13 +728,17 @@ def _block_of_customers(
             if f == fit_known:
                 fv = fits[f]
             else:
-                fv = personalised_fit(needs, i, c, offer_pos, f, personalisation[f],
+                fv = personalised_fit(needs, i, c, offer_pos, f, pers_row[f],
                                       knowledge[i, f], prm[P_FIT_WIDTH], prm[P_EST_ERR],
                                       est_keys[f, 0], est_keys[f, 1], est_z)
             # the price this customer pays: a long-tenure customer of an exploiting firm pays
             # its loyalty price (tenure counted before this month)
             loyal = tenure[i, c] >= loyal_after[f]
             p_paid = loyal_price[f, c] if loyal else price[f, c]
+            rebate = treat_cents[c] if loyalty and f == tf else 0
+            if rebate != 0:
+                p_paid = ((loyal_price_cents[f, c] if loyal else price_cents[f, c])
+                          - rebate) / 100.0
             value = 1.0 - p_paid / (wtp_i * ref_price[c])
             noise = prm[P_NOISE] * normal_nb(keys[K_EXP1], keys[K_EXP2], i, c)
             e = experience_of(fv, quality[f], service[f], value, prm[P_W_FIT], prm[P_W_QUALITY],
@@ -647,12 +746,13 @@ def _block_of_customers(
             s_obs = satisfaction_score(e, belief[i, f], prm[P_DISCONF])
             # frontline empowerment: staff may fix a bad experience on the spot, at a cost;
             # the fixed experience meets the customer's expectation
-            if (s_obs <= prm[P_DETRACTOR] and recovery[f] > 0.0
-                    and uniform_nb(keys[K_RECOVERY], i, c) < recovery[f]):
+            rec_f = 1.0 if treated and kind == TK_RECOVERY and f == tf else recovery[f]
+            if (s_obs <= prm[P_DETRACTOR] and rec_f > 0.0
+                    and uniform_nb(keys[K_RECOVERY], i, c) < rec_f):
                 e = recovered_experience(e, belief[i, f])
                 s_obs = satisfaction_score(e, belief[i, f], prm[P_DISCONF])
-                it[f, T_RECOVERIES] += 1
-                it[f, T_RECOVERY_COST] += recovery_cents[f, c]
+                itc[f, T_RECOVERIES] += 1
+                itc[f, T_RECOVERY_COST] += recovery_cents[f, c]
             is_new = tenure[i, c] == 0
             if is_new:
                 satisfaction[i, c] = s_obs
@@ -663,16 +763,16 @@ def _block_of_customers(
             knowledge[i, f] = knowledge[i, f] + learn[f] * (1.0 - knowledge[i, f])
             if tenure[i, c] < 32767:
                 tenure[i, c] += 1
-            paid = loyal_price_cents[f, c] if loyal else price_cents[f, c]
+            paid = (loyal_price_cents[f, c] if loyal else price_cents[f, c]) - rebate
             spend[i] += paid
             cat_paid[f] += paid
             paid_total += paid
-            it[f, T_UNITS] += 1
-            it[f, T_REVENUE] += paid
-            it[f, T_LIST_REVENUE] += loyal_list_cents[f, c] if loyal else list_cents[f, c]
-            it[f, T_COGS] += cost_cents[f, c]
-            it[f, T_SERVICE_COST] += service_cents[f, c]
-            it[f, T_PERS_COST] += pers_cents[f, c]
+            itc[f, T_UNITS] += 1
+            itc[f, T_REVENUE] += paid
+            itc[f, T_LIST_REVENUE] += loyal_list_cents[f, c] if loyal else list_cents[f, c]
+            itc[f, T_COGS] += cost_cents[f, c]
+            itc[f, T_SERVICE_COST] += service_cents[f, c]
+            itc[f, T_PERS_COST] += pers_cents[f, c]
             ft[f, F_FIT] += fv
             ft[f, F_EXPERIENCE] += e
             # co-creation learns from the firm's estimates of its customers' needs
@@ -697,22 +797,25 @@ def _block_of_customers(
                     stays = False
                     p_offer = retention_cap[f] * knowledge[i, f]
                     if p_offer > 0.0 and uniform_nb(keys[K_SAVE], i, n_cat + c) < p_offer:
-                        it[f, T_OFFERS] += 1
+                        itc[f, T_OFFERS] += 1
                         for h in range(n_firms):
                             ok = h != f and aware[i, h] != 0 and price_cents[h, c] >= 0
                             avail[h] = ok
                             if ok:
                                 fv_h = personalised_fit(
-                                    needs, i, c, offer_pos, h, personalisation[h],
+                                    needs, i, c, offer_pos, h, pers_row[h],
                                     knowledge[i, h], prm[P_FIT_WIDTH], prm[P_EST_ERR],
                                     est_keys[h, 0], est_keys[h, 1], est_z)
+                                p_h = price[h, c]
+                                if loyalty and h == tf:
+                                    p_h = (price_cents[h, c] - treat_cents[c]) / 100.0
                                 util[h] = _utility(i, c, h, f, other, needs, fv_h, knowledge,
                                                    quality, service, belief, soc, appeal, novelty,
                                                    est_keys, est_z, ad_susceptibility, ad_reach,
-                                                   cross_sell, price[h, c], wtp_i, ps_i,
+                                                   cross_sell, p_h, wtp_i, ps_i,
                                                    ref_price, prm)
                         fv_now = personalised_fit(  # knowledge has grown since the experience
-                            needs, i, c, offer_pos, f, personalisation[f], knowledge[i, f],
+                            needs, i, c, offer_pos, f, pers_row[f], knowledge[i, f],
                             prm[P_FIT_WIDTH], prm[P_EST_ERR], est_keys[f, 0], est_keys[f, 1],
                             est_z)
                         avail[f] = True
@@ -726,10 +829,10 @@ def _block_of_customers(
                                  < save_probability(util, avail, n_firms, prm[P_OUTSIDE], f,
                                                     bonus))
                     if stays:
-                        it[f, T_SAVED] += 1
-                        it[f, T_RETENTION_COST] += save_cost_cents[f, c]
+                        itc[f, T_SAVED] += 1
+                        itc[f, T_RETENTION_COST] += save_cost_cents[f, c]
                     else:
-                        it[f, T_LOST_CHURN] += 1
+                        itc[f, T_LOST_CHURN] += 1
                         ended[i, c] = f
                         firm_of[i, c] = -1
                         tenure[i, c] = 0
@@ -742,28 +845,31 @@ def _block_of_customers(
             if f >= 0:
                 is_customer[f] = True
                 s = satisfaction[i, c]
-                it[f, T_REL] += 1
-                it[f, T_TENURE_SUM] += tenure[i, c]
+                itc[f, T_REL] += 1
+                itc[f, T_TENURE_SUM] += tenure[i, c]
                 ft[f, F_SAT] += s
                 if s >= prm[P_PROMOTER]:
-                    it[f, T_PROMOTERS] += 1
+                    itc[f, T_PROMOTERS] += 1
                 elif s <= prm[P_DETRACTOR]:
-                    it[f, T_DETRACTORS] += 1
+                    itc[f, T_DETRACTORS] += 1
         v = voice_code(primary, primary_sat, prm[P_PROMOTER], prm[P_DETRACTOR])
         voice_next[i] = v
         if primary >= 0:
-            it[primary, T_VOICE_CUST] += 1
+            itc[primary, T_VOICE_CUST] += 1
             sign = v >> 4
             if sign == 1:
-                it[primary, T_VOICE_PROM] += 1
+                itc[primary, T_VOICE_PROM] += 1
             elif sign == 2:
-                it[primary, T_VOICE_DET] += 1
+                itc[primary, T_VOICE_DET] += 1
         for f in range(n_firms):
             if aware[i, f] != 0:
-                it[f, T_AWARE] += 1
+                itc[f, T_AWARE] += 1
                 ft[f, F_BELIEF] += belief[i, f]
             if is_customer[f]:
-                it[f, T_CUSTOMERS] += 1
+                itc[f, T_CUSTOMERS] += 1
                 ft[f, F_KNOWLEDGE] += knowledge[i, f]
                 if paid_total > 0:
                     ft[f, F_WALLET] += cat_paid[f] / paid_total
+        if grp > 0:  # a study customer: their tallies into the block's, their stratum's, ledger
+            _merge_study_customer(i, grp - 1, tf, it, ct, sit, sct, gtally[b], gctally[b],
+                                  ledger)

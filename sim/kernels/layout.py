@@ -87,3 +87,19 @@ V_POS, V_NEG, V_SOC = range(len(MARKET_VOICE))
 
 #: Customers per block: fixed (not per thread), so reductions run in the same order always.
 BLOCK = 2048
+
+# A field study's treatment (issue 26; ODD §7.19). ``group`` (int8 [N]) puts a customer in a
+# study: 0 outside it, 1 … N_GROUPS their stratum. The treatment (float64 [len(TREATMENT)])
+# acts on every customer in a stratum, toward one firm; ``treat_cents`` (int64 [C]) is its money
+# per unit in each category. Twin runs on one seed differ only in ``kind`` (none in the
+# control twin), so the same customers are compared treated and untreated.
+TREATMENT = ("kind", "firm", "value")
+TR_KIND, TR_FIRM, TR_VALUE = range(len(TREATMENT))
+TREATMENTS = ("none", "contact", "generic_offer", "loyalty", "recovery")
+TK_NONE, TK_CONTACT, TK_GENERIC, TK_LOYALTY, TK_RECOVERY = range(len(TREATMENTS))
+N_GROUPS = 2
+# Per study customer, with the study's firm, summed over the steps (int64 [N, len(LEDGER)]):
+# contribution in cents (paid − production, service and personalisation delivery − retention
+# offers and contact credits paid − recoveries) and the bad experiences recovered.
+LEDGER = ("contribution_cents", "recoveries")
+L_CONTRIBUTION, L_RECOVERIES = range(len(LEDGER))

@@ -46,6 +46,8 @@ MAX_EXPOSURES = 255
 MAX_TENURE = 32767
 #: Why a customer is in the market for a category this month (:meth:`Customer.in_market`).
 OCCASION, RENEWAL, CROSS_SELL, REFERRAL = "occasion", "renewal", "cross_sell", "referral"
+#: ... or because the firm of a field study contacted me (ODD §7.19)
+CONTACT = "contact"
 
 #: The firm-side count an event is booked under, by the channel the customer learnt of the firm.
 AWARE_COUNT = {CH_AD: "aware_ads", CH_WOM: "aware_wom", CH_SEARCH: "aware_search"}
@@ -277,6 +279,9 @@ class Customer(mesa.Agent):
         b, draws, i = self.model.behaviour, self.model.draws, self.index
         terms = self.model.category_terms[category]
         if self.firm_of[category] != NO_FIRM:
+            # a field study's proactive contact wakes me up: I reconsider now (ODD §7.19)
+            if self.model.study.applies(i, "contact", self.firm_of[category]):
+                return CONTACT
             return RENEWAL if draws.uniform("occasion", i, category) < terms.renewal_prob else None
         if draws.uniform("occasion", i, category) < terms.occasion_prob:
             return OCCASION
@@ -337,6 +342,11 @@ class Customer(mesa.Agent):
             if self.aware[f] == 0 or not offer.offered(category):
                 continue
             options.append((f, self.utility(category, f, heard, current, partner)))
+        study = self.model.study
+        contacted = study.applies(i, "contact", current)
+        if contacted:  # the contact's credit: a discount on staying, paid if I stay
+            credit = self.money_value(category, study.cents[category])
+            options = [(f, u + credit) if f == current else (f, u) for f, u in options]
         chosen = logit_choice(options, b.outside_utility, draws.uniform("choice", i, category))
         weight = b.beta_price * self.price_sensitivity
         if weight > 0.0:  # my consumer surplus of this choice, in money
@@ -357,6 +367,10 @@ class Customer(mesa.Agent):
                     tally.counts[current]["saved"] += 1
                     tally.counts[current]["retention_cost_cents"] += (
                         offers[current].save_cost_cents[category])
+        if contacted:
+            tally.counts[current]["retention_offers"] += 1
+            if chosen == current:
+                tally.counts[current]["retention_cost_cents"] += study.cents[category]
         tally.market[category]["in_market"] += 1
         if chosen != NO_FIRM:
             tally.chose[category][chosen] += 1
@@ -407,7 +421,9 @@ class Customer(mesa.Agent):
         another category from.
         """
         if price is None:
-            price = self.price_of(category, f)[0]
+            price, cents, _ = self.price_of(category, f)
+            if self.model.study.applies(self.index, "loyalty", f):  # a member's reward
+                price = (cents - self.model.study.cents[category]) / 100.0
         b, offer = self.model.behaviour, self.model.offers[f]
         ref_price = self.model.category_terms[category].ref_price
         fv = self.personalised_fit(category, f)
@@ -447,7 +463,10 @@ class Customer(mesa.Agent):
     def personalised_fit(self, category: int, f: int) -> float:
         """Fit of firm f's offer, personalised toward its estimate of my need (§7.6)."""
         offer, width = self.model.offers[f], self.model.behaviour.fit_width
-        pk = offer.personalisation * self.knowledge[f]
+        personalisation = offer.personalisation
+        if self.model.study.applies(self.index, "generic_offer", f):  # the generic offer
+            personalisation = 0.0
+        pk = personalisation * self.knowledge[f]
         sd = self.estimate_sd(f)
         d2 = 0.0
         for d, need in enumerate(self.needs[category]):
@@ -473,9 +492,12 @@ class Customer(mesa.Agent):
 
     def offer_value(self, category: int, f: int) -> float:
         """What firm f's retention offer (a discount) adds to my utility of staying."""
+        return self.money_value(category, self.model.offers[f].save_cost_cents[category])
+
+    def money_value(self, category: int, cents: int) -> float:
+        """What a discount of ``cents`` in this category adds to my utility (as a price cut)."""
         b = self.model.behaviour
         ref_price = self.model.category_terms[category].ref_price
-        cents = self.model.offers[f].save_cost_cents[category]
         return b.beta_price * self.price_sensitivity * (cents / 100.0) / (self.wtp * ref_price)
 
     # ---- 4. experience -----------------------------------------------------------------------
@@ -492,15 +514,21 @@ class Customer(mesa.Agent):
         fv = self.personalised_fit(category, f)
         # tenure before this month: a long-tenure customer of an exploiting firm pays more
         price, cents, list_cents = self.price_of(category, f)
+        study = self.model.study
+        if study.applies(self.index, "loyalty", f):  # a member's reward, off the price paid
+            cents -= study.cents[category]
+            price = cents / 100.0
         self.month_price[category] = price
         value = 1.0 - price / (self.wtp * ref_price)
         noise = b.noise_sd * draws.normal("experience_u1", "experience_u2", self.index, category)
         e = experience_of(fv, offer.quality, offer.service, value, b.w_fit, b.w_quality,
                           b.w_service, b.w_value, noise)
         score = satisfaction_score(e, self.belief[f], b.disconfirmation_weight)
-        # frontline empowerment: staff may fix a bad experience on the spot, at a cost
-        if (score <= b.detractor_threshold and offer.recovery > 0.0
-                and draws.uniform("recovery", self.index, category) < offer.recovery):
+        # frontline empowerment: staff may fix a bad experience on the spot, at a cost (a
+        # field study's recovery treatment fixes every one of mine)
+        recovery = 1.0 if study.applies(self.index, "recovery", f) else offer.recovery
+        if (score <= b.detractor_threshold and recovery > 0.0
+                and draws.uniform("recovery", self.index, category) < recovery):
             e = e if e > self.belief[f] else self.belief[f]
             score = satisfaction_score(e, self.belief[f], b.disconfirmation_weight)
             tally.counts[f]["recoveries"] += 1

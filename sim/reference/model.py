@@ -26,6 +26,7 @@ from .market import (
     merge_tallies,
     offers_from_arrays,
 )
+from .study import StudyTreatment
 
 
 class ReferenceMarketModel(MarketModel):
@@ -58,6 +59,7 @@ class ReferenceMarketModel(MarketModel):
         self.draws: StepDraws | None = None
         self.tally: Tally | None = None
         self.market_voice: Heard | None = None
+        self.study: StudyTreatment | None = None
 
     def run_journey(self, t: int) -> tuple[np.ndarray, ...]:
         """Stages 2–6: every customer takes a step; returns the per-firm tallies.
@@ -76,15 +78,24 @@ class ReferenceMarketModel(MarketModel):
         # Customers are independent within a step (counter-based draws, last month's voices),
         # so any visiting order gives the same market. Index order, in blocks of the kernel's
         # size, only makes the float sums add up in the same order, hence to the same bits.
+        # a field study (ODD §7.19): its customers' counts also go to their stratum's tallies
+        study = self.study = StudyTreatment(self)
         blocks = []
         for start in range(0, self.n_customers, BLOCK):
             self.tally = Tally(n_firms, self.n_categories, dims)
             for customer in self.customers[start:start + BLOCK]:
-                customer.step()
+                if study.stratum(customer.index) > 0:
+                    study.step_customer(customer)
+                else:
+                    customer.step()
             blocks.append(self.tally)
         for customer in self.customers:
             customer.commit_voice()
         self._write_state()
+        if study.studying:
+            counts, market = study.tallies()
+            self.study_rows.append((t, np.array(counts, dtype=np.int64),
+                                    np.array(market, dtype=np.int64)))
         return merge_tallies(blocks)
 
     def _write_state(self) -> None:

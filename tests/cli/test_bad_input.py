@@ -119,6 +119,12 @@ ROWS: dict[tuple[str, str], tuple[list[str], str]] = {
                                 "--sampler=cmaes"),
     ("optimise", "--jobs"): (["--jobs", "0"], "--jobs=0"),
     ("optimise", "--out"): (["--quick", "--out", "{file}"], "--out"),
+    # ccsim replicate
+    ("replicate", "studies"): (["nope"], "STUDY=nope"),
+    ("replicate", "--seeds"): (["--seeds", "1"], "--seeds=1"),
+    ("replicate", "--n-customers"): (["--n-customers", "5"], "--n-customers=5"),
+    ("replicate", "--jobs"): (["--jobs", "0"], "--jobs=0"),
+    ("replicate", "--out"): (["--quick", "--out", "{file}"], "--out"),
     # ccsim bench
     ("bench", "--max-wait"): (["--max-wait", "nan"], "--max-wait=nan"),
     ("bench", "--generator"): (["--generator", "nope"], "--generator=nope"),

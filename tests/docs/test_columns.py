@@ -41,12 +41,13 @@ CSV_TABLES = {
         ("by_frequency", "cdnow_by_frequency"), ("weekly", "cdnow_weekly"))},
     "experiment": {f"{name}.csv": f"experiment_{name}" for name in (
         "summary", "series", "points", "premises", "arms", "prim", "prim_boxes", "regions")},
+    "replicate": {"runs.csv": "replication_runs", "summary.csv": "replications"},
 }
 ADD_ENTRY = "add an entry to sim/column_tables.py"
 #: ``ccsim`` commands with a quick form, run here through the shared ``quick_cli`` fixture
 #: (``fit``: every target's; ``experiment``: every experiment's, ``--all``).
 QUICK_COMMANDS = ("elasticities", "decompose", "sensitivity", "bench", "fit", "experiment",
-                  "optimise")
+                  "optimise", "replicate")
 #: Scripts with a quick form that run elsewhere, with the reason (their tables: the committed
 #: results, checked by test_every_committed_result_is_documented).
 QUICK_ELSEWHERE = {"experiments/bass_docking/run.py": "about a minute; the slow tests run it"}
@@ -223,6 +224,8 @@ COMMITTED = {
     "pricing/runs.csv": "pricing_runs", "pricing/summary.csv": "pricing_summary",
     **{f"optimise/*/{name}.parquet": f"optimise_{name}"
        for name in ("trials", "evaluation", "summary", "decisions", "rounds")},
+    "replications/*/runs.csv": "replication_runs",
+    "replications/*/summary.csv": "replications",
 }
 
 

@@ -15,7 +15,7 @@ import math
 import numpy as np
 import pytest
 
-from sim.kernels.journey import journey_step, n_blocks, new_tallies, pack
+from sim.kernels.journey import journey_step, n_blocks, new_group_tallies, new_tallies, pack
 from sim.kernels.layout import (
     BLOCK,
     CH_AD,
@@ -115,6 +115,10 @@ class Micro:
         a["keys"] = step_keys(SEED, STEP)
         a["itally"], a["ftally"], a["need_sum"], a["ctally"], a["csurplus"] = new_tallies(
             self.n, self.F, self.C, a["needs"].shape[2])
+        # no field study (a study's treatments: tests/unit/test_treatment.py)
+        a["group"], a["treatment"] = np.zeros(0, np.int8), np.zeros(3)
+        a["treat_cents"], a["ledger"] = np.zeros(self.C, np.int64), np.zeros((0, 2), np.int64)
+        a["gtally"], a["gctally"] = new_group_tallies(self.n, self.F, self.C, False)
         self.voice_prev_before = a["voice_prev"].copy()
         packed = pack(a)
         journey_step(*[packed[name] for name in ARGS])

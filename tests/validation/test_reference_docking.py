@@ -135,6 +135,41 @@ def test_reference_docks_across_blocks():
     _dock(["market.n_customers=2100", "market.steps=6"], seed=5)
 
 
+# (kind, firm, value, months treated): a field study's treatments (ODD §7.19), set after a
+# burn-in on a random third of the market in each of two strata; "none" only observes them.
+STUDY_CASES = [("contact", "cc_a", 0.3, 1), ("generic_offer", "cc_a", 0.0, 8),
+               ("loyalty", "cc_b", 0.1, 8), ("recovery", "cc_b", 0.0, 8),
+               ("none", "pc_a", 0.0, 8)]
+
+
+def _run_study(model_class: type[MarketModel], kind: str, firm: str, value: float,
+               months: int) -> MarketModel:
+    model = model_class(load_config(["market.n_customers=600", "market.steps=20", "seed=4"]))
+    for _ in range(6):
+        model.step()
+    model.set_study(np.random.default_rng(1).integers(0, 3, model.n_customers), firm)
+    model.set_treatment(kind, value)
+    for month in range(model.cfg.market.steps - 6):
+        if month == months:
+            model.set_treatment("none")
+        model.step()
+    return model
+
+
+@pytest.mark.parametrize("case", STUDY_CASES, ids=[c[0] for c in STUDY_CASES])
+def test_reference_docks_with_kernels_in_a_field_study(case):
+    """A treatment, the study's per-stratum tallies and ledger: the same in both paths."""
+    fast, ref = (_run_study(m, *case) for m in (MarketModel, ReferenceMarketModel))
+    assert_docked(fast, ref)
+    assert len(fast.study_rows) == len(ref.study_rows) == fast.cfg.market.steps - 6
+    for (ta, ga, ca), (tb, gb, cb) in zip(fast.study_rows, ref.study_rows, strict=True):
+        assert ta == tb
+        np.testing.assert_array_equal(gb, ga, err_msg=f"step {ta}: stratum tallies")
+        np.testing.assert_array_equal(cb, ca, err_msg=f"step {ta}: stratum category tallies")
+    np.testing.assert_array_equal(ref.ledger, fast.ledger)
+    assert fast.ledger[:, 0].any()  # the study's customers did business with the firm
+
+
 def test_reference_has_one_agent_per_customer():
     """The reference really is agent-based: one Mesa agent per customer, plus the firms."""
     cfg = load_config(["market.n_customers=300", "market.steps=2"])
