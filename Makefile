@@ -67,7 +67,9 @@ bench: setup
 	$(VENV)/bin/ccsim bench --with-1e7
 	$(PY) -m sim.analysis.bench_table --readme docs/results.md
 
-## parallel efficiency of a 40-job sweep, 1 vs all cores (about 6 minutes on 2 cores)
+## sweep efficiency, Σ model time ÷ (wall × workers), of 1,000 runs of 2,000 customers × 120
+## months through the experiments' launcher (about 6 minutes on 2 cores by ccsim experiment
+## --plan's rates, not measured); appends a row to results/benchmark_sweep/efficiency.csv
 bench-sweep: setup
 	$(PY) experiments/benchmark_sweep/run.py
 

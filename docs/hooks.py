@@ -38,18 +38,24 @@ def _dashboard_command(lesson: Any) -> str:
 
 
 def lesson_page(lesson: Any) -> str:
-    """The Markdown page of one lesson: its question, set-up, what to watch, the passage."""
-    watch = getattr(lesson, "watch", None) or lesson.explanation
+    """The Markdown page of one lesson: its question, what to watch, what answers it, the passage.
+
+    The answer is the first line of the lesson's answer function (:mod:`sim.app.answers`).
+    """
+    from sim.app.answers import ANSWERS
+
     overrides = " ".join(lesson.overrides)
     run = f"ccsim run {overrides}".rstrip()
+    answer = (ANSWERS[lesson.answer].__doc__ or "").strip().splitlines()[0]
     lines = [f"# {lesson.question}", "",
              f"Open it with `{_dashboard_command(lesson)}` (or pick it from the *Lesson* list of "
              "the dashboard's live mode), press ▶ and watch the market step.", "",
-             "## What to watch", "", watch, ""]
-    explanation = lesson.explanation if watch != lesson.explanation else ""
-    if explanation:
-        lines += ["## The set-up", "", explanation, ""]
-    lines += ["## The market", "",
+             "## What to watch", "", lesson.watch, "",
+             "## The numbers that answer it", "",
+             f"Under the lesson the page shows, for the month on screen: {answer[0].lower()}"
+             f"{answer[1:]}", "",
+             "## The set-up", "", lesson.setup, "",
+             "## The market", "",
               (f"The lesson's configuration: `{overrides}` on top of the dashboard's defaults "
                if overrides else "The dashboard's default market ") +
               f"(the same market from the command line: `{run}`).", "",

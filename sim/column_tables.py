@@ -510,8 +510,28 @@ SWEEP_BENCH = {
     "mean_job_seconds": C("s", "mean simulation time per job"),
     "sweep_cpu_seconds": C("CPU-s", "CPU time of the sweep's processes"),
     "other_cpu_seconds": MACHINE["other_cpu_seconds"],
-    "speedup": C("×", "T1 ÷ TN"), "efficiency": C(FRACTION, "T1 ÷ (N · TN)"),
+    "speedup": C("×", "T1 ÷ TN"), "efficiency": C(FRACTION, "T1 ÷ (N · TN) (the old "
+                                                            "definition; see sweep_efficiency)"),
     "cores": MACHINE["cores"], "machine": MACHINE["machine"], "date": MACHINE["date"],
+}
+SWEEP_EFFICIENCY = {
+    "date": MACHINE["date"],
+    "path": C("", "experiment (ccsim experiment's launcher, seeds chunked per Hydra job) or run "
+                  "(ccsim run -m)"),
+    "runs": C("runs", "runs of the sweep"), "customers": C(PEOPLE, "market size of each run"),
+    "months": C("months", "steps of each run"), "workers": SWEEP_BENCH["workers"],
+    "chunk": C("runs", "seeds per Hydra job (1 on the run path)"),
+    "wall_seconds": C("s", "the whole sweep, from the command to its last run"),
+    "model_seconds": C("s", "Σ of the runs' model time (summary.json runtime.seconds: building "
+                            "the model and every step)"),
+    "efficiency": C(FRACTION, "model_seconds ÷ (wall_seconds × workers)"),
+    "mean_model_seconds": C("s", "model time per run"),
+    "load_before": C("load", "1-minute load average before the sweep"),
+    "load_after": C("load", "1-minute load average after it"),
+    "other_cpu_seconds": MACHINE["other_cpu_seconds"],
+    "sweep_cpu_seconds": SWEEP_BENCH["sweep_cpu_seconds"],
+    "cores": MACHINE["cores"], "machine": C("", "architecture and Python version"),
+    "git": MACHINE["git"],
 }
 
 
@@ -612,6 +632,9 @@ TABLES: list[Table] = [
     Table("stage_profile", ("stage_profile.csv",), "`python "
           "experiments/benchmark/stage_profile.py` (results/benchmark/)", "part × stage",
           STAGE_PROFILE),
-    Table("sweep_bench", ("benchmark.csv",), "`make bench-sweep` "
+    Table("sweep_bench", ("benchmark.csv",), "`make bench-sweep` before issue 27 "
           "(results/benchmark_sweep/)", "sweep timed (jobs × workers)", SWEEP_BENCH),
+    Table("sweep_efficiency", ("efficiency.csv",), "`make bench-sweep` "
+          "(`experiments/benchmark_sweep/run.py`; results/benchmark_sweep/)",
+          "sweep measured", SWEEP_EFFICIENCY),
 ]

@@ -13,7 +13,8 @@ module is the machinery around them:
 - :func:`markdown` and :func:`text` render the dictionary for the documentation site and for
   ``ccsim columns [TABLE]`` (:func:`main`).
 
-Adding a table: append a :class:`Table` to :data:`sim.column_tables.TABLES` (its file names,
+Adding a table: append a :class:`Table` to :data:`sim.column_tables.TABLES` (or the ``TABLES`` of
+:mod:`sim.column_tables_fit`, :mod:`sim.column_tables_experiment`; its file names,
 the command that writes it, one :class:`Column` per column), and pass ``table=NAME`` to
 :func:`sim.io.write_parquet` when its file name is shared with another table (``runs.parquet``).
 """
@@ -75,10 +76,11 @@ class Table:
 
 
 def tables() -> dict[str, Table]:
-    """Every table by name (from :mod:`sim.column_tables`)."""
-    from .column_tables import TABLES
+    """Every table by name (:mod:`sim.column_tables`, then ``ccsim fit``'s and experiments')."""
+    from . import column_tables, column_tables_experiment, column_tables_fit
 
-    return {t.name: t for t in TABLES}
+    return {t.name: t for module in (column_tables, column_tables_fit, column_tables_experiment)
+            for t in module.TABLES}
 
 
 def table_for_file(filename: str) -> str | None:
@@ -265,23 +267,45 @@ def _file_text(path: Path) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``ccsim columns [TABLE | FILE.parquet]``: print the data dictionary."""
-    p = argparse.ArgumentParser(prog="ccsim columns",
-                                description="The data dictionary: every table ccsim writes, "
-                                            "its columns, their units and meanings.")
+def build_parser() -> argparse.ArgumentParser:
+    """The ``ccsim columns`` argument parser."""
+    from .cli_parser import OneLineParser
+
+    p = OneLineParser(prog="ccsim columns",
+                      description="The data dictionary: every table ccsim writes, its columns, "
+                                  "their units and meanings.")
     p.add_argument("table", nargs="?",
                    help="a table name (see the list) or a Parquet file ccsim wrote")
     p.add_argument("--markdown", action="store_true", help="print as Markdown")
-    args = p.parse_args(argv)
+    return p
+
+
+def main(argv: list[str] | None = None, check_only: bool = False) -> int:
+    """``ccsim columns [TABLE | FILE.parquet]``: print the data dictionary.
+
+    ``check_only``: check the arguments (a known table or a Parquet file), print nothing.
+    """
+    from .cli_parser import UsageError
+
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
+    except UsageError as exc:
+        print(f"ccsim: error: {exc}", file=sys.stderr)
+        return 2
     name = args.table
+    path = None
     if name is not None and name not in tables():
         path = Path(name)
-        if path.suffix == ".parquet" and path.is_file():
-            print(_file_text(path))
-            return 0
-        print(f"ccsim: error: table={name}: unknown; allowed: {', '.join(tables())} or a "
-              f".parquet file", file=sys.stderr)
-        return 2
+        if path.suffix != ".parquet" or not path.is_file():
+            print(f"ccsim: error: table={name}: unknown; allowed: {', '.join(tables())} or a "
+                  f".parquet file", file=sys.stderr)
+            return 2
+    if check_only:
+        return 0
+    if path is not None:
+        print(_file_text(path))
+        return 0
     print(markdown(None if name is None else [name]) if args.markdown else text(name))
     return 0

@@ -118,25 +118,60 @@ def simulate():
 def quick_cli(tmp_path_factory):
     """``quick_cli(command) -> (CompletedProcess, out)``: ``ccsim COMMAND --quick --out OUT``.
 
-    ``scenarios`` runs ``python experiments/scenarios/run.py --quick --out OUT``.
+    Besides a ``ccsim`` command name:
 
-    Run once per session and shared: the study's own tests read its output, and the data
-    dictionary's test (tests/docs/test_columns.py) checks every column it wrote.
+    * ``scenarios`` runs ``python experiments/scenarios/run.py --quick --out OUT``;
+    * ``fit TARGET`` runs ``ccsim fit TARGET --quick --jobs 1 --out ROOT/TARGET``, in this
+      process (one worker: no pool to start; eleven targets would pay a Python start each):
+      every target's folder is in the same ROOT, as ``results/fits/`` holds them;
+    * ``experiment`` runs ``ccsim experiment --all --quick --out OUT --work SWEEP`` (every
+      experiment's quick form; their runs share the sweep folder ``OUT/../sweep``).
+
+    Run once per session and shared: the commands' own tests read their output, the
+    documentation's command test (tests/test_readme.py) stands a page's quick command for it,
+    and the data dictionary's test (tests/docs/test_columns.py) checks every column written.
     """
     done: dict[str, tuple[subprocess.CompletedProcess, Path]] = {}
+    roots: dict[str, Path] = {}
 
     def get(command: str) -> tuple[subprocess.CompletedProcess, Path]:
-        if command not in done:
-            out = tmp_path_factory.mktemp(f"quick_{command}") / "out"
-            if command == "scenarios":  # a script: python experiments/scenarios/run.py
-                script = Path(__file__).resolve().parents[1] / "experiments" / "scenarios"
-                done[command] = (subprocess.run(
-                    [sys.executable, str(script / "run.py"), "--quick", "--out", str(out)],
-                    cwd=out.parent, env=cli_env(), stdin=subprocess.DEVNULL,
-                    capture_output=True, text=True, timeout=300), out)
-            else:
-                done[command] = (run_cli([command, "--quick", "--out", str(out)], out.parent,
-                                         timeout=300), out)
+        if command in done:
+            return done[command]
+        words = command.split()
+        if words[0] == "fit" and len(words) == 2:
+            root = roots.setdefault("fit", tmp_path_factory.mktemp("quick_fit"))
+            out = root / words[1]
+            done[command] = (_in_process(["fit", words[1], "--quick", "--jobs", "1", "--out",
+                                          str(out)]), out)
+            return done[command]
+        out = tmp_path_factory.mktemp(f"quick_{command}") / "out"
+        if command == "scenarios":  # a script: python experiments/scenarios/run.py
+            script = Path(__file__).resolve().parents[1] / "experiments" / "scenarios"
+            done[command] = (subprocess.run(
+                [sys.executable, str(script / "run.py"), "--quick", "--out", str(out)],
+                cwd=out.parent, env=cli_env(), stdin=subprocess.DEVNULL,
+                capture_output=True, text=True, timeout=300), out)
+        elif command == "experiment":
+            done[command] = (run_cli(["experiment", "--all", "--quick", "--out", str(out),
+                                      "--work", str(out.parent / "sweep")], out.parent,
+                                     timeout=900), out)
+        else:
+            done[command] = (run_cli([command, "--quick", "--out", str(out)], out.parent,
+                                     timeout=300), out)
         return done[command]
 
     return get
+
+
+def _in_process(args: list[str]) -> subprocess.CompletedProcess:
+    """``sim.cli.main(args)`` in this process, its output captured as a finished process's."""
+    import contextlib
+    import io
+
+    from sim.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(args)
+    return subprocess.CompletedProcess(["ccsim", *args], status, out.getvalue(),
+                                       err.getvalue())

@@ -10,12 +10,14 @@ it quick and meaningful:
 
 * ``ccsim run`` gets a small market: ``market.n_customers`` and ``market.steps`` are set to
   :data:`SMALL` (replacing the page's values, or appended);
-* a study (``ccsim elasticities``, ``decompose``, ``sensitivity``, the scripts of
-  :data:`QUICK_SCRIPTS`) runs in its quick form (``--quick``, without the page's seeds and market
-  size, scripts writing into the working folder): :func:`quick`; when that form is the plain
-  ``ccsim STUDY --quick`` (or ``experiments/scenarios/run.py --quick``) but for its output
+* a study (``ccsim elasticities``, ``decompose``, ``sensitivity``, ``fit``, ``experiment``, the
+  scripts of :data:`QUICK_SCRIPTS`) runs in its quick form (``--quick``, without the page's
+  seeds, trials and market size, scripts writing into the working folder): :func:`quick`; when
+  that form is the plain ``ccsim STUDY --quick`` (``ccsim fit TARGET --quick``, ``ccsim
+  experiment --all --quick``, ``experiments/scenarios/run.py --quick``) but for its output
   folder, the session's shared run of it (the fixture ``quick_cli``, which the studies' own
-  tests read too) stands for it instead of a second identical run;
+  tests read too) stands for it instead of a second identical run; a study's later quick runs
+  (not shared, not only ``--list``/``--plan``) are marked ``slow``, as they take the same path;
 * a sweep (``-m``) keeps at most its first two values per swept key (``range(0,40)`` becomes
   ``range(0,2)``) and is marked ``slow`` (``make test-all`` runs it; so do commands on the sweep
   it leaves behind);
@@ -75,7 +77,9 @@ SKIPPED: dict[str, str] = {
 SLOW = (r"^(ccsim|python -m sim) run\b.*\s(-m|--multirun)\b", r"\$sweep\b|\$\{sweep\}",
         r"experiments/bass_docking/run\.py")
 #: Studies run in their quick form (:func:`quick`).
-STUDIES = re.compile(r"^ccsim (elasticities|decompose|sensitivity)\b")
+STUDIES = re.compile(r"^ccsim (elasticities|decompose|sensitivity|fit|experiment)\b")
+#: A study's flags that only list or plan (its first real run is the one the default suite runs).
+LISTS_ONLY = re.compile(r"\s--(list|plan|help)\b")
 #: Scripts under experiments/ that take ``--quick`` and ``--out``.
 QUICK_SCRIPTS = ("experiments/scenarios/run.py", "experiments/bass_docking/run.py")
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
@@ -129,7 +133,7 @@ def quick(command: str) -> str:
     body, _ = _split_comment(command)
     m = STUDIES.match(body)
     if m:
-        body = re.sub(r"\s--(seeds|n)(\s+|=)\S+", "", body)
+        body = re.sub(r"\s--(seeds|n|trials|n-customers|band-seeds)(\s+|=)\S+", "", body)
         body = re.sub(r"\s(market\.n_customers|market\.steps)=\S+", "", body)
         return body if "--quick" in body else f"{m.group(0)} --quick{body[m.end():]}"
     script = next((s for s in QUICK_SCRIPTS if re.match(rf"^python {re.escape(s)}\b", body)),
@@ -145,11 +149,19 @@ def shared(command: str) -> str | None:
     """The ``quick_cli`` name of a command whose quick form is that fixture's run, else None."""
     body = re.sub(r"\s--out(\s+|=)(\"[^\"]*\"|\S+)", "", quick(command))
     body = body.replace(" --method morris", "")  # the default
-    m = re.fullmatch(r"ccsim (elasticities|decompose|sensitivity) --quick", body)
+    scenarios = f"python {ROOT / QUICK_SCRIPTS[0]} --quick"
+    if body == scenarios:
+        return "scenarios"
+    if " --quick" not in body:
+        return None
+    body = body.replace(" --quick", "")  # wherever quick() put it
+    m = re.fullmatch(r"ccsim (elasticities|decompose|sensitivity)", body)
     if m:
         return m.group(1)
-    scenarios = f"python {ROOT / QUICK_SCRIPTS[0]} --quick"
-    return "scenarios" if body == scenarios else None
+    m = re.fullmatch(r"ccsim fit (\w+)", body)
+    if m:
+        return f"fit {m.group(1)}"
+    return "experiment" if body == "ccsim experiment --all" else None
 
 
 def small(command: str) -> str:
@@ -177,7 +189,11 @@ COMMANDS = [c for commands in PAGE_COMMANDS.values() for c in commands]
 
 
 def _cases() -> list:
-    """One case per command; a study's second and later quick runs are ``slow`` (same path)."""
+    """One case per command; a study's second and later quick runs are ``slow`` (same path).
+
+    A run the session shares (``quick_cli``) costs nothing and is never slow; a command that
+    only lists or plans (``--list``, ``--plan``) is not a run.
+    """
     cases, studies = [], set()
     for page, commands in PAGE_COMMANDS.items():
         name = page.relative_to(ROOT).as_posix()
@@ -185,8 +201,9 @@ def _cases() -> list:
             if _ASSIGNMENT.match(command):
                 continue  # run before every later command of the page instead
             study = STUDIES.match(command)
-            again = bool(study) and study.group(1) in studies
-            studies.update([study.group(1)] if study else [])
+            runs = bool(study) and not LISTS_ONLY.search(command)
+            again = runs and study.group(1) in studies and shared(command) is None
+            studies.update([study.group(1)] if runs else [])
             slow = (is_slow(command) or again) and not skip_reason(command)
             marks = [pytest.mark.slow] if slow else []
             cases.append(pytest.param(page, i, command, marks=marks,
@@ -246,6 +263,13 @@ def test_the_checks_catch_what_they_should() -> None:
     assert shared("ccsim sensitivity --method morris   # SALib") == "sensitivity"
     assert shared("ccsim sensitivity --method sobol --n 64 --params a,b") is None
     assert shared("python experiments/scenarios/run.py") == "scenarios"
+    assert quick("ccsim fit sbg_regular --trials 150 --seeds 8  # more") == \
+        "ccsim fit --quick sbg_regular"
+    assert shared("ccsim fit bass_room_ac --quick   # a check") == "fit bass_room_ac"
+    assert shared("ccsim fit cdnow") == "fit cdnow"
+    assert shared("ccsim fit retention_b2b --range 1=75:85 --out x") is None
+    assert shared("ccsim experiment --all") == "experiment"
+    assert shared("ccsim experiment two_to_one") is None
 
 
 @pytest.fixture(scope="module")

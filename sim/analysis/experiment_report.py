@@ -284,7 +284,7 @@ def write_report(exp: Experiment, jobs: pd.DataFrame, sweep_dir: str | Path,
         runs = runs.merge(points[["point", *premise_cols]], on="point", how="left")
     runs = runs[[c for c in runs.columns if c in _kept(exp, premise_cols)
                  or "." not in c]]  # each firm's KPIs only where the experiment reads them
-    files = {"runs": io.write_parquet(runs, folder / "runs.parquet"),
+    files = {"runs": io.write_parquet(runs, folder / "runs.parquet", table="experiment_runs"),
              "summary": _csv(summary, folder / "summary.csv"),
              "series": _csv(series, folder / "series.csv")}
     for name in ("points", "prim", "prim_boxes", "regions"):

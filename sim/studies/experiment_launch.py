@@ -182,6 +182,9 @@ def launch(lines: Sequence[Sequence[str]], sweep_dir: str | os.PathLike,
                       root / SWEEP_INFO)
         OmegaConf.save(master, root / "multirun.yaml")
         if lines:
+            from ..parent_watch import watch_workers
+
+            watch_workers()  # joblib's workers end with this process, even after kill -9
             callbacks = Callbacks(master)
             launcher = Plugins.instance().instantiate_launcher(
                 hydra_context=HydraContext(config_loader=hydra.config_loader,  # type: ignore

@@ -21,6 +21,8 @@ from pathlib import Path
 
 from omegaconf import DictConfig, open_dict
 
+log = logging.getLogger(__name__)
+
 __all__ = ["CHUNK_SUBDIR", "SEEDS_KEY", "chunk_line", "task"]
 
 #: The key that carries a chunk's seeds (added with ``+``; never part of a run's config).
@@ -41,6 +43,7 @@ def task(cfg: DictConfig) -> None:
 
     from .. import io
     from ..configure import to_config
+    from ..folders import RUN_MARKER, claim
     from ..sweep import _job_lock, _run_locked, limit_numba_threads, progress_line
     from ..sweep_plan import job_dirname
 
@@ -64,6 +67,10 @@ def task(cfg: DictConfig) -> None:
         run_id = job_dirname(line, list(named.exclude_keys), named.item_sep, named.kv_sep)
         job_dir = sweep_dir / run_id
         t0 = time.perf_counter()
+        if job_dir.is_symlink():  # as sim.sweep.run_job: a link put there is not followed
+            log.error("ccsim: error: %s: the job folder is a symbolic link; not run", job_dir)
+            continue
+        claim(job_dir, RUN_MARKER)  # a job folder of this sweep, as run_job marks Hydra's
         with _job_lock(job_dir, run_id) as waited:
             overrides = job_dir / ".hydra" / "overrides.yaml"
             if not overrides.is_file():

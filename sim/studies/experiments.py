@@ -25,16 +25,19 @@ import shlex
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from ..analysis.experiment_spec import Experiment, SpecError, list_experiments, load
-from ..cli_parser import OneLineParser, UsageError
+from ..cli_parser import OneLineParser, UsageError, check_out_dir
+from .arguments import JOBS, seeds
 from .experiment_design import BASE, Job, extra_seeds, jobs_for, points_table
 
-__all__ = ["DEFAULT_OUT", "build_parser", "estimate", "main", "plan_rows", "run_experiments"]
+__all__ = ["DEFAULT_OUT", "Checked", "build_parser", "check_experiments", "estimate", "main",
+           "plan_rows", "run_experiments"]
 
 DEFAULT_OUT = Path("results/experiments")
 DEFAULT_WORK = Path("results/sweeps/experiments")
@@ -62,16 +65,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print the runs and estimated compute of each experiment; run nothing")
     p.add_argument("--quick", action="store_true",
                    help="the quick form: a tiny market, few seeds and points (a check)")
-    p.add_argument("--seeds", type=int, metavar="N",
-                   help="seeds per arm at the base point (default: the form's, extended to "
-                        "the target CI half-width in the full form)")
+    p.add_argument("--seeds", type=seeds(), metavar="N",
+                   help="seeds per arm at the base point, 2 to 10,000 (default: the form's, "
+                        "extended to the target CI half-width in the full form)")
     p.add_argument("--out", metavar="DIR",
                    help=f"results folder (default {DEFAULT_OUT}; --quick {QUICK_OUT})")
     p.add_argument("--work", metavar="DIR",
                    help=f"the sweep folder of the runs (default {DEFAULT_WORK}; --quick "
                         f"{QUICK_WORK})")
-    p.add_argument("--jobs", type=int, metavar="N",
-                   help="worker processes (hydra.launcher.n_jobs of the joblib launcher)")
+    p.add_argument("--jobs", type=JOBS, metavar="N",
+                   help="worker processes, 1 to 256 (hydra.launcher.n_jobs of the joblib "
+                        "launcher)")
     p.add_argument("--no-figures", action="store_true", help="write the tables only")
     return p
 
@@ -216,28 +220,48 @@ def _commands(exp: Experiment, jobs: Sequence[Job], argv: Sequence[str],
     return lines
 
 
-def run_experiments(exps: Sequence[Experiment], quick: bool = False, seeds: int | None = None,
-                    out: Path | None = None, work: Path | None = None,
-                    hydra: Sequence[str] = (), figures: bool = True,
-                    argv: Sequence[str] = ()) -> dict[str, Path]:
-    """Plan, check, run and analyse experiments; return each one's results folder.
+@dataclass
+class Checked:
+    """Experiments whose every run was checked: what :func:`run_experiments` runs, unwritten."""
+
+    exps: Sequence[Experiment]
+    quick: bool
+    seeds: int | None
+    out: Path
+    work: Path
+    hydra: Sequence[str]
+    plans: dict[str, list[Job]]
+    configs: dict[tuple[str, ...], object]
+    parallel: bool
+
+
+def check_experiments(exps: Sequence[Experiment], quick: bool = False, seeds: int | None = None,
+                      out: Path | None = None, work: Path | None = None,
+                      hydra: Sequence[str] = ()) -> Checked:
+    """Plan the experiments' runs and check all of them; nothing is written.
+
+    Checked: every run's configuration, Hydra's launcher settings, the memory the runs need,
+    and that the results and sweep folders can be written.
 
     Raises:
-        SpecError: an experiment or one of its runs' configurations is not valid (nothing is
-            written).
-        RuntimeError: runs failed (their errors are in the sweep; the same call resumes).
+        SpecError: an experiment, a run's configuration, the launcher or a folder is not valid.
     """
     from ..config import ConfigError
     from ..footprint import check_memory
-    from ..runner import package_versions
-    from .elasticities import git_commit
 
     out = Path(out) if out else (QUICK_OUT if quick else DEFAULT_OUT)
     work = Path(work) if work else (QUICK_WORK if quick else DEFAULT_WORK)
-    t0 = time.perf_counter()
+    try:
+        check_out_dir(out, "--out")
+        check_out_dir(work, "--work")
+    except UsageError as exc:
+        raise SpecError(str(exc)) from None
+    for exp in exps:
+        target = out / exp.name
+        if target.exists() and not target.is_dir():
+            raise SpecError(f"--out={out}: {target} is a file; give a folder")
     plans = {exp.name: jobs_for(exp, quick, seeds) for exp in exps}
-    every = [j for jobs in plans.values() for j in jobs]
-    configs = _check_configs(every)
+    configs = _check_configs([j for jobs in plans.values() for j in jobs])
     try:
         from ..configure import check_launch
 
@@ -245,12 +269,43 @@ def run_experiments(exps: Sequence[Experiment], quick: bool = False, seeds: int 
         check_memory(list(configs.values()), parallel=launch.parallel)
     except ConfigError as exc:
         raise SpecError(str(exc)) from None
-    for exp in exps:
-        target = out / exp.name
-        if target.exists() and not target.is_dir():
-            raise SpecError(f"--out={out}: {target} is a file; give a folder")
+    return Checked(exps, quick, seeds, out, work, tuple(hydra), plans, configs, launch.parallel)
+
+
+def run_experiments(exps: Sequence[Experiment], quick: bool = False, seeds: int | None = None,
+                    out: Path | None = None, work: Path | None = None,
+                    hydra: Sequence[str] = (), figures: bool = True,
+                    argv: Sequence[str] = (), checked: Checked | None = None
+                    ) -> dict[str, Path]:
+    """Plan, check, run and analyse experiments; return each one's results folder.
+
+    Args:
+        exps: The experiments.
+        quick: Their quick forms (a tiny market, few seeds and points).
+        seeds: Seeds per arm at the base point (default: the form's, extended to the target
+            half-width in the full form).
+        out: The results folder (one subfolder per experiment).
+        work: The sweep folder of the runs.
+        hydra: Launcher overrides (``hydra/launcher=ray``, ``hydra.launcher.n_jobs=4``).
+        figures: Draw the figures as well as the tables.
+        argv: The command line, recorded in each experiment's ``stamp.json``.
+        checked: The experiments as :func:`check_experiments` checked them (then ``exps``,
+            ``quick``, ``seeds``, ``out``, ``work`` and ``hydra`` are taken from it).
+
+    Raises:
+        SpecError: an experiment or one of its runs' configurations is not valid (nothing is
+            written).
+        RuntimeError: runs failed (their errors are in the sweep; the same call resumes).
+    """
+    from ..runner import package_versions
+    from .elasticities import git_commit
     from .experiment_launch import compose_master
 
+    t0 = time.perf_counter()
+    c = checked or check_experiments(exps, quick, seeds, out, work, hydra)
+    exps, quick, seeds, out, work, hydra = c.exps, c.quick, c.seeds, c.out, c.work, c.hydra
+    plans, configs = dict(c.plans), dict(c.configs)
+    every = [j for jobs in plans.values() for j in jobs]
     master = compose_master(work, hydra)
     names: dict[tuple[str, ...], str] = {}
     _names(every, master, names)
@@ -303,7 +358,7 @@ def run_experiments(exps: Sequence[Experiment], quick: bool = False, seeds: int 
     from .parallel import run_tasks
 
     done = {}
-    for name, folder in sorted(run_tasks(_analyse, tasks, launch.parallel)):
+    for name, folder in sorted(run_tasks(_analyse, tasks, c.parallel)):
         done[name] = folder
         print(f"{name}: {_headline(folder)} → {folder}", flush=True)
     return done
@@ -335,46 +390,56 @@ def _headline(folder: Path) -> str:
             f"{int(row['seeds'])} seeds)")
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``ccsim experiment``: errors are one line with exit status 2, failed runs exit 1."""
+def main(argv: list[str] | None = None, check_only: bool = False) -> int:
+    """``ccsim experiment``: errors are one line with exit status 2, failed runs exit 1.
+
+    Every argument, every run's configuration, the launcher settings and the folders are
+    checked before anything runs; ``check_only`` stops there.
+    """
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
         args = build_parser().parse_args(argv)
-        if args.seeds is not None and args.seeds < 2:
-            raise ValueError(f"--seeds={args.seeds}: at least 2 (a confidence interval needs "
-                             "two seeds; a verdict needs 5)")
-        if args.jobs is not None and args.jobs < 1:
-            raise ValueError(f"--jobs={args.jobs}: must be at least 1")
         hydra = [a for a in args.names if "=" in a]
         args.names = [a for a in args.names if "=" not in a]
         bad = [h for h in hydra if not h.lstrip("+~").startswith(("hydra.", "hydra/"))]
         if bad:
             raise ValueError(f"{bad[0]}: only launcher settings (hydra.* or hydra/...) may "
                              "follow; an experiment's runs are set by its config.yaml")
-        names = list_experiments() if (args.all or args.list or (args.plan and not args.names)) \
+        known = list_experiments()
+        unknown = [n for n in args.names if n not in known]
+        if unknown:
+            raise ValueError(f"NAME={unknown[0]}: unknown experiment; allowed: "
+                             f"{', '.join(known)}")
+        names = known if (args.all or args.list or (args.plan and not args.names)) \
             else args.names
         if not names:
-            raise ValueError("name an experiment (ccsim experiment --list), or give --all")
+            raise ValueError("NAME: missing; name an experiment (ccsim experiment --list), or "
+                             "give --all")
         exps = [load(n) for n in names]
-        if args.out and Path(args.out).exists() and not Path(args.out).is_dir():
-            raise ValueError(f"--out={args.out}: is a file; give a folder")
+        if args.jobs is not None and not any(h.startswith("hydra/launcher=") for h in hydra):
+            hydra.append(f"hydra.launcher.n_jobs={args.jobs}")
+        for flag, folder in (("--out", args.out), ("--work", args.work)):
+            if folder is not None:
+                check_out_dir(folder, flag)
+        checked = None if args.list or args.plan else check_experiments(
+            exps, args.quick, args.seeds, args.out and Path(args.out),
+            args.work and Path(args.work), hydra)
     except SystemExit as exc:  # --help
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
     except (UsageError, SpecError, ValueError) as exc:
         print(f"ccsim: error: {exc}", file=sys.stderr)
         return 2
+    if check_only:
+        return 0
     if args.list:
         _list(exps)
         return 0
-    if args.jobs is not None and not any(h.startswith("hydra/launcher=") for h in hydra):
-        hydra.append(f"hydra.launcher.n_jobs={args.jobs}")
     if args.plan:
         _print_plan(exps, args.quick, args.jobs or 2)
         return 0
     try:
-        done = run_experiments(exps, args.quick, args.seeds, args.out and Path(args.out),
-                               args.work and Path(args.work), hydra, not args.no_figures,
-                               ["experiment", *argv])
+        done = run_experiments(exps, figures=not args.no_figures, argv=["experiment", *argv],
+                               checked=checked)
     except SpecError as exc:
         print(f"ccsim: error: {exc}", file=sys.stderr)
         return 2

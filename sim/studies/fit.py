@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -42,7 +41,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..cli_parser import OneLineParser, UsageError
+from ..cli_parser import OneLineParser, UsageError, integer
+from .arguments import JOBS, MAX_SEEDS, seeds
 from .fit_bass import bass_targets
 from .fit_survival import retention_targets, sbg_targets
 from .fit_targets import BAND_SEED_BASE, FitTarget, Size
@@ -55,6 +55,12 @@ REPORTS = ("cdnow",)
 JOURNAL = "search.journal"
 #: Keys a fit sets itself (refused as overrides).
 SET_BY_FIT = ("seed", "market.steps", "market.n_customers", "scenario")
+#: Fewest seeds per candidate (and for the band): fewer make a noisy loss and a thin band.
+MIN_SEEDS = 5
+#: Most trials one command asks for (each is --seeds runs of the model).
+MAX_TRIALS = 100_000
+#: Most customers (the configuration schema's bound on market.n_customers).
+MAX_CUSTOMERS = 10**9
 
 
 def targets() -> dict[str, FitTarget]:
@@ -96,11 +102,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="name the targets and exit")
     p.add_argument("--quick", action="store_true",
                    help="tiny market (300 customers), 5 seeds, 3 trials: a check, not a fit")
-    p.add_argument("--seeds", type=int, metavar="N", help="seeds per candidate (>= 5)")
-    p.add_argument("--trials", type=int, metavar="N", help="finished trials wanted in total")
-    p.add_argument("--n-customers", type=int, metavar="N", help="customers in the market")
-    p.add_argument("--band-seeds", type=int, metavar="N",
-                   help="fresh seeds the best candidate is re-run on for the band (>= 5)")
+    p.add_argument("--seeds", type=seeds(MIN_SEEDS), metavar="N",
+                   help=f"seeds per candidate ({MIN_SEEDS} to {MAX_SEEDS:,})")
+    p.add_argument("--trials", type=integer(1, MAX_TRIALS, "trials"), metavar="N",
+                   help=f"finished trials wanted in total (1 to {MAX_TRIALS:,})")
+    p.add_argument("--n-customers", type=integer(1, MAX_CUSTOMERS, "customers"), metavar="N",
+                   help="customers in the market")
+    p.add_argument("--band-seeds", type=seeds(MIN_SEEDS), metavar="N",
+                   help="fresh seeds the best candidate is re-run on for the band "
+                        f"({MIN_SEEDS} to {MAX_SEEDS:,})")
     p.add_argument("--sampler", default="tpe", metavar="NAME",
                    help=f"Optuna sampler: {', '.join(SAMPLERS)} (default tpe)")
     p.add_argument("--search", action="append", default=[], metavar="KEY=LOW:HIGH[:log]",
@@ -113,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output folder (default results/fits/<target>; --quick: "
                         "results/tmp/fits/<target>_quick); a folder holding the same search "
                         "resumes it")
-    p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument("--jobs", type=JOBS, default=2, help="worker processes (default 2)")
     p.add_argument("overrides", nargs="*", metavar="OVERRIDE",
                    help="Hydra overrides of fixed premises, e.g. firms=single")
     return p
@@ -163,20 +173,6 @@ def _ranges(target: FitTarget, specs: list[str]) -> FitTarget:
     return dataclasses.replace(target, range_overrides=tuple(out))
 
 
-def _positive(name: str, value: int | None, lo: int) -> None:
-    if value is not None and value < lo:
-        raise ValueError(f"--{name}={value}: must be at least {lo}")
-
-
-def _check_out(out: Path) -> None:
-    """Refuse an output folder that cannot be made or written, before any work."""
-    existing = next((p for p in (out, *out.parents) if p.exists()), None)
-    if existing is not None and not existing.is_dir():
-        raise ValueError(f"--out={out}: {existing} is a file, not a folder")
-    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
-        raise ValueError(f"--out={out}: {existing} is not writable")
-
-
 def default_out(name: str, quick: bool) -> Path:
     """``results/fits/<target>``, or ``results/tmp/fits/<target>_quick`` (git ignores tmp)."""
     return Path("results/tmp/fits") / f"{name}_quick" if quick else Path("results/fits") / name
@@ -189,7 +185,7 @@ def plan(args: argparse.Namespace) -> Plan | str:
         ValueError, sim.config.ConfigError, SearchError: a bad value (one line, exit 2).
     """
     from ..configure import load_config
-    from .arguments import refuse_keys
+    from .arguments import check_out, refuse_keys
     from .optuna_search import check_resumable, make_sampler
     from .sensitivity import with_values
 
@@ -197,12 +193,9 @@ def plan(args: argparse.Namespace) -> Plan | str:
     allowed = [*known, *REPORTS]
     if args.target not in allowed:
         raise ValueError(f"TARGET={args.target}: unknown target; allowed {', '.join(allowed)}")
-    for name in ("seeds", "band_seeds"):
-        _positive(name.replace("_", "-"), getattr(args, name), 5)
-    for name in ("trials", "n_customers", "jobs"):
-        _positive(name.replace("_", "-"), getattr(args, name), 1)
-    out = Path(args.out) if args.out else default_out(args.target, args.quick)
-    _check_out(out)
+    if args.sampler not in SAMPLERS:
+        raise ValueError(f"--sampler={args.sampler}: unknown; allowed: {', '.join(SAMPLERS)}")
+    out = check_out(args.out, default_out(args.target, args.quick))
     if args.target in REPORTS:
         given = [f"--{n.replace('_', '-')}" for n in ("seeds", "trials", "n_customers",
                                                       "band_seeds")
@@ -351,8 +344,12 @@ def run_report(target: str, out: Path) -> dict[str, Path]:
     return files
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``ccsim fit``: prints progress on stderr, the report's path and its parameter table."""
+def main(argv: list[str] | None = None, check_only: bool = False) -> int:
+    """``ccsim fit``: prints progress on stderr, the report's path and its parameter table.
+
+    Every argument, the configuration, the output folder and a saved search's settings are
+    checked before any model runs; ``check_only`` stops there.
+    """
     from ..config import ConfigError
 
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -371,6 +368,8 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, ConfigError, ValueError) as exc:
         print(f"ccsim: error: {exc}", file=sys.stderr)
         return 2
+    if check_only:
+        return 0
 
     def say(line: str) -> None:
         print(line, file=sys.stderr, flush=True)

@@ -2,8 +2,9 @@
 
 The studies (decompose, the scenario table) run many short, independent models; joblib's loky
 workers run them side by side and each worker limits Numba to one thread, so the cores are not
-oversubscribed. Results come back as they finish; the caller sorts them (a run's result depends
-only on its configuration and seed, never on which worker ran it or when).
+oversubscribed; they end with the process that started them, even after ``kill -9``
+(:mod:`sim.parent_watch`). Results come back as they finish; the caller sorts them (a run's
+result depends only on its configuration and seed, never on which worker ran it or when).
 """
 
 from __future__ import annotations
@@ -39,9 +40,12 @@ def run_tasks(fn: Callable[..., Any], tasks: Sequence[tuple], n_jobs: int = 2,
     """
     from joblib import Parallel, delayed, parallel_config
 
+    from ..parent_watch import watch_workers
+
     rows: list[Any] = []
     if not tasks:
         return rows
+    watch_workers()  # the workers end with this process, even after kill -9
     t0 = time.perf_counter()
     with parallel_config(backend="loky", inner_max_num_threads=1):
         par = Parallel(n_jobs=max(1, min(n_jobs, len(tasks))), return_as="generator_unordered")

@@ -15,7 +15,7 @@ on stdout, and a file tree (the working folder with a run, a sweep and a file in
 to the byte. ``tests/cli/test_refusals.py`` runs issue 22's findings the real way (no
 ``check_only``).
 
-To add a command (``ccsim fit``, ...): give its module ``build_parser()`` and
+To add a command: give its module ``build_parser()`` and
 ``main(argv, check_only=False)`` (see ``sim/cli_parser.py``), then one row per flag here.
 """
 
@@ -85,6 +85,7 @@ ROWS: dict[tuple[str, str], tuple[list[str], str]] = {
     ("dashboard", "--host"): (["--host", "203.0.113.1"], "--host=203.0.113.1"),
     ("dashboard", "--run"): (["--run", "{missing}"], "--run="),
     ("dashboard", "--lesson"): (["--lesson", "nope"], "--lesson=nope"),
+    ("dashboard", "--root"): (["--root", "{file}"], "--root="),
     # ccsim elasticities
     ("elasticities", "overrides"): (["--quick", "seed=3"], "seed=3"),
     ("elasticities", "--seeds"): (["--seeds", "99999999999999999999"],
@@ -102,6 +103,27 @@ ROWS: dict[tuple[str, str], tuple[list[str], str]] = {
     ("bench", "--max-wait"): (["--max-wait", "nan"], "--max-wait=nan"),
     ("bench", "--generator"): (["--generator", "nope"], "--generator=nope"),
     ("bench", "--out"): (["--quick", "--out", "{file}"], "--out"),
+    # ccsim columns
+    ("columns", "table"): (["nope"], "table=nope"),
+    # ccsim fit
+    ("fit", "target"): (["nope"], "TARGET=nope"),
+    ("fit", "--seeds"): (["sbg_regular", "--seeds", "4"], "--seeds=4"),
+    ("fit", "--trials"): (["sbg_regular", "--trials", "0"], "--trials=0"),
+    ("fit", "--n-customers"): (["sbg_regular", "--n-customers", "-5"], "--n-customers=-5"),
+    ("fit", "--band-seeds"): (["sbg_regular", "--band-seeds", "x"], "--band-seeds=x"),
+    ("fit", "--sampler"): (["sbg_regular", "--sampler", "anneal"], "--sampler=anneal"),
+    ("fit", "--search"): (["sbg_regular", "--search", "market.nope=0:1"],
+                          "--search=market.nope=0:1"),
+    ("fit", "--range"): (["retention_b2b", "--range", "1=70:60"], "--range=1=70:60"),
+    ("fit", "--out"): (["sbg_regular", "--quick", "--out", "{file}"], "--out"),
+    ("fit", "--jobs"): (["sbg_regular", "--jobs", "0"], "--jobs=0"),
+    ("fit", "overrides"): (["sbg_regular", "market.n_customers=-5"], "market.n_customers=-5"),
+    # ccsim experiment
+    ("experiment", "names"): (["nope"], "NAME=nope"),
+    ("experiment", "--seeds"): (["value_80_20", "--seeds", "1"], "--seeds=1"),
+    ("experiment", "--out"): (["value_80_20", "--quick", "--out", "{file}"], "--out"),
+    ("experiment", "--work"): (["value_80_20", "--quick", "--work", "{file}/sub"], "--work"),
+    ("experiment", "--jobs"): (["value_80_20", "--jobs", "300"], "--jobs=300"),
 }
 
 
@@ -151,7 +173,7 @@ def test_a_new_command_without_rows_is_named(monkeypatch):
     module = types.ModuleType("ccsim_fake_command")
 
     def build_parser():
-        p = argparse.ArgumentParser(prog="ccsim fit")
+        p = argparse.ArgumentParser(prog="ccsim frobnicate")
         p.add_argument("data")
         p.add_argument("--iterations", type=int)
         p.add_argument("--verbose", action="store_true")  # takes no value: exempt
@@ -160,11 +182,11 @@ def test_a_new_command_without_rows_is_named(monkeypatch):
     module.build_parser = build_parser
     module.main = lambda argv, check_only=False: 0
     monkeypatch.setitem(sys.modules, "ccsim_fake_command", module)
-    monkeypatch.setitem(cli.COMMANDS, "fit", ("ccsim_fake_command:main", "fits"))
+    monkeypatch.setitem(cli.COMMANDS, "frobnicate", ("ccsim_fake_command:main", "fits"))
     problems = missing_rows(ROWS)
     assert len(problems) == 2, problems
-    assert problems[0].startswith("ccsim fit data: no bad-input row")
-    assert problems[1].startswith("ccsim fit --iterations: no bad-input row")
+    assert problems[0].startswith("ccsim frobnicate data: no bad-input row")
+    assert problems[1].startswith("ccsim frobnicate --iterations: no bad-input row")
 
 
 def test_every_command_can_check_without_running():

@@ -18,6 +18,8 @@ import pytest
 
 from sim import columns
 from sim.columns import Column, Table, describe, read_dictionary, undocumented
+from sim.studies.fit import REPORTS
+from sim.studies.fit import targets as fit_targets
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ["market.n_customers=200", "market.steps=14", "output.print_table=false"]
@@ -31,10 +33,19 @@ CSV_TABLES = {
     "sensitivity": {"indices.csv": "sensitivity_indices", "regions.csv": "sensitivity_regions"},
     "scenarios": {"runs.csv": "scenario_runs", "summary.csv": "scenario_summary"},
     "bench": {"benchmark.csv": "benchmark", "end_to_end.csv": "end_to_end"},
+    "fit": {f"{name}.csv": table for name, table in (
+        ("trials", "fit_trials"), ("band", "fit_band"), ("parameters", "fit_parameters"),
+        ("fit_quality", "fit_quality"), ("prediction", "fit_prediction"),
+        ("retention_by_year", "fit_retention_by_year"), ("heterogeneity", "fit_heterogeneity"),
+        ("bgnbd_parameters", "cdnow_parameters"), ("timing", "cdnow_timing"),
+        ("by_frequency", "cdnow_by_frequency"), ("weekly", "cdnow_weekly"))},
+    "experiment": {f"{name}.csv": f"experiment_{name}" for name in (
+        "summary", "series", "points", "premises", "arms", "prim", "prim_boxes", "regions")},
 }
 ADD_ENTRY = "add an entry to sim/column_tables.py"
-#: ``ccsim`` commands with a quick form, run here through the shared ``quick_cli`` fixture.
-QUICK_COMMANDS = ("elasticities", "decompose", "sensitivity", "bench")
+#: ``ccsim`` commands with a quick form, run here through the shared ``quick_cli`` fixture
+#: (``fit``: every target's; ``experiment``: every experiment's, ``--all``).
+QUICK_COMMANDS = ("elasticities", "decompose", "sensitivity", "bench", "fit", "experiment")
 #: Scripts with a quick form that run elsewhere, with the reason (their tables: the committed
 #: results, checked by test_every_committed_result_is_documented).
 QUICK_ELSEWHERE = {"experiments/bass_docking/run.py": "about a minute; the slow tests run it"}
@@ -83,9 +94,12 @@ def outputs(tmp_path_factory, cli, quick_cli) -> dict[str, Path]:
     (work / "retention.txt").write_text(printed, encoding="utf-8")
     found = {"run": run, "collect": sweep, "retention": work / "retention"}
     for command in (*QUICK_COMMANDS, "scenarios"):
-        done, out = quick_cli(command)
-        assert done.returncode == 0, f"{command} --quick\n{done.stderr[-3000:]}"
-        found[command] = out
+        runs = [f"fit {t}" for t in (*fit_targets(), *REPORTS)] if command == "fit" \
+            else [command]
+        for run_ in runs:
+            done, out = quick_cli(run_)
+            assert done.returncode == 0, f"{run_} --quick\n{done.stderr[-3000:]}"
+        found[command] = out.parent if command == "fit" else out  # fit: every target's folder
     return found
 
 
@@ -197,6 +211,7 @@ COMMITTED = {
     "benchmark/benchmark.csv": "benchmark", "benchmark/end_to_end.csv": "end_to_end",
     "benchmark/networks.csv": "network_bench", "benchmark/stage_profile.csv": "stage_profile",
     "benchmark_sweep/benchmark.csv": "sweep_bench",
+    "benchmark_sweep/efficiency.csv": "sweep_efficiency",
     "bass_docking/summary.csv": "bass_docking",
     "economics/changes.csv": "economics_changes",
     "pricing/runs.csv": "pricing_runs", "pricing/summary.csv": "pricing_summary",

@@ -19,11 +19,11 @@ def _one_line_error(capsys, status):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["nope", "--quick"], "nope: unknown experiment; allowed: "),
-    (["two_to_one", "--seeds", "1"], "--seeds=1: at least 2"),
+    (["nope", "--quick"], "NAME=nope: unknown experiment; allowed: "),
+    (["two_to_one", "--seeds", "1"], "--seeds=1: out of range; allowed: 2 to 10,000"),
     (["two_to_one", "--jobs", "0"], "--jobs=0"),
     (["two_to_one", "market.n_customers=5"], "market.n_customers=5: only launcher settings"),
-    (["two_to_one", "--frobnicate"], "unrecognized arguments"),
+    (["two_to_one", "--frobnicate"], "--frobnicate: unknown option"),
     ([], "name an experiment"),
 ])
 def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, capsys, args, message):

@@ -12,6 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sim.columns import undocumented
+
 SCRIPT = Path(__file__).resolve().parents[2] / "experiments" / "benchmark_sweep" / "run.py"
 
 
@@ -28,6 +30,7 @@ def test_efficiency_is_model_time_over_wall_time_times_workers(bench, tmp_path, 
                        "--chunk", "2", "--out", str(tmp_path)]) == 0
     table = pd.read_csv(tmp_path / "efficiency.csv")
     assert list(table.columns) == bench.COLUMNS and len(table) == 1
+    assert undocumented("sweep_efficiency", table.columns) == []  # the data dictionary's
     row = table.iloc[0]
     assert row["runs"] == 4 and row["workers"] == 2 and row["path"] == "experiment"
     assert row["efficiency"] == pytest.approx(

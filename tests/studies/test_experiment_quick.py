@@ -9,9 +9,7 @@ machinery in a tiny market with two seeds (its verdicts are inconclusive by the 
 
 from __future__ import annotations
 
-import dataclasses
 import math
-import time
 from types import SimpleNamespace
 
 import pandas as pd
@@ -24,37 +22,29 @@ from sim.analysis.experiment_report import SUMMARY_COLUMNS
 from sim.analysis.experiment_spec import list_experiments, load, load_all
 from sim.analysis.experiment_verdict import render
 from sim.analysis.experiments_readme import claims_table
-from sim.config import FirmConfig
 from sim.studies.experiment_design import BASE, jobs_for
 from sim.studies.experiments import run_experiments
 
 NAMES = list_experiments()
-HAS_PRICING = "pricing" in {f.name for f in dataclasses.fields(FirmConfig)}
-#: Quantities issue 23 adds to the headline (sim.metrics.strategy_comparison).
-ISSUE_23 = ("market_cagr", "share_gain_points", "cc_category_part")
-MISSING_23 = [m for m in ISSUE_23 if m not in available_comparison()]
-#: Experiments that need a configuration key another issue adds.
-NEEDS = {"margin_and_price": (HAS_PRICING, "firms.NAME.pricing (issue 24) does not exist yet")}
-
-
-def _runnable(name: str) -> bool:
-    return NEEDS.get(name, (True, ""))[0]
+#: The headline's quantities of the category's growth (sim.metrics.strategy_comparison).
+CATEGORY = ("market_cagr", "share_gain_points", "customer_centric_category_part",
+            "product_centric_category_part")
 
 
 @pytest.fixture(scope="module")
-def quick(tmp_path_factory):
-    root = tmp_path_factory.mktemp("experiments")
-    exps = load_all([n for n in NAMES if _runnable(n)])
-    t0 = time.perf_counter()
-    done = run_experiments(exps, quick=True, out=root / "out", work=root / "sweep",
-                           argv=["experiment", "--all", "--quick"])
-    return SimpleNamespace(root=root, out=root / "out", work=root / "sweep", done=done,
-                           exps={e.name: e for e in exps}, seconds=time.perf_counter() - t0)
+def quick(quick_cli):
+    """``ccsim experiment --all --quick``: the session's shared run (``quick_cli``, which the
+    data dictionary's test reads too)."""
+    done, out = quick_cli("experiment")
+    assert done.returncode == 0, done.stderr[-3000:]
+    exps = load_all(NAMES)
+    seconds = max(io.read_json(out / name / "stamp.json")["seconds"] for name in NAMES)
+    return SimpleNamespace(root=out.parent, out=out, work=out.parent / "sweep",
+                           done={name: out / name for name in NAMES},
+                           exps={e.name: e for e in exps}, seconds=seconds)
 
 
 def _folder(quick, name):
-    if not _runnable(name):
-        pytest.skip(f"{name}: {NEEDS[name][1]}")
     return quick.done[name]
 
 
@@ -132,28 +122,36 @@ def test_claims_table_quotes_the_csvs(quick):
         assert f"({name}/verdict.md)" in row
 
 
-@pytest.mark.skipif(bool(MISSING_23), reason=f"{', '.join(MISSING_23)} not in "
-                    "sim.metrics.strategy_comparison yet (issue 23)")
 def test_two_to_one_reports_the_category_and_the_share_gain(quick):
+    assert set(CATEGORY) <= available_comparison()
     summary = pd.read_csv(quick.done["two_to_one"] / "summary.csv")
-    rows = summary[summary["metric"].isin(ISSUE_23)]
-    assert len(rows) == 3 and (rows["seeds"] > 0).all()
+    rows = summary[summary["metric"].isin(CATEGORY)]
+    assert sorted(rows["metric"]) == sorted(CATEGORY) and (rows["seeds"] > 0).all()
 
 
-@pytest.mark.skipif(HAS_PRICING, reason="firms.NAME.pricing exists: margin_and_price runs")
-def test_margin_and_price_is_refused_until_pricing_exists(tmp_path, capsys):
-    from sim.studies.experiments import main
+def test_margin_and_price_runs_strategy_by_pricing_policy(quick):
+    """Each arm's runs price as its overrides say (firms.NAME.pricing exists now)."""
+    import yaml
 
-    status = main(["margin_and_price", "--quick", "--out", str(tmp_path / "o"),
-                   "--work", str(tmp_path / "w")])
-    err = capsys.readouterr().err.strip().splitlines()
-    assert status == 2 and len(err) == 1 and "pricing" in err[0]
-    assert err[0].startswith("ccsim: error: experiments/margin_and_price")
-    assert not (tmp_path / "o").exists() and not (tmp_path / "w").exists()
+    exp = quick.exps["margin_and_price"]
+    runs = io.read_parquet(quick.done["margin_and_price"] / "runs.parquet")
+    assert set(runs["arm"]) == set(exp.arms) == {"cost_plus", "value_based", "cc_value_based",
+                                                   "pc_value_based"}
+    value_based = {"cost_plus": set(), "value_based": {"pc_a", "pc_b", "cc_a", "cc_b"},
+                   "cc_value_based": {"cc_a", "cc_b"}, "pc_value_based": {"pc_a", "pc_b"}}
+    for row in runs[runs["point"] == BASE].itertuples():
+        config = yaml.safe_load((quick.work / row.run_id / "config.yaml").read_text())
+        pricing = {name: firm["pricing"] for name, firm in config["firms"].items()}
+        assert {n for n, p in pricing.items() if p == "value_based"} == value_based[row.arm]
+        assert set(pricing.values()) <= {"cost_plus", "value_based"}
+    summary = pd.read_csv(quick.done["margin_and_price"] / "summary.csv")
+    premium = summary[summary["metric"] == "cc_price_premium_pct"]
+    assert len(premium) == 3 and (premium["seeds"] > 0).all()
 
 
 def test_quick_forms_stay_quick(quick):
     """All quick forms together: the issue allows about two minutes on an idle 2-core machine
-    (measured here on a shared one, so the bound is loose)."""
+    (measured here on a shared one, so the bound is loose). ``stamp.json``'s seconds run from
+    the command's start to each experiment's analysis, so their largest is every run's time."""
     assert quick.seconds < 600
     assert load("two_to_one").form(True).customers <= 500

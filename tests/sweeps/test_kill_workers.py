@@ -1,5 +1,9 @@
 """``kill -9`` of a sweep's main process: its joblib (loky) workers and trackers end too.
 
+The same for the commands that start their own workers: a study (``sim.studies.parallel``,
+``ccsim decompose`` here; ``ccsim fit`` and the scenario table use the same pool) and
+``ccsim experiment`` (Hydra's launcher, started by ``sim.studies.experiment_launch``).
+
 Only the main process is killed (not its process group): the workers must notice by
 themselves (``sim.parent_watch``). Bounded in time; whatever is still alive at the end is
 killed, so nothing is left running.
@@ -13,6 +17,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from .conftest import count
 
@@ -69,6 +75,53 @@ def test_workers_end_with_a_killed_sweep(tmp_path, cli):
         workers = _descendants(proc.pid)
         assert len(workers) >= 2, workers  # the two loky workers (and resource trackers)
         os.kill(proc.pid, signal.SIGKILL)  # the main process only
+        proc.wait()
+        deadline = time.monotonic() + 15
+        while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = sorted(p for p in workers if _alive(p))
+        assert not left, f"still running 15 s after the kill: {left}"
+    finally:
+        for pid in workers:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def _loky_workers(pid: int) -> set[int]:
+    """The descendants of ``pid`` that are loky worker processes."""
+    found = set()
+    for child in _descendants(pid):
+        try:
+            cmdline = Path("/proc", str(child), "cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"popen_loky_posix" in cmdline:
+            found.add(child)
+    return found
+
+
+@pytest.mark.parametrize("args", [
+    ["decompose", "--quick", "--jobs", "2", "--out", "d"],
+    ["experiment", "two_to_one", "--quick", "--jobs", "2", "--out", "e", "--work", "w"],
+], ids=["study", "experiment"])
+def test_workers_of_a_killed_command_end_too(args, tmp_path, cli):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", *args], cwd=tmp_path, env=cli.env(),
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)
+    workers: set[int] = set()
+    try:
+        deadline = time.monotonic() + 180
+        while len(_loky_workers(proc.pid)) < 2:
+            assert proc.poll() is None, "the command ended before it could be killed"
+            assert time.monotonic() < deadline, "no two workers started in 180 s"
+            time.sleep(0.05)
+        time.sleep(1.0)  # past the workers' start: the watch begins in their initializer
+        workers = _descendants(proc.pid)
+        os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         deadline = time.monotonic() + 15
         while any(_alive(p) for p in workers) and time.monotonic() < deadline:
