@@ -91,6 +91,7 @@ results: setup
 	$(PY) experiments/calibration/customer_value.py
 	$(VENV)/bin/ccsim decompose --seeds 10 --out results/calibration/decompose_default
 	$(PY) experiments/scenarios/run.py
+	$(PY) experiments/pricing/run.py
 	$(PY) experiments/calibration/stylised_facts.py
 	$(VENV)/bin/ccsim sensitivity --method morris --out results/sensitivity/morris
 	$(VENV)/bin/ccsim sensitivity --method sobol --n 64 --params $(SOBOL_PARAMS) --out results/sensitivity/sobol

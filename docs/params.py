@@ -110,6 +110,17 @@ SOURCES: dict[str, str] = {
     "firms.<name>.strategy": f"modelling choice; presets after {ESSAY_003} and {ESSAY_000}",
     "firms.<name>.objective": f"modelling choice ({ESSAY_003}: bonus structures)",
     "firms.<name>.review_every": f"{MODEL} (an annual review)",
+    "firms.<name>.pricing": "issue 24: value_based for every firm (each firm the same pricing "
+                            "competence); cost_plus, the rule before it, is reported beside it "
+                            "(docs/economics.md) and is a factor of the sensitivity analysis",
+    "firms.<name>.price_test": "issue 24's design (±2 %, enough variation in a year to "
+                               "identify the slope in the oracle market, ODD §7.13.1)",
+    "firms.<name>.price_window": "issue 24's design (the last 12 months)",
+    "firms.<name>.price_step": "*assumed*: large enough for the oracle's equilibrium to be "
+                               "reached in 5 annual reviews from the cost-plus start; measured "
+                               "regular price changes are smaller (about 8.5 % at the median, "
+                               "Nakamura & Steinsson 2008), so the bound is loose",
+    "firms.<name>.price_ceiling": "*assumed*: a backstop, never reached in the oracle",
     "firms.<name>.pivot.at": (f"modelling choice: the pivot of {ESSAY_003} (B2B firms gain by "
                               "pivoting) and Lee et al. (2015); 0 = none"),
     "output.spells": "not a model parameter",

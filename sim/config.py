@@ -430,7 +430,7 @@ class FirmConfig:
                                      metadata={"help": "with strategy=custom: share per lever"})
     objective: Objective = field(default=Objective.fixed, metadata={
         "help": "what steers re-allocating the budget (fixed: never re-allocates)"})
-    pricing: Pricing = field(default=Pricing.cost_plus, metadata={
+    pricing: Pricing = field(default=Pricing.value_based, metadata={
         "help": "cost_plus: list price = unit cost × (1 + markup); value_based: each category's "
                 "price is the firm's estimated best response to its own fitted logit demand, "
                 "reset every review_every months (sim.pricing)"})

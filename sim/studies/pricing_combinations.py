@@ -99,8 +99,36 @@ def configs(extra: Sequence[str] = ()) -> dict[str, object]:
     return out
 
 
-def markdown(summary: pd.DataFrame) -> str:
-    """The docs table: one row per scenario × combination, ``mean [95% CI]`` per KPI."""
+#: The essays' margin claim (essay 003): customer-centric margins 5–10 points higher.
+MARGIN_CLAIM = 5.0
+
+
+def margin_claim_lines(runs: pd.DataFrame) -> list[str]:
+    """Per scenario and combination, the margin claim judged by the experiments' rule.
+
+    ``margin_gap_points >= 5`` over the seeds (:func:`sim.analysis.claims.judge`: holds if the
+    lower 95% bound clears 5, fails if the upper bound misses it, else inconclusive).
+    """
+    from ..analysis.claims import Claim, judge
+
+    claim = Claim(metric="margin_gap_points", op=">=", threshold=MARGIN_CLAIM,
+                  arms={"run": 1.0})
+    lines = []
+    for case, g in runs.groupby("case", sort=False):
+        scenario, cc, pc = case.split("/")
+        v = judge(g.sort_values("seed")["margin_gap_points"].to_numpy(dtype=float), claim)
+        lines.append(f"- {SCENARIOS[scenario][0]}, customer-centric {cc[3:]}, product-centric "
+                     f"{pc[3:]}: margin gap {v.estimate:+.2f} [{v.ci_low:+.2f}, "
+                     f"{v.ci_high:+.2f}] points — the claim of +{MARGIN_CLAIM:g} or more "
+                     f"**{v.verdict}** ({v.reason})")
+    return lines
+
+
+def markdown(summary: pd.DataFrame, runs: pd.DataFrame | None = None) -> str:
+    """The docs table: one row per scenario × combination, ``mean [95% CI]`` per KPI.
+
+    With ``runs`` (the per-seed table), the essays' margin claim judged under each row follows.
+    """
     from ..analysis.scenario_table import METRICS, cell
 
     head = ["scenario", "customer-centric pricing", "product-centric pricing",
@@ -117,6 +145,10 @@ def markdown(summary: pd.DataFrame) -> str:
                   "interval, each scenario at its configured size; prices: the mean price paid "
                   "in the core category over the last year, averaged over the group's firms "
                   "(money; B2B prices are 100× a consumer's)."]
+    if runs is not None and len(runs):
+        lines += ["", "The essays' margin claim (customer-centric margins at least 5 points "
+                  "higher), judged by the experiments' rule over the seeds:", "",
+                  *margin_claim_lines(runs)]
     return "\n".join(lines) + "\n"
 
 
@@ -177,7 +209,8 @@ def main(argv: list[str] | None = None) -> int:
                    "scenarios": {k: list(v[1]) for k, v in SCENARIOS.items()},
                    "git_commit": commit, "versions": package_versions()}, out / "meta.json")
     if doc is not None:
-        rewrite_block(doc, "pricing_combinations", markdown(pd.read_csv(out / "summary.csv")))
+        rewrite_block(doc, "pricing_combinations", markdown(pd.read_csv(out / "summary.csv"),
+                                                            pd.read_csv(out / "runs.csv")))
         print(f"rewrote the pricing table in {doc}")
     print(f"pricing: {len(runs)} runs → {out}")
     return 0

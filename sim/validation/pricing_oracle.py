@@ -42,6 +42,9 @@ ORACLE_OVERRIDES = (
     # backstops: with no lever money these terms are 0 anyway
     "market.choice.beta_ad=0", "market.choice.beta_novelty=0", "market.choice.beta_appeal=0",
     "market.choice.beta_cross_sell=0",
+    # every customer re-chooses every month, so relationships end and start by the million:
+    # their spells are not needed here (kept, they fill memory at a million customers)
+    "output.spells=false",
 )
 
 

@@ -8,6 +8,7 @@ first-order condition, the perturbation is ±price_test, and a frozen policy kee
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -142,3 +143,21 @@ def test_review_moves_at_most_a_step_and_cuts_a_price_nobody_pays():
         policy.observe(obs)
     policy.review(12)
     assert policy.base[0] == pytest.approx(target, rel=0.01)
+
+
+def test_a_value_based_review_is_the_same_in_any_money():
+    """Prices, costs and ceilings ×100: the reviewed base is ×100 (prices in units of price)."""
+    prices = 40.0 * np.where(np.arange(12) % 2, 1.02, 0.98)
+    x = np.exp(5.0 - 0.2 * prices)
+    no_buy = np.round(10_000 / (2.0 + x)).astype(int)
+    chosen = np.round(10_000 * x / (2.0 + x)).astype(int)
+    bases = []
+    for k in (1.0, 100.0):
+        policy = ValueBased(seed=0, firm=0, markup=0.6, review_every=12, test=0.02, window=12,
+                            ceilings=np.array([500.0 * k]), step=1.0)
+        policy.base = np.array([40.0 * k])
+        for obs in _observations(prices * k, chosen, no_buy, in_market=10_000):
+            policy.observe(dataclasses.replace(obs, cost=obs.cost * k))
+        policy.review(12)
+        bases.append(policy.base[0])
+    assert bases[1] == pytest.approx(100.0 * bases[0], rel=1e-9)

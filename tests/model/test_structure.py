@@ -114,6 +114,12 @@ def test_neutral_levers_give_equal_budgets_equal_appeal():
 
 QUICK = [NEUTRAL, "market.n_customers=2000", "market.steps=36"]
 FULL = [NEUTRAL, "market.n_customers=20000", "market.steps=120"]
+FIRMS = ("pc_a", "pc_b", "cc_a", "cc_b")
+
+
+def _priced(base: list[str], pricing: str) -> list[str]:
+    """``base`` with every firm on ``pricing`` (the null must hold under either policy)."""
+    return [*base, *[f"firms.{name}.pricing={pricing}" for name in FIRMS]]
 
 
 def _null_report(df: pd.DataFrame, label: str) -> tuple[tuple, tuple]:
@@ -127,27 +133,44 @@ def _contains_zero(interval: tuple) -> bool:
     return interval[1] <= 0.0 <= interval[2]
 
 
-def test_structural_null_quick():
-    growth, margin = _null_report(gaps_over_seeds(QUICK, range(5)), "structural null (quick)")
+@pytest.mark.parametrize("pricing", ["cost_plus", "value_based"])
+def test_structural_null_quick(pricing):
+    growth, margin = _null_report(gaps_over_seeds(_priced(QUICK, pricing), range(5)),
+                                  f"structural null (quick, {pricing})")
     assert np.isfinite([growth[3], margin[3]]).all() and growth[3] > 0 and margin[3] > 0
     assert _contains_zero(growth) and _contains_zero(margin)
 
 
 def test_structural_null_quick_companion(monkeypatch):
-    """Planted defect: customer-oriented firms get 5% more budget; the null must fail."""
+    """Planted defect: customer-oriented firms get 5% more budget; the null must fail.
+
+    Under cost-plus pricing: value-based prices, fitted to a small market's noisy counts,
+    widen the quick form's intervals too much for a 5% bonus to show (the slow form checks
+    the value-based null's power).
+    """
     defects.budget_bonus(monkeypatch, 1.05, defects.customer_oriented)
-    growth, margin = _null_report(gaps_over_seeds(QUICK, range(5)), "planted 5% budget bonus")
+    growth, margin = _null_report(gaps_over_seeds(_priced(QUICK, "cost_plus"), range(5)),
+                                  "planted 5% budget bonus")
     assert not (_contains_zero(growth) and _contains_zero(margin))
 
 
 @pytest.mark.slow
-def test_structural_null():
-    growth, margin = _null_report(gaps_over_seeds(FULL, range(20)), "structural null")
+@pytest.mark.parametrize("pricing", ["cost_plus", "value_based"])
+def test_structural_null(pricing):
+    growth, margin = _null_report(gaps_over_seeds(_priced(FULL, pricing), range(20)),
+                                  f"structural null ({pricing})")
     assert _contains_zero(growth) and _contains_zero(margin)
 
 
+#: The planted budget bonus each pricing policy's null must catch at the issue's size.
+COMPANION_BONUS = {"cost_plus": 1.05, "value_based": 1.05}
+
+
 @pytest.mark.slow
-def test_structural_null_companion(monkeypatch):
-    defects.budget_bonus(monkeypatch, 1.05, defects.customer_oriented)
-    growth, margin = _null_report(gaps_over_seeds(FULL, range(20)), "planted 5% budget bonus")
+@pytest.mark.parametrize("pricing", ["cost_plus", "value_based"])
+def test_structural_null_companion(monkeypatch, pricing):
+    bonus = COMPANION_BONUS[pricing]
+    defects.budget_bonus(monkeypatch, bonus, defects.customer_oriented)
+    growth, margin = _null_report(gaps_over_seeds(_priced(FULL, pricing), range(20)),
+                                  f"planted {bonus - 1:.0%} budget bonus ({pricing})")
     assert not (_contains_zero(growth) and _contains_zero(margin))

@@ -53,7 +53,10 @@ def test_every_delivery_cost_is_priced_in_by_one_rule():
 
 
 def test_firm_prices_include_service_and_personalisation_delivery():
-    model = MarketModel(load_config(["market.n_customers=300", "market.steps=2"]))
+    """Cost-plus prices carry every delivery cost (value-based ones start from the same)."""
+    model = MarketModel(load_config(["market.n_customers=300", "market.steps=2",
+                                     *[f"firms.{n}.pricing=cost_plus"
+                                       for n in ("pc_a", "pc_b", "cc_a", "cc_b")]]))
     for firm in model.firms:
         eco = model.cfg.market.economics
         prod, serv, pers = delivery_costs(firm.unit_cost, firm.quality_cost, firm.quality,
