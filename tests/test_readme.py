@@ -77,7 +77,8 @@ SKIPPED: dict[str, str] = {
 SLOW = (r"^(ccsim|python -m sim) run\b.*\s(-m|--multirun)\b", r"\$sweep\b|\$\{sweep\}",
         r"experiments/bass_docking/run\.py")
 #: Studies run in their quick form (:func:`quick`).
-STUDIES = re.compile(r"^ccsim (elasticities|decompose|sensitivity|fit|experiment)\b")
+STUDIES = re.compile(r"^ccsim (elasticities|decompose|sensitivity|fit|experiment|optimise"
+                     r"|replicate)\b")
 #: A study's flags that only list or plan (its first real run is the one the default suite runs).
 LISTS_ONLY = re.compile(r"\s--(list|plan|help)\b")
 #: Scripts under experiments/ that take ``--quick`` and ``--out``.
@@ -155,7 +156,7 @@ def shared(command: str) -> str | None:
     if " --quick" not in body:
         return None
     body = body.replace(" --quick", "")  # wherever quick() put it
-    m = re.fullmatch(r"ccsim (elasticities|decompose|sensitivity)", body)
+    m = re.fullmatch(r"ccsim (elasticities|decompose|sensitivity|optimise|replicate)", body)
     if m:
         return m.group(1)
     m = re.fullmatch(r"ccsim fit (\w+)", body)
