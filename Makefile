@@ -95,6 +95,7 @@ results: setup
 	$(PY) experiments/calibration/stylised_facts.py
 	$(VENV)/bin/ccsim sensitivity --method morris --out results/sensitivity/morris
 	$(VENV)/bin/ccsim sensitivity --method sobol --n 64 --params $(SOBOL_PARAMS) --out results/sensitivity/sobol
+	$(PY) -m sim.analysis.verdict_summary
 
 .PHONY: experiments
 ## every experiment's full form (issue 27; ccsim experiment --plan states each one's runs and

@@ -28,6 +28,8 @@ HOMES: dict[str, str] = {
     "pricing_combinations": "docs/economics.md",  # experiments/pricing/run.py
     "field_evidence": "docs/results.md",          # ccsim replicate (sim.studies.replicate)
     "field_evidence_odd": "docs/ODD.md",          # the same table, in ODD §12.5
+    "claims_summary": "docs/strategist/claims.md",  # python -m sim.analysis.verdict_summary
+    "sensitivity_summary": "results/sensitivity/README.md",  # the same command
 }
 
 
