@@ -92,6 +92,7 @@ results: setup
 	$(VENV)/bin/ccsim decompose --seeds 10 --out results/calibration/decompose_default
 	$(PY) experiments/scenarios/run.py
 	$(PY) experiments/pricing/run.py
+	$(VENV)/bin/ccsim replicate --force
 	$(PY) experiments/calibration/stylised_facts.py
 	$(VENV)/bin/ccsim sensitivity --method morris --out results/sensitivity/morris
 	$(VENV)/bin/ccsim sensitivity --method sobol --n 64 --params $(SOBOL_PARAMS) --out results/sensitivity/sobol
