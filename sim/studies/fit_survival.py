@@ -77,6 +77,10 @@ MARKETS = {"subscription": "subscription", "b2b": "b2b_contracts",
 #: Years the sBG targets fit on; the rest of the table (to year 12) is predicted.
 FIT_YEARS = 7
 PREDICT_YEARS = 12
+#: Weight of the retention targets' tie-break toward the configured premises: small beside the
+#: range loss (10 × (distance outside / width)²), so it only chooses along the ridge of premises
+#: that fit equally well.
+PRIOR_WEIGHT = 0.01
 #: Loss of a candidate whose cohort is empty (no acquisitions in the window): finite for Optuna.
 EMPTY_LOSS = 1e6
 SBG_FULL = Size(n_customers=3000, seeds=6, trials=100, band_seeds=20)
@@ -237,11 +241,18 @@ class RetentionTarget(FitTarget):
     """A scenario's cohort retention by year of tenure, searched into its market's ranges."""
 
     LOSS = ("Σ over the years with a range of 10 × (distance of the cohort's retention outside "
-            "[low, high] / width)² + 0.1 × (distance from the middle / width)², seeds pooled.")
+            "[low, high] / width)² + 0.1 × (distance from the middle / width)², seeds pooled; "
+            f"plus {PRIOR_WEIGHT:g} × Σ over the searched premises of (distance from the "
+            "scenario's configured value / the searched range)², log scale where the search is: "
+            "a tie-break, since one retention rate per year cannot tell a base hazard from a "
+            "sensitivity to dissatisfaction (the ridge keeps the premises nearest their prior).")
 
     market: str = ""
     #: (year, low, high) replacing a year's range: a sensitivity fit (``--range``).
     range_overrides: tuple[tuple[int, float, float], ...] = ()
+    #: (key, configured value) of the searched premises: the tie-break's centre (set by the
+    #: fit from the scenario's configuration; empty: no tie-break).
+    prior: tuple[tuple[str, float], ...] = ()
 
     def ranges(self) -> pd.DataFrame:
         """The market's rows of ``retention_ranges.csv`` (year, low, high, status, source).
@@ -276,10 +287,25 @@ class RetentionTarget(FitTarget):
         return float(sum(fc.range_loss(r[int(row.year) - 1], row.low, row.high)
                          for row in self.ranges().itertuples()))
 
+    def prior_penalty(self, params: dict) -> float:
+        """The tie-break: :data:`PRIOR_WEIGHT` × Σ (distance from the prior / range)²."""
+        prior = dict(self.prior)
+        total = 0.0
+        for p in self.space:
+            if p.key not in prior or p.key not in params:
+                continue
+            scale = np.log if p.log else (lambda x: x)
+            centre = min(max(prior[p.key], p.low), p.high)
+            total += ((scale(params[p.key]) - scale(centre))
+                      / (scale(p.high) - scale(p.low))) ** 2
+        return PRIOR_WEIGHT * float(total)
+
     def score(self, params: dict, results: list[Any]) -> Evaluation:
-        """Σ over years of the range loss of the pooled cohort's retention."""
+        """Σ over years of the range loss of the pooled cohort's retention, plus the tie-break."""
         survival = pooled_survival(results)
-        return Evaluation(self._loss(survival), [self._loss(s) for s in seed_survival(results)],
+        tie = self.prior_penalty(params)
+        return Evaluation(self._loss(survival) + tie,
+                          [self._loss(s) + tie for s in seed_survival(results)],
                           attrs={"retention": fc.retention_by_year(survival).tolist(),
                                  "cohort": float(np.mean([r[0] for r in results]))})
 

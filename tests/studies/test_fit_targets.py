@@ -51,6 +51,30 @@ def test_the_retention_loss_is_small_inside_the_ranges_and_large_outside():
     assert t.score({}, inside).value < 1e-6 < 1.0 < t.score({}, low).value
 
 
+def test_the_retention_tie_break_chooses_along_the_ridge_toward_the_configured_premises():
+    """Equal retention, different premises: the one nearer the scenario's values scores lower."""
+    import dataclasses
+
+    from sim.studies.fit_survival import PRIOR_WEIGHT
+    t = TARGETS["retention_experience_economy"]
+    r = t.ranges()
+    mid = ((r["low"] + r["high"]) / 200).to_numpy()
+    inside = [list(1000 * np.concatenate(([1.0], np.cumprod(mid))))] * 5
+    near = {"market.churn.base": 0.005, "market.churn.sensitivity": 0.25}
+    far = {"market.churn.base": 0.005, "market.churn.sensitivity": 0.0}
+    assert t.score(far, inside).value == t.score(near, inside).value  # no prior: no tie-break
+    t = dataclasses.replace(t, prior=(("market.churn.base", 0.005),
+                                      ("market.churn.sensitivity", 0.3)))
+    at_prior = t.score({"market.churn.base": 0.005, "market.churn.sensitivity": 0.3}, inside)
+    assert at_prior.value < 1e-6 < t.score(near, inside).value < t.score(far, inside).value
+    # sensitivity 0.3 -> 0 is a tenth of its 0-3 range: the weight times 0.1 squared
+    gap = t.score(far, inside).value - at_prior.value
+    assert gap == pytest.approx(PRIOR_WEIGHT * 0.01)
+    # small beside missing the range
+    low = [list(1000 * 0.3 ** np.arange(2))] * 5
+    assert t.score(far, low).value > 100 * gap
+
+
 @pytest.fixture(scope="module")
 def b2b():
     return load_config(["scenario=b2b", "market.n_customers=300",
