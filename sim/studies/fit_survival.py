@@ -53,8 +53,8 @@ from .optuna_search import Evaluation, Param
 if TYPE_CHECKING:
     from ..config import Config
 
-__all__ = ["CHURN_SPACE", "MARKETS", "RetentionTarget", "SbgTarget", "retention_targets",
-           "sbg_targets"]
+__all__ = ["CHURN_SPACE", "LEVEL_SPACE", "MARKETS", "RetentionTarget", "SbgTarget",
+           "cohort_alive_level", "retention_targets", "sbg_targets", "tied"]
 
 #: The churn premises every retention target searches (a frailty would be one more row).
 CHURN_SPACE = (
@@ -63,6 +63,16 @@ CHURN_SPACE = (
     Param("market.churn.sensitivity", 0.0, 3.0,
           why="extra monthly hazard per 10 points of satisfaction below the threshold: the one "
               "premise that makes some customers more churn-prone than others today"),
+)
+#: The retention targets' level of churn: the base hazard, with the sensitivity to
+#: dissatisfaction tied to it in the scenario's configured ratio (:func:`cohort_alive_level`).
+#: One retention rate per year of tenure fixes the hazard's level but cannot tell a base hazard
+#: from a sensitivity to dissatisfaction (any mix on a ridge fits as well), so the fit keeps
+#: the configured mix and scales it; ``--search market.churn.sensitivity=LOW:HIGH`` unties it.
+LEVEL_SPACE = (
+    Param("market.churn.base", 1e-4, 0.05, log=True,
+          why="monthly hazard every customer carries, the sensitivity to dissatisfaction scaled "
+              "with it (the scenario's ratio kept): the level of churn"),
 )
 #: In contractual markets renewals are choices: staying's bonus sets most of retention.
 SWITCHING = Param("market.choice.switching_cost", 0.0, 8.0,
@@ -244,8 +254,10 @@ class RetentionTarget(FitTarget):
             "[low, high] / width)² + 0.1 × (distance from the middle / width)², seeds pooled; "
             f"plus {PRIOR_WEIGHT:g} × Σ over the searched premises of (distance from the "
             "scenario's configured value / the searched range)², log scale where the search is: "
-            "a tie-break, since one retention rate per year cannot tell a base hazard from a "
-            "sensitivity to dissatisfaction (the ridge keeps the premises nearest their prior).")
+            "a tie-break among premises that fit equally well (e.g. churn level against "
+            "switching cost), keeping those nearest the configured ones. The sensitivity to "
+            "dissatisfaction is not searched but scaled with the base hazard in the "
+            "scenario's ratio (one rate per year fixes churn's level, not its mix).")
 
     market: str = ""
     #: (year, low, high) replacing a year's range: a sensitivity fit (``--range``).
@@ -277,8 +289,8 @@ class RetentionTarget(FitTarget):
         return cohort_steps(self.years())
 
     def simulator(self, cfg: Config, band: bool = False) -> Any:
-        """:func:`~sim.studies.fit_targets.cohort_alive` for the years with a range."""
-        return functools.partial(cohort_alive, cfg, self.years())
+        """:func:`cohort_alive_level` for the years with a range."""
+        return functools.partial(cohort_alive_level, cfg, self.years())
 
     def _loss(self, survival: np.ndarray) -> float:
         if not np.all(np.isfinite(survival)):
@@ -330,10 +342,36 @@ class RetentionTarget(FitTarget):
             report.append(f"  - year {row.year}: {m:.1f} % (95 % of seeds {a:.1f}-{b:.1f}); "
                           f"range {row.low:g}-{row.high:g} % ({row.status}): "
                           f"{'inside' if ok else 'outside'}")
-        return Outputs(band=band, parameters=pd.DataFrame(_fitted_rows(self, best, cfg)),
+        rows = _fitted_rows(self, best, cfg)
+        full = tied(cfg, best["params"])
+        for key in sorted(set(full) - set(best["params"])):
+            rows.append({"parameter": key.rsplit(".", 1)[-1], "key": key, "model": full[key],
+                         "configured": float(cfg.market.churn.sensitivity), "published": np.nan,
+                         "published_source": "", "published_checked": "",
+                         "why": "tied to the base hazard in the scenario's configured ratio "
+                                "(not searched)"})
+        return Outputs(band=band, parameters=pd.DataFrame(rows),
                        report=report,
                        figure={"title": self.title, "xlabel": "year of tenure",
                                "ylabel": "retention in the year (%)", "reference": ""})
+
+
+def tied(cfg: Config, params: dict) -> dict:
+    """``params`` with the sensitivity to dissatisfaction in the configured ratio to the base.
+
+    Unchanged when the sensitivity is searched itself or the base is not.
+    """
+    base, sens = "market.churn.base", "market.churn.sensitivity"
+    if base not in params or sens in params:
+        return dict(params)
+    churn = cfg.market.churn
+    ratio = churn.sensitivity / churn.base if churn.base > 0 else 0.0
+    return {**params, sens: params[base] * ratio}
+
+
+def cohort_alive_level(cfg: Config, years: int, params: dict, seed: int) -> list[int]:
+    """:func:`~sim.studies.fit_targets.cohort_alive` with the churn mix tied (:func:`tied`)."""
+    return cohort_alive(cfg, years, tied(cfg, params), seed)
 
 
 def sbg_targets() -> list[SbgTarget]:
@@ -352,7 +390,7 @@ def retention_targets() -> list[RetentionTarget]:
                             title=f"Cohort retention of scenario={scenario} searched into the "
                                   f"{market.replace('_', ' ')} range",
                             scenario=scenario,
-                            space=(*CHURN_SPACE, SWITCHING) if market in CONTRACTUAL
-                            else CHURN_SPACE,
+                            space=(*LEVEL_SPACE, SWITCHING) if market in CONTRACTUAL
+                            else LEVEL_SPACE,
                             full=RETENTION_FULL, quick=QUICK, market=market)
             for scenario, market in MARKETS.items()]

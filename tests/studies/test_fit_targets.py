@@ -51,28 +51,38 @@ def test_the_retention_loss_is_small_inside_the_ranges_and_large_outside():
     assert t.score({}, inside).value < 1e-6 < 1.0 < t.score({}, low).value
 
 
-def test_the_retention_tie_break_chooses_along_the_ridge_toward_the_configured_premises():
+def test_the_retention_tie_break_chooses_among_equal_fits_toward_the_configured_premises():
     """Equal retention, different premises: the one nearer the scenario's values scores lower."""
     import dataclasses
 
     from sim.studies.fit_survival import PRIOR_WEIGHT
-    t = TARGETS["retention_experience_economy"]
+    t = TARGETS["retention_b2b"]
     r = t.ranges()
     mid = ((r["low"] + r["high"]) / 200).to_numpy()
     inside = [list(1000 * np.concatenate(([1.0], np.cumprod(mid))))] * 5
-    near = {"market.churn.base": 0.005, "market.churn.sensitivity": 0.25}
-    far = {"market.churn.base": 0.005, "market.churn.sensitivity": 0.0}
+    near = {"market.churn.base": 0.005, "market.choice.switching_cost": 1.8}
+    far = {"market.churn.base": 0.005, "market.choice.switching_cost": 0.0}
     assert t.score(far, inside).value == t.score(near, inside).value  # no prior: no tie-break
     t = dataclasses.replace(t, prior=(("market.churn.base", 0.005),
-                                      ("market.churn.sensitivity", 0.3)))
-    at_prior = t.score({"market.churn.base": 0.005, "market.churn.sensitivity": 0.3}, inside)
+                                      ("market.choice.switching_cost", 2.0)))
+    at_prior = t.score({"market.churn.base": 0.005, "market.choice.switching_cost": 2.0}, inside)
     assert at_prior.value < 1e-6 < t.score(near, inside).value < t.score(far, inside).value
-    # sensitivity 0.3 -> 0 is a tenth of its 0-3 range: the weight times 0.1 squared
+    # switching cost 2 -> 0 is a quarter of its 0-8 range: the weight times 0.25 squared
     gap = t.score(far, inside).value - at_prior.value
-    assert gap == pytest.approx(PRIOR_WEIGHT * 0.01)
-    # small beside missing the range
-    low = [list(1000 * 0.3 ** np.arange(2))] * 5
+    assert gap == pytest.approx(PRIOR_WEIGHT * 0.0625)
+    low = [list(1000 * 0.3 ** np.arange(2))] * 5  # missing the range costs far more
     assert t.score(far, low).value > 100 * gap
+
+
+def test_the_retention_fit_scales_the_churn_mix_it_does_not_change_it():
+    from sim.studies.fit_survival import tied
+    cfg = load_config(["scenario=experience_economy"])
+    ratio = cfg.market.churn.sensitivity / cfg.market.churn.base
+    out = tied(cfg, {"market.churn.base": 0.002})
+    assert out["market.churn.sensitivity"] == pytest.approx(0.002 * ratio)
+    searched = {"market.churn.base": 0.002, "market.churn.sensitivity": 0.7}
+    assert tied(cfg, searched) == searched  # --search untied it
+    assert tied(cfg, {"market.choice.switching_cost": 3.0}) == {"market.choice.switching_cost": 3.0}
 
 
 @pytest.fixture(scope="module")
