@@ -69,6 +69,8 @@ SKIPPED: dict[str, str] = {
                        "tests/benchmark/test_bench.py)",
     r"sim\.analysis\.bench_table results/tmp/benchmark_quick": "reads the quick bench's "
         "folder (tests/benchmark/test_bench.py runs this command on one)",
+    r"sim\.studies\.recalibrate(?!.*--quick)": "the committed re-calibration search, about an "
+        "hour on 2 cores (its --quick form runs here; tests/studies/test_recalibrate.py)",
     r"^ccsim dashboard": "serves the dashboard until stopped (tests/app/test_browser.py starts it "
                          "and checks the page)",
 }

@@ -17,8 +17,8 @@ import pandas as pd
 
 from .. import io
 
-__all__ = ["markdown_table", "results_markdown", "results_table", "write_cdnow_report",
-           "write_report"]
+__all__ = ["main", "markdown_table", "results_markdown", "results_table", "write_cdnow_report",
+           "write_docs_block", "write_report"]
 
 #: Further tables of a fit folder, with their headings, in the order they are printed.
 EXTRA = {"fit_quality": "Fit quality", "prediction": "Prediction of the later years",
@@ -165,3 +165,33 @@ def results_table(root: str | Path = "results/fits") -> pd.DataFrame:
 def results_markdown(root: str | Path = "results/fits") -> str:
     """:func:`results_table` as Markdown (for a generated block of the docs' results page)."""
     return markdown_table(results_table(root)) + "\n"
+
+
+def write_docs_block(root: str | Path = "results/fits", page: str | Path | None = None) -> Path:
+    """Rewrite the ``fits`` block of the docs' results page from the fits under ``root``."""
+    from .generated_blocks import home, rewrite_block
+
+    page = Path(page) if page is not None else home("fits")
+    rewrite_block(page, "fits", results_markdown(root))
+    return page
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m sim.analysis.fit_report --docs [ROOT]``: rewrite the results page's table."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m sim.analysis.fit_report",
+                                     description="Rewrite the docs' table of committed fits.")
+    parser.add_argument("--docs", action="store_true", required=True,
+                        help="rewrite the 'fits' block of docs/results.md")
+    parser.add_argument("root", nargs="?", default="results/fits",
+                        help="the folder of fit folders (default results/fits)")
+    args = parser.parse_args(argv)
+    if not Path(args.root).is_dir():
+        parser.exit(2, f"ccsim: error: ROOT={args.root}: not a folder of fits\n")
+    print(f"rewrote the fits table in {write_docs_block(args.root)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -80,6 +80,8 @@ def load_space(path: str | Path) -> Space:
     from ..analysis.sensitivity import _schema_field
 
     path = Path(path)
+    if path == DEFAULT_SPACE and not path.is_file():
+        path = ROOT / DEFAULT_SPACE  # the repository's, from any working folder
     if not path.is_file():
         raise ValueError(f"--space={path}: no such file")
     text = path.read_text(encoding="utf-8")

@@ -226,6 +226,15 @@ COMMITTED = {
        for name in ("trials", "evaluation", "summary", "decisions", "rounds")},
     "replications/*/runs.csv": "replication_runs",
     "replications/*/summary.csv": "replications",
+    **{f"fits/*/{stem}.{ext}": table
+       for stem, table in (("trials", "fit_trials"), ("band", "fit_band"),
+                           ("parameters", "fit_parameters"), ("fit_quality", "fit_quality"),
+                           ("prediction", "fit_prediction"),
+                           ("retention_by_year", "fit_retention_by_year"),
+                           ("heterogeneity", "fit_heterogeneity"),
+                           ("bgnbd_parameters", "cdnow_parameters"), ("timing", "cdnow_timing"),
+                           ("by_frequency", "cdnow_by_frequency"), ("weekly", "cdnow_weekly"))
+       for ext in ("csv", "parquet")},
 }
 
 
