@@ -9,13 +9,15 @@ Every check runs before any model does (``main(argv, check_only=True)`` stops af
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from types import TracebackType
 
-from ..cli_parser import check_out_dir, integer
+from ..cli_parser import UsageError, check_out_dir, integer
 
-__all__ = ["JOBS", "MAX_JOBS", "MAX_SEEDS", "check_common", "check_configs", "check_out",
-           "refuse_keys", "seeds"]
+__all__ = ["JOBS", "MAX_JOBS", "MAX_SEEDS", "CommandLineChecks", "check_common",
+           "check_configs", "check_out", "refuse_keys", "seeds"]
 
 #: Most seeds a study runs (each is a full set of model runs).
 MAX_SEEDS = 10_000
@@ -23,6 +25,33 @@ MAX_SEEDS = 10_000
 MAX_JOBS = 256
 #: ``--jobs``: worker processes, 1 to :data:`MAX_JOBS`.
 JOBS = integer(1, MAX_JOBS, "worker processes")
+
+
+class CommandLineChecks:
+    """``with CommandLineChecks() as checks:`` around a study's checks of its command line.
+
+    argparse's own exit (``--help``: 0; a refusal it printed: 2) and a refused value
+    (:class:`~sim.cli_parser.UsageError` or :class:`ValueError`, ``ConfigError`` and
+    ``SpecError`` among them) end the block; a refused value is printed as the one line
+    ``ccsim: error: ...``. ``checks.status`` is then the command's exit status (None while
+    every check passed), so the study returns it before any model runs.
+    """
+
+    status: int | None = None
+
+    def __enter__(self) -> CommandLineChecks:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> bool:
+        if isinstance(exc, SystemExit):
+            self.status = int(exc.code or 0) if not isinstance(exc.code, str) else 2
+            return True
+        if isinstance(exc, (UsageError, ValueError)):
+            print(f"ccsim: error: {exc}", file=sys.stderr)
+            self.status = 2
+            return True
+        return False
 
 
 def seeds(low: int = 2) -> Callable[[str], int]:

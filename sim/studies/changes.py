@@ -16,7 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..analysis.generated_blocks import HOMES
-from ..cli_parser import OneLineParser, UsageError
+from ..cli_parser import OneLineParser
+from .arguments import JOBS, CommandLineChecks
 
 __all__ = ["main", "merge_change"]
 
@@ -55,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--doc", type=Path, default=None,
                    help=f"page whose generated block to rewrite (default {DEFAULT_DOC} unless "
                         "--quick)")
-    p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument("--jobs", type=JOBS, default=2, help="worker processes (default 2)")
     return p
 
 
@@ -65,13 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     from ..analysis.change_table import COLUMNS, markdown
     from ..analysis.generated_blocks import read_block, rewrite_block
     from ..analysis.scenario_table import summarise
-    from ..config import ConfigError
     from ..configure import load_config
     from .arguments import check_common
     from .elasticities import git_commit
     from .scenarios import run_study
 
-    try:
+    with CommandLineChecks() as checks:
         args = build_parser().parse_args(argv)
         seeds = check_common(args, QUICK_SEEDS, DEFAULT_SEEDS)
         if not args.change.strip() or "|" in args.change or "\n" in args.change:
@@ -82,11 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.out.exists() and not args.out.is_dir():
             raise ValueError(f"--out={args.out}: is a file; give a folder")
         cfg = load_config(list(QUICK_OVERRIDES) if args.quick else [])
-    except SystemExit as exc:  # --help
-        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
-    except (UsageError, ConfigError, ValueError) as exc:
-        print(f"ccsim: error: {exc}", file=sys.stderr)
-        return 2
+    if checks.status is not None:
+        return checks.status
     commit = git_commit()
     runs = run_study({"experience_economy": cfg}, range(seeds), args.jobs,
                      progress=lambda line: print(line, file=sys.stderr, flush=True))

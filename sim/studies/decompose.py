@@ -33,8 +33,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from ..cli_parser import OneLineParser, UsageError
-from .arguments import JOBS, seeds
+from ..cli_parser import OneLineParser
+from .arguments import JOBS, CommandLineChecks, seeds
 from .folders import new_study_folder
 
 if typing.TYPE_CHECKING:
@@ -227,13 +227,12 @@ def main(argv: list[str] | None = None, check_only: bool = False) -> int:
     model runs; ``check_only`` stops there.
     """
     from .. import io
-    from ..config import ConfigError
     from ..runner import package_versions
     from .arguments import check_common, check_out, refuse_keys
     from .elasticities import git_commit
 
     argv = sys.argv[1:] if argv is None else list(argv)
-    try:
+    with CommandLineChecks() as checks:
         args = build_parser().parse_args(argv)
         n_seeds = check_common(args, QUICK_SEEDS, DEFAULT_SEEDS)
         refuse_keys(args.overrides, ("seed",), "seeds 0..K-1 by --seeds")
@@ -241,11 +240,8 @@ def main(argv: list[str] | None = None, check_only: bool = False) -> int:
         configs = configs_for(overrides)
         name = configs["baseline"].name
         out = check_out(args.out, new_study_folder("decompose", name, args.quick))
-    except SystemExit as exc:  # --help
-        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
-    except (UsageError, ConfigError, ValueError) as exc:
-        print(f"ccsim: error: {exc}", file=sys.stderr)
-        return 2
+    if checks.status is not None:
+        return checks.status
     if check_only:
         return 0
     t0 = time.perf_counter()

@@ -49,9 +49,9 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.stylised_facts import BENCHMARKS, benchmark_for
-from ..cli_parser import OneLineParser, UsageError
+from ..cli_parser import OneLineParser
 from ..strategies import LEVER
-from .arguments import JOBS, seeds
+from .arguments import JOBS, CommandLineChecks, seeds
 from .folders import new_study_folder
 
 if typing.TYPE_CHECKING:
@@ -391,24 +391,20 @@ def main(argv: list[str] | None = None, check_only: bool = False) -> int:
     Every argument, the configuration and the output folder are checked before any model
     runs; ``check_only`` stops there.
     """
-    from ..config import ConfigError
     from ..configure import load_config
     from ..runner import package_versions
     from .arguments import check_out
 
     argv = sys.argv[1:] if argv is None else list(argv)
-    try:
+    with CommandLineChecks() as checks:
         args = build_parser().parse_args(argv)
         n_seeds, levers = _check(args)
         overrides = [*(QUICK_OVERRIDES if args.quick else ()), *args.overrides,
                      f"market.steps={BURN_IN + AFTER}"]
         cfg = load_config(overrides)
         out = check_out(args.out, default_out(cfg.name, args.quick))
-    except SystemExit as exc:  # --help
-        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
-    except (UsageError, ConfigError, ValueError) as exc:
-        print(f"ccsim: error: {exc}", file=sys.stderr)
-        return 2
+    if checks.status is not None:
+        return checks.status
     if check_only:
         return 0
     t0 = time.perf_counter()

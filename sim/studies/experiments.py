@@ -33,7 +33,7 @@ import pandas as pd
 
 from ..analysis.experiment_spec import Experiment, SpecError, list_experiments, load
 from ..cli_parser import OneLineParser, UsageError, check_out_dir
-from .arguments import JOBS, seeds
+from .arguments import JOBS, CommandLineChecks, seeds
 from .experiment_design import BASE, Job, extra_seeds, jobs_for, points_table
 
 __all__ = ["DEFAULT_OUT", "Checked", "build_parser", "check_experiments", "estimate", "main",
@@ -397,7 +397,7 @@ def main(argv: list[str] | None = None, check_only: bool = False) -> int:
     checked before anything runs; ``check_only`` stops there.
     """
     argv = sys.argv[1:] if argv is None else list(argv)
-    try:
+    with CommandLineChecks() as checks:
         args = build_parser().parse_args(argv)
         hydra = [a for a in args.names if "=" in a]
         args.names = [a for a in args.names if "=" not in a]
@@ -424,11 +424,8 @@ def main(argv: list[str] | None = None, check_only: bool = False) -> int:
         checked = None if args.list or args.plan else check_experiments(
             exps, args.quick, args.seeds, args.out and Path(args.out),
             args.work and Path(args.work), hydra)
-    except SystemExit as exc:  # --help
-        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
-    except (UsageError, SpecError, ValueError) as exc:
-        print(f"ccsim: error: {exc}", file=sys.stderr)
-        return 2
+    if checks.status is not None:
+        return checks.status
     if check_only:
         return 0
     if args.list:

@@ -41,8 +41,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..cli_parser import OneLineParser, UsageError, integer
-from .arguments import JOBS, MAX_SEEDS, seeds
+from ..cli_parser import OneLineParser, integer
+from .arguments import JOBS, MAX_SEEDS, CommandLineChecks, seeds
 from .fit_bass import bass_targets
 from .fit_survival import retention_targets, sbg_targets
 from .fit_targets import BAND_SEED_BASE, FitTarget, Size
@@ -352,10 +352,8 @@ def main(argv: list[str] | None = None, check_only: bool = False) -> int:
     Every argument, the configuration, the output folder and a saved search's settings are
     checked before any model runs; ``check_only`` stops there.
     """
-    from ..config import ConfigError
-
     argv = sys.argv[1:] if argv is None else list(argv)
-    try:
+    with CommandLineChecks() as checks:
         args = build_parser().parse_args(argv)
         if args.list:
             for name, t in targets().items():
@@ -365,11 +363,8 @@ def main(argv: list[str] | None = None, check_only: bool = False) -> int:
         if args.target is None:
             raise ValueError("TARGET: missing; ccsim fit --list names the targets")
         checked = plan(args)
-    except SystemExit as exc:  # --help
-        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
-    except (UsageError, ConfigError, ValueError) as exc:
-        print(f"ccsim: error: {exc}", file=sys.stderr)
-        return 2
+    if checks.status is not None:
+        return checks.status
     if check_only:
         return 0
 

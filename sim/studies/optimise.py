@@ -35,10 +35,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ..cli_parser import OneLineParser, UsageError, integer, number
+from ..cli_parser import OneLineParser, integer, number
 from ..config import Config
 from ..strategies import LEVERS, PRESETS
-from .arguments import JOBS, MAX_SEEDS
+from .arguments import JOBS, MAX_SEEDS, CommandLineChecks
 from .optimise_run import FRESH_SEED_BASE, OBJECTIVES, Score
 from .optimise_space import (
     DEFAULT_RANGES,
@@ -375,17 +375,12 @@ def _optimise(p: Plan, commit: str, say: Callable[[str], None]) -> Any:
 
 def main(argv: list[str] | None = None, check_only: bool = False) -> int:
     """``ccsim optimise``: progress on stderr, the report on stdout. Errors: exit 2."""
-    from ..config import ConfigError
-
     argv = sys.argv[1:] if argv is None else list(argv)
-    try:
+    with CommandLineChecks() as checks:
         args = build_parser().parse_args(argv)
         checked = plan(args)
-    except SystemExit as exc:  # --help
-        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
-    except (UsageError, ConfigError, ValueError) as exc:
-        print(f"ccsim: error: {exc}", file=sys.stderr)
-        return 2
+    if checks.status is not None:
+        return checks.status
     if check_only:
         return 0
     files = run(checked, _say)

@@ -21,7 +21,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..analysis.generated_blocks import HOMES
-from ..cli_parser import OneLineParser, UsageError
+from ..cli_parser import OneLineParser
+from .arguments import JOBS, CommandLineChecks
 
 __all__ = ["COMBINATIONS", "SCENARIOS", "main", "markdown", "run_combination"]
 
@@ -167,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--doc", type=Path, default=None,
                    help=f"page whose generated block to rewrite (default {DEFAULT_DOC} unless "
                         "--quick or --out)")
-    p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument("--jobs", type=JOBS, default=2, help="worker processes (default 2)")
     return p
 
 
@@ -176,13 +177,12 @@ def main(argv: list[str] | None = None) -> int:
     from .. import io
     from ..analysis.generated_blocks import read_block, rewrite_block
     from ..analysis.scenario_table import summarise
-    from ..config import ConfigError
     from ..runner import package_versions
     from .arguments import check_common
     from .elasticities import git_commit
     from .parallel import run_grid
 
-    try:
+    with CommandLineChecks() as checks:
         args = build_parser().parse_args(argv)
         seeds = check_common(args, QUICK_SEEDS, DEFAULT_SEEDS)
         out = args.out or (Path("results/tmp/pricing") if args.quick else DEFAULT_OUT)
@@ -193,11 +193,8 @@ def main(argv: list[str] | None = None) -> int:
                                 or read_block(doc, "pricing_combinations") is None):
             raise ValueError(f"--doc={doc}: no 'BEGIN GENERATED: pricing_combinations' block")
         cases = configs(QUICK_OVERRIDES if args.quick else ())
-    except SystemExit as exc:  # --help
-        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
-    except (UsageError, ConfigError, ValueError) as exc:
-        print(f"ccsim: error: {exc}", file=sys.stderr)
-        return 2
+    if checks.status is not None:
+        return checks.status
     commit = git_commit()
     runs = run_grid(run_combination, cases, range(seeds), "case", args.jobs,
                     lambda line: print(f"pricing: {line}", file=sys.stderr, flush=True))

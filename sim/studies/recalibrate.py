@@ -38,8 +38,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from ..cli_parser import OneLineParser, UsageError, integer
-from .arguments import JOBS
+from ..cli_parser import OneLineParser, integer
+from .arguments import JOBS, CommandLineChecks
 from .optuna_search import SAMPLERS, Evaluation, Param, SearchError
 from .replicate_designs import DESIGNS, Size
 
@@ -277,16 +277,11 @@ def run(p: Plan, say: Any = None) -> dict[str, Path]:
 
 def main(argv: list[str] | None = None, check_only: bool = False) -> int:
     """Run the re-calibration search; print the best point. Errors: one line, exit 2."""
-    from ..config import ConfigError
-
     argv = sys.argv[1:] if argv is None else list(argv)
-    try:
+    with CommandLineChecks() as checks:
         checked = plan(build_parser().parse_args(argv))
-    except SystemExit as exc:  # --help
-        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
-    except (UsageError, ConfigError, ValueError) as exc:
-        print(f"ccsim: error: {exc}", file=sys.stderr)
-        return 2
+    if checks.status is not None:
+        return checks.status
     if check_only:
         return 0
     files = run(checked, lambda line: print(line, file=sys.stderr, flush=True))

@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..cli_parser import OneLineParser, UsageError, integer
-from .arguments import JOBS, seeds
+from ..cli_parser import OneLineParser, integer
+from .arguments import JOBS, CommandLineChecks, seeds
 from .replicate_designs import DESIGNS, Design, Size
 
 if TYPE_CHECKING:
@@ -238,10 +238,8 @@ def write_docs(root: Path | None = None) -> list[Path]:
 
 def main(argv: list[str] | None = None, check_only: bool = False) -> int:
     """``ccsim replicate``: prints each study's table and the folders written. Errors: exit 2."""
-    from ..config import ConfigError
-
     argv = sys.argv[1:] if argv is None else list(argv)
-    try:
+    with CommandLineChecks() as checks:
         args = build_parser().parse_args(argv)
         if args.list:
             from ..analysis.field_evidence import published
@@ -252,11 +250,8 @@ def main(argv: list[str] | None = None, check_only: bool = False) -> int:
                     print(f"{'':<18}   {row}: {published(row).source}")
             return 0
         checked = plan(args)
-    except SystemExit as exc:  # --help
-        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
-    except (UsageError, ConfigError, ValueError) as exc:
-        print(f"ccsim: error: {exc}", file=sys.stderr)
-        return 2
+    if checks.status is not None:
+        return checks.status
     if check_only:
         return 0
     summaries = run(checked, lambda line: print(line, file=sys.stderr, flush=True))

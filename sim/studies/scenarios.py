@@ -30,8 +30,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..analysis.generated_blocks import HOMES
-from ..cli_parser import OneLineParser, UsageError
-from .arguments import JOBS, seeds
+from ..cli_parser import OneLineParser
+from .arguments import JOBS, CommandLineChecks, seeds
 
 if typing.TYPE_CHECKING:
     from ..config import Config
@@ -132,12 +132,11 @@ def main(argv: list[str] | None = None, check_only: bool = False) -> int:
     """
     from .. import io
     from ..analysis.scenario_table import BLOCK, rewrite_readme, summarise
-    from ..config import ConfigError
     from ..runner import package_versions
     from .arguments import check_common, check_out, refuse_keys
     from .elasticities import git_commit
 
-    try:
+    with CommandLineChecks() as checks:
         args = build_parser().parse_args(argv)
         seeds = check_common(args, QUICK_SEEDS, DEFAULT_SEEDS)
         refuse_keys(args.overrides, ("seed", "scenario"),
@@ -148,11 +147,8 @@ def main(argv: list[str] | None = None, check_only: bool = False) -> int:
         readme = args.readme or (DEFAULT_README if args.out is None and not args.quick else None)
         if readme is not None and not BLOCK.search(_read(readme)):
             raise ValueError(f"--readme={readme}: no 'BEGIN GENERATED: scenarios' block")
-    except SystemExit as exc:  # --help
-        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
-    except (UsageError, ConfigError, ValueError) as exc:
-        print(f"ccsim: error: {exc}", file=sys.stderr)
-        return 2
+    if checks.status is not None:
+        return checks.status
     if check_only:
         return 0
     commit = git_commit()

@@ -53,8 +53,8 @@ from ..analysis.sensitivity import (
     save_figure,
 )
 from ..analysis.verdict_regions import format_regions, verdict_regions
-from ..cli_parser import OneLineParser, UsageError, integer
-from .arguments import JOBS, seeds
+from ..cli_parser import OneLineParser, integer
+from .arguments import JOBS, CommandLineChecks, seeds
 from .folders import new_study_folder
 
 if typing.TYPE_CHECKING:
@@ -325,18 +325,15 @@ def main(argv: list[str] | None = None, check_only: bool = False) -> int:
     from .arguments import check_out
 
     argv = sys.argv[1:] if argv is None else list(argv)
-    try:
+    with CommandLineChecks() as checks:
         args = build_parser().parse_args(argv)
         settings = settings_from_args(args)
         parameters = select_parameters(args.params)
         _check_settings(settings, parameters)
         load_config([*settings.overrides, *RUN_OVERRIDES])  # the base configuration
         out = check_out(args.out, default_out(settings.method, args.quick))
-    except SystemExit as exc:  # --help
-        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
-    except (UsageError, ConfigError, ValueError) as exc:
-        print(f"ccsim: error: {exc}", file=sys.stderr)
-        return 2
+    if checks.status is not None:
+        return checks.status
     if check_only:
         return 0
     t0 = time.perf_counter()
