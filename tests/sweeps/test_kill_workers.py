@@ -60,11 +60,37 @@ def _alive(pid: int) -> bool:
     return state != "Z"  # a zombie has ended; only its exit status waits for a reaper
 
 
-def test_workers_end_with_a_killed_sweep(tmp_path, cli):
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sim", "run", "-m", *ARGS], cwd=tmp_path, env=cli.env(),
+def _start(args: list[str], cwd: Path, cli) -> subprocess.Popen:
+    """``python -m sim ARGS`` in its own process group (so the clean-up reaches everything)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "sim", *args], cwd=cwd, env=cli.env(),
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True)  # its own group, so the clean-up below can reach everything
+        start_new_session=True)
+
+
+def _kill_and_expect_gone(proc: subprocess.Popen, workers: set[int]) -> None:
+    """kill -9 the main process only; every one of ``workers`` must end within 15 s."""
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 15
+    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = sorted(p for p in workers if _alive(p))
+    assert not left, f"still running 15 s after the kill: {left}"
+
+
+def _clean_up(proc: subprocess.Popen, workers: set[int]) -> None:
+    """Whatever a failed test left running: the workers, then the command's whole group."""
+    for pid in workers:
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def test_workers_end_with_a_killed_sweep(tmp_path, cli):
+    proc = _start(["run", "-m", *ARGS], tmp_path, cli)
     workers: set[int] = set()
     try:
         deadline = time.monotonic() + 180
@@ -74,20 +100,9 @@ def test_workers_end_with_a_killed_sweep(tmp_path, cli):
             time.sleep(0.05)
         workers = _descendants(proc.pid)
         assert len(workers) >= 2, workers  # the two loky workers (and resource trackers)
-        os.kill(proc.pid, signal.SIGKILL)  # the main process only
-        proc.wait()
-        deadline = time.monotonic() + 15
-        while any(_alive(p) for p in workers) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        left = sorted(p for p in workers if _alive(p))
-        assert not left, f"still running 15 s after the kill: {left}"
+        _kill_and_expect_gone(proc, workers)
     finally:
-        for pid in workers:
-            if _alive(pid):
-                os.kill(pid, signal.SIGKILL)
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        _clean_up(proc, workers)
 
 
 def _loky_workers(pid: int) -> set[int]:
@@ -108,10 +123,7 @@ def _loky_workers(pid: int) -> set[int]:
     ["experiment", "two_to_one", "--quick", "--jobs", "2", "--out", "e", "--work", "w"],
 ], ids=["study", "experiment"])
 def test_workers_of_a_killed_command_end_too(args, tmp_path, cli):
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sim", *args], cwd=tmp_path, env=cli.env(),
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True)
+    proc = _start(args, tmp_path, cli)
     workers: set[int] = set()
     try:
         deadline = time.monotonic() + 180
@@ -121,17 +133,6 @@ def test_workers_of_a_killed_command_end_too(args, tmp_path, cli):
             time.sleep(0.05)
         time.sleep(1.0)  # past the workers' start: the watch begins in their initializer
         workers = _descendants(proc.pid)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        deadline = time.monotonic() + 15
-        while any(_alive(p) for p in workers) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        left = sorted(p for p in workers if _alive(p))
-        assert not left, f"still running 15 s after the kill: {left}"
+        _kill_and_expect_gone(proc, workers)
     finally:
-        for pid in workers:
-            if _alive(pid):
-                os.kill(pid, signal.SIGKILL)
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        _clean_up(proc, workers)
