@@ -64,6 +64,8 @@ CHURN_SPACE = (
           why="extra monthly hazard per 10 points of satisfaction below the threshold: the one "
               "premise that makes some customers more churn-prone than others today"),
 )
+#: The churn premises :func:`tied` ties: the base hazard and the sensitivity to dissatisfaction.
+BASE, SENSITIVITY = "market.churn.base", "market.churn.sensitivity"
 #: The retention targets' level of churn: the base hazard, with the sensitivity to
 #: dissatisfaction tied to it in the scenario's configured ratio (:func:`cohort_alive_level`).
 #: One retention rate per year of tenure fixes the hazard's level but cannot tell a base hazard
@@ -105,13 +107,18 @@ def _loss(observed: np.ndarray, survival: np.ndarray) -> float:
     return -fc.survivor_loglik(observed, survival)
 
 
+def _premise_row(key: str, model: float, configured: float, why: str) -> dict:
+    """A row of the parameter table for a premise of the model (nothing published beside it)."""
+    return {"parameter": key.rsplit(".", 1)[-1], "key": key, "model": model,
+            "configured": configured, "published": np.nan, "published_source": "",
+            "published_checked": "", "why": why}
+
+
 def _fitted_rows(target: FitTarget, best: dict[str, Any], cfg: Config) -> list[dict]:
     """One row per searched premise: the fitted value beside the scenario's configured one."""
     before = target.current_values(cfg)
-    return [{"parameter": p.key.rsplit(".", 1)[-1], "key": p.key,
-             "model": best["params"][p.key], "configured": before[p.key],
-             "published": np.nan, "published_source": "", "published_checked": "",
-             "why": p.why} for p in target.space]
+    return [_premise_row(p.key, best["params"][p.key], before[p.key], p.why)
+            for p in target.space]
 
 
 @dataclass(frozen=True)
@@ -344,12 +351,11 @@ class RetentionTarget(FitTarget):
                           f"{'inside' if ok else 'outside'}")
         rows = _fitted_rows(self, best, cfg)
         full = tied(cfg, best["params"])
-        for key in sorted(set(full) - set(best["params"])):
-            rows.append({"parameter": key.rsplit(".", 1)[-1], "key": key, "model": full[key],
-                         "configured": float(cfg.market.churn.sensitivity), "published": np.nan,
-                         "published_source": "", "published_checked": "",
-                         "why": "tied to the base hazard in the scenario's configured ratio "
-                                "(not searched)"})
+        if SENSITIVITY not in best["params"] and SENSITIVITY in full:
+            rows.append(_premise_row(SENSITIVITY, full[SENSITIVITY],
+                                     float(cfg.market.churn.sensitivity),
+                                     "tied to the base hazard in the scenario's configured "
+                                     "ratio (not searched)"))
         return Outputs(band=band, parameters=pd.DataFrame(rows),
                        report=report,
                        figure={"title": self.title, "xlabel": "year of tenure",
@@ -361,12 +367,11 @@ def tied(cfg: Config, params: dict) -> dict:
 
     Unchanged when the sensitivity is searched itself or the base is not.
     """
-    base, sens = "market.churn.base", "market.churn.sensitivity"
-    if base not in params or sens in params:
+    if BASE not in params or SENSITIVITY in params:
         return dict(params)
     churn = cfg.market.churn
     ratio = churn.sensitivity / churn.base if churn.base > 0 else 0.0
-    return {**params, sens: params[base] * ratio}
+    return {**params, SENSITIVITY: params[BASE] * ratio}
 
 
 def cohort_alive_level(cfg: Config, years: int, params: dict, seed: int) -> list[int]:
