@@ -17,6 +17,7 @@ each anniversary, from the run's spells through
 from __future__ import annotations
 
 import dataclasses
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -74,7 +75,7 @@ class Outputs:
 
 
 @dataclass(frozen=True)
-class FitTarget:
+class FitTarget(ABC):
     """A fit target: subclasses give the runs, the loss and the outputs.
 
     Attributes:
@@ -103,18 +104,19 @@ class FitTarget:
         return [f"scenario={self.scenario}", f"market.n_customers={size.n_customers}",
                 f"market.steps={self.steps(band)}", *RUN_FLAGS]
 
-    def steps(self, band: bool) -> int:  # pragma: no cover - every target overrides it
+    @abstractmethod
+    def steps(self, band: bool) -> int:
         """Months (or periods) of a search run (``band=False``) or of a band run."""
-        raise NotImplementedError
 
+    @abstractmethod
     def simulator(self, cfg: Config, band: bool = False) -> Callable[[dict, int], Any]:
         """The per-seed run for the worker processes (a partial of a module-level function)."""
-        raise NotImplementedError  # pragma: no cover
 
+    @abstractmethod
     def score(self, params: dict, results: list[Any]) -> Evaluation:
         """The loss of one candidate from its per-seed results (lower is better)."""
-        raise NotImplementedError  # pragma: no cover
 
+    @abstractmethod
     def outputs(self, best: dict[str, Any], band_results: list[Any],
                 cfg: Config) -> Outputs:
         """The band, the parameter table and the report of the best candidate.
@@ -124,7 +126,6 @@ class FitTarget:
             band_results: The per-seed results of the best point on the band's seeds.
             cfg: The base configuration (the scenario's premises before the fit).
         """
-        raise NotImplementedError  # pragma: no cover
 
     def current_values(self, cfg: Config) -> dict[str, float]:
         """The searched premises' values in the scenario as configured (before the fit)."""
