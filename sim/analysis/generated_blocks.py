@@ -64,3 +64,17 @@ def rewrite_block(path: str | Path, name: str, body: str) -> None:
         raise ValueError(f"{path}: no 'BEGIN GENERATED: {name}' block to rewrite")
     path.write_text(pattern.sub(lambda m: m.group(1) + body + m.group(3), text),
                     encoding="utf-8")
+
+
+def check_page(path: str | Path | None, name: str, flag: str = "--doc") -> Path | None:
+    """``path`` if it holds block ``name`` (None: no page to rewrite, also fine).
+
+    Raises:
+        ValueError: ``FLAG=PATH: no 'BEGIN GENERATED: name' block`` (a missing page included),
+            the one line a study's command line prints before it runs anything.
+    """
+    if path is None:
+        return None
+    if not Path(path).is_file() or read_block(path, name) is None:
+        raise ValueError(f"{flag}={path}: no 'BEGIN GENERATED: {name}' block")
+    return Path(path)

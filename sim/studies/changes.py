@@ -64,10 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     """Measure the change, merge its rows into changes.csv, rewrite the docs table."""
     from .. import io
     from ..analysis.change_table import COLUMNS, markdown
-    from ..analysis.generated_blocks import read_block, rewrite_block
+    from ..analysis.generated_blocks import check_page, rewrite_block
     from ..analysis.scenario_table import summarise
     from ..configure import load_config
-    from .arguments import check_common
+    from .arguments import check_common, check_out
     from .elasticities import git_commit
     from .scenarios import run_study
 
@@ -76,11 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         seeds = check_common(args, QUICK_SEEDS, DEFAULT_SEEDS)
         if not args.change.strip() or "|" in args.change or "\n" in args.change:
             raise ValueError(f"--change={args.change!r}: a label of one line without '|'")
-        doc = args.doc or (None if args.quick else DEFAULT_DOC)
-        if doc is not None and (not doc.is_file() or read_block(doc, "economics_changes") is None):
-            raise ValueError(f"--doc={doc}: no 'BEGIN GENERATED: economics_changes' block")
-        if args.out.exists() and not args.out.is_dir():
-            raise ValueError(f"--out={args.out}: is a file; give a folder")
+        doc = check_page(args.doc or (None if args.quick else DEFAULT_DOC), "economics_changes")
+        check_out(args.out, DEFAULT_OUT)
         cfg = load_config(list(QUICK_OVERRIDES) if args.quick else [])
     if checks.status is not None:
         return checks.status

@@ -175,23 +175,19 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run every combination, write the tables and (unless --quick) the docs table."""
     from .. import io
-    from ..analysis.generated_blocks import read_block, rewrite_block
+    from ..analysis.generated_blocks import check_page, rewrite_block
     from ..analysis.scenario_table import summarise
     from ..runner import package_versions
-    from .arguments import check_common
+    from .arguments import check_common, check_out
     from .elasticities import git_commit
     from .parallel import run_grid
 
     with CommandLineChecks() as checks:
         args = build_parser().parse_args(argv)
         seeds = check_common(args, QUICK_SEEDS, DEFAULT_SEEDS)
-        out = args.out or (Path("results/tmp/pricing") if args.quick else DEFAULT_OUT)
-        if out.exists() and not out.is_dir():
-            raise ValueError(f"--out={out}: is a file; give a folder")
-        doc = args.doc or (DEFAULT_DOC if args.out is None and not args.quick else None)
-        if doc is not None and (not doc.is_file()
-                                or read_block(doc, "pricing_combinations") is None):
-            raise ValueError(f"--doc={doc}: no 'BEGIN GENERATED: pricing_combinations' block")
+        out = check_out(args.out, Path("results/tmp/pricing") if args.quick else DEFAULT_OUT)
+        doc = check_page(args.doc or (DEFAULT_DOC if args.out is None and not args.quick
+                                      else None), "pricing_combinations")
         cases = configs(QUICK_OVERRIDES if args.quick else ())
     if checks.status is not None:
         return checks.status
