@@ -244,9 +244,7 @@ def run(p: Plan, progress: Callable[[str], None] | None = None) -> dict[str, Pat
     say = progress or (lambda line: None)
     commit = git_commit()
     p.out.mkdir(parents=True, exist_ok=True)
-    target = dataclasses.replace(p.target, space=p.space)
-    if hasattr(target, "prior"):  # the retention targets' tie-break centres on the scenario
-        target = dataclasses.replace(target, prior=tuple(target.current_values(p.cfg).items()))
+    target = dataclasses.replace(p.target, space=p.space).searching_from(p.cfg)
 
     def score(params: dict, results: list) -> Any:
         ev = target.score(params, results)

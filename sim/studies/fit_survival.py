@@ -28,6 +28,7 @@ range per width, plus 0.1 × squared distance from its middle).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -272,6 +273,10 @@ class RetentionTarget(FitTarget):
     #: (key, configured value) of the searched premises: the tie-break's centre (set by the
     #: fit from the scenario's configuration; empty: no tie-break).
     prior: tuple[tuple[str, float], ...] = ()
+
+    def searching_from(self, cfg: Config) -> RetentionTarget:
+        """The target with its tie-break centred on the premises ``cfg`` configures."""
+        return dataclasses.replace(self, prior=tuple(self.current_values(cfg).items()))
 
     def ranges(self) -> pd.DataFrame:
         """The market's rows of ``retention_ranges.csv`` (year, low, high, status, source).

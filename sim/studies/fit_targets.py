@@ -127,6 +127,14 @@ class FitTarget(ABC):
             cfg: The base configuration (the scenario's premises before the fit).
         """
 
+    def searching_from(self, cfg: Config) -> FitTarget:
+        """The target as it searches from ``cfg``: itself here.
+
+        A target whose loss reads the configured premises (a retention target's tie-break)
+        takes them in its override.
+        """
+        return self
+
     def current_values(self, cfg: Config) -> dict[str, float]:
         """The searched premises' values in the scenario as configured (before the fit)."""
         out = {}

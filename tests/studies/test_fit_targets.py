@@ -120,3 +120,12 @@ def test_the_searched_premise_reaches_the_run(b2b):
     few = cohort_alive(b2b, 1, {"market.churn.base": 0.3}, 1)
     many = cohort_alive(b2b, 1, {"market.churn.base": 0.0005}, 1)
     assert few[1] / few[0] < many[1] / many[0]
+
+
+def test_a_retention_search_centres_its_tie_break_on_the_configured_premises():
+    cfg = load_config(["scenario=b2b"])
+    t = TARGETS["retention_b2b"].searching_from(cfg)
+    assert dict(t.prior) == {"market.churn.base": cfg.market.churn.base,
+                             "market.choice.switching_cost": cfg.market.choice.switching_cost}
+    bass = TARGETS["bass_room_ac"]
+    assert bass.searching_from(load_config(["scenario=bass"])) is bass
