@@ -11,7 +11,9 @@ churn premises are fitted on years 0–7 and the model predicts years 8–12, as
 years 1–7 and survivors at year 7, with the sBG's survival replaced by the model's (seeds
 pooled: Σ alive / Σ cohort size); :func:`sim.analysis.fit_curves.survivor_loglik`. Searched:
 ``market.churn.base`` (the hazard everyone carries), ``market.churn.sensitivity`` (the hazard
-that dissatisfaction adds: the one source of unequal churn proneness today) and
+that dissatisfaction adds),
+``market.churn.proneness_sigma`` (the spread of a per-customer multiplier of the hazard: the
+frailty that lets a cohort's retention rise with tenure) and
 ``market.choice.switching_cost`` (in a subscription every month is a renewal choice, and most
 relationships end by switching, not by the churn hazard: a 2,000-customer run of the scenario
 as configured lost 5,806 relationships to switching, 1,335 to the outside option and 2,478 to
@@ -54,16 +56,17 @@ from .optuna_search import Evaluation, Param
 if TYPE_CHECKING:
     from ..config import Config
 
-__all__ = ["CHURN_SPACE", "LEVEL_SPACE", "MARKETS", "RetentionTarget", "SbgTarget",
+__all__ = ["CHURN_SPACE", "LEVEL_SPACE", "MARKETS", "PRONENESS", "RetentionTarget",
+           "SbgTarget",
            "cohort_alive_level", "retention_targets", "sbg_targets", "tied"]
 
-#: The churn premises every retention target searches (a frailty would be one more row).
+#: The churn premises the sBG targets search (with :data:`PRONENESS` and :data:`SWITCHING`).
 CHURN_SPACE = (
     Param("market.churn.base", 5e-4, 0.05, log=True,
           why="monthly hazard every customer carries; 0.0005-0.05 spans 0.6 %-46 % a year"),
     Param("market.churn.sensitivity", 0.0, 3.0,
-          why="extra monthly hazard per 10 points of satisfaction below the threshold: the one "
-              "premise that makes some customers more churn-prone than others today"),
+          why="extra monthly hazard per 10 points of satisfaction below the threshold: "
+              "dissatisfied customers are more churn-prone"),
 )
 #: The churn premises :func:`tied` ties: the base hazard and the sensitivity to dissatisfaction.
 BASE, SENSITIVITY = "market.churn.base", "market.churn.sensitivity"
@@ -77,6 +80,12 @@ LEVEL_SPACE = (
           why="monthly hazard every customer carries, the sensitivity to dissatisfaction scaled "
               "with it (the scenario's ratio kept): the level of churn"),
 )
+#: The sBG targets' spread of churn proneness: Fader & Hardie's curves rise with tenure (their sBG
+#: puts each customer's churn probability on a Beta with CV about 1), which a hazard the same
+#: for everyone cannot give; a log-sd of 2 spans a 90th/10th percentile ratio of about 170.
+PRONENESS = Param("market.churn.proneness_sigma", 0.0, 2.0,
+                  why="log-sd of each customer's churn-proneness multiplier (mean 1): the "
+                      "heterogeneity that makes a cohort's retention rise with tenure")
 #: In contractual markets renewals are choices: staying's bonus sets most of retention.
 SWITCHING = Param("market.choice.switching_cost", 0.0, 8.0,
                   why="utility bonus of staying put at a renewal choice (contracts: most "
@@ -389,7 +398,8 @@ def sbg_targets() -> list[SbgTarget]:
     return [SbgTarget(name=name, title=f"Fader & Hardie (2007) survivors, "
                       f"{segment.replace('_', ' ')} segment: scenario=subscription fitted on "
                       "years 0-7",
-                      scenario="subscription", space=(*CHURN_SPACE, SWITCHING), full=SBG_FULL,
+                      scenario="subscription", space=(*CHURN_SPACE, PRONENESS, SWITCHING),
+                      full=SBG_FULL,
                       quick=QUICK, segment=segment)
             for name, segment in fc.SBG_SEGMENTS.items()]
 
