@@ -73,14 +73,29 @@ bench: setup
 bench-sweep: setup
 	$(PY) experiments/benchmark_sweep/run.py
 
-.PHONY: results
+.PHONY: fits results
+FIT_TARGETS := bass_room_ac bass_dryers bass_colour_tv sbg_regular sbg_highend retention_subscription retention_b2b retention_experience_economy retention_product_aware_economy retention_exploitation
+## every committed fit of results/fits from scratch on the current model (about 25 minutes on 2
+## cores), then the fits table of docs/results.md: each fit runs in results/tmp/refit/ (a killed
+## one resumes there) and replaces its committed folder only when it has finished. The retention
+## fits set their scenarios' churn premises: when one moves, copy its best point into
+## conf/scenario/ (tests/studies/test_fit_committed.py fails until the two agree)
+fits: setup
+	$(VENV)/bin/ccsim fit cdnow
+	for t in $(FIT_TARGETS); do \
+	  $(VENV)/bin/ccsim fit $$t --out results/tmp/refit/$$t && \
+	  rm -rf results/fits/$$t && mv results/tmp/refit/$$t results/fits/$$t || exit 1; \
+	done
+	$(PY) -m sim.analysis.fit_report --docs
+
 SOBOL_PARAMS := market.choice.beta_ad,market.choice.beta_quality,market.choice.beta_service,market.levers.rd.half_saturation,market.economics.learn_rate
 ## regenerate every committed result that quotes the model (after a model or default change;
 ## about 15-30 minutes on 2 cores): elasticities of the six scenarios (and the default's advertising
 ## with the changed firm's budget by its rule, for comparison), the customer-value check, the
 ## decomposition, the scenario table (docs/results.md), the stylised facts (ODD), Morris and Sobol (Sobol on
-## the five parameters with the largest Morris mu* of the growth gap: check them after Morris)
-results: setup
+## the five parameters with the largest Morris mu* of the growth gap: check them after Morris),
+## after the fits (make fits)
+results: fits
 	$(VENV)/bin/ccsim elasticities --seeds 10 --out results/calibration/elasticities_default market.n_customers=5000
 	$(VENV)/bin/ccsim elasticities --seeds 10 --out results/calibration/elasticities_subscription scenario=subscription market.n_customers=5000
 	$(VENV)/bin/ccsim elasticities --seeds 10 --out results/calibration/elasticities_product_aware_economy scenario=product_aware_economy market.n_customers=5000

@@ -28,6 +28,7 @@ HOMES: dict[str, str] = {
     "pricing_combinations": "docs/economics.md",  # experiments/pricing/run.py
     "field_evidence": "docs/results.md",          # ccsim replicate (sim.studies.replicate)
     "fits": "docs/results.md",                    # python -m sim.analysis.fit_report --docs
+    "retention_ranges": "docs/results.md",        # python -m sim.studies.retention_ranges
     "field_evidence_odd": "docs/ODD.md",          # the same table, in ODD §12.5
     "claims_summary": "docs/strategist/claims.md",  # python -m sim.analysis.verdict_summary
     "sensitivity_summary": "results/sensitivity/README.md",  # the same command

@@ -335,7 +335,7 @@ def run_report(target: str, out: Path) -> dict[str, Path]:
         files[name] = io.write_parquet(df, out / f"{name}.parquet")
         files[f"{name}_csv"] = io.write_text(_csv(df), out / f"{name}.csv")
     files["meta"] = io.write_json({
-        "target": target, "data": rep["path"], "fit": rep["fit"], "holdout": rep["holdout"],
+        "target": target, "data": fit_cdnow.SAMPLE, "fit": rep["fit"], "holdout": rep["holdout"],
         "p_alive": rep["p_alive"], "git_commit": commit,
         "versions": {**package_versions(), "scipy": _version("scipy")},
         "report": fit_cdnow.markdown(rep)}, out / "meta.json")

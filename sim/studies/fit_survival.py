@@ -90,6 +90,8 @@ PRONENESS = Param("market.churn.proneness_sigma", 0.0, 2.0,
 SWITCHING = Param("market.choice.switching_cost", 0.0, 8.0,
                   why="utility bonus of staying put at a renewal choice (contracts: most "
                       "relationships end by switching at a renewal, not by the churn hazard)")
+#: The sBG targets' switching cost: wider, since both segments' searches with 0-8 ran into 8.
+SBG_SWITCHING = Param(SWITCHING.key, 0.0, 12.0, why=SWITCHING.why)
 #: Markets whose relationships end mostly at renewal choices (their search adds SWITCHING).
 CONTRACTUAL = ("subscription", "b2b_contracts")
 #: The kind of market of each scenario with churn (``bass`` has none).
@@ -398,7 +400,7 @@ def sbg_targets() -> list[SbgTarget]:
     return [SbgTarget(name=name, title=f"Fader & Hardie (2007) survivors, "
                       f"{segment.replace('_', ' ')} segment: scenario=subscription fitted on "
                       "years 0-7",
-                      scenario="subscription", space=(*CHURN_SPACE, PRONENESS, SWITCHING),
+                      scenario="subscription", space=(*CHURN_SPACE, PRONENESS, SBG_SWITCHING),
                       full=SBG_FULL,
                       quick=QUICK, segment=segment)
             for name, segment in fc.SBG_SEGMENTS.items()]

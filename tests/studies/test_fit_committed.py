@@ -13,8 +13,11 @@ from sim.analysis.generated_blocks import home, read_block
 
 ROOT = Path(__file__).resolve().parents[2]
 FITS = ROOT / "results" / "fits"
-COMMITTED = sorted(p.name for p in FITS.iterdir() if (p / "meta.json").exists()) \
-    if FITS.is_dir() else []
+FOLDERS = sorted(p for p in FITS.iterdir() if (p / "meta.json").exists()) if FITS.is_dir() \
+    else []
+#: The searches (``ccsim fit TARGET`` with a band); the data reports (``cdnow``) apart.
+REPORTS = {"cdnow"}
+COMMITTED = [p.name for p in FOLDERS if p.name not in REPORTS]
 
 
 def test_the_results_page_table_is_what_the_committed_fits_give():
@@ -28,6 +31,20 @@ def test_each_committed_fit_has_its_files_and_a_git_commit(name):
         assert (folder / f).exists(), f"{name}: {f} missing"
     params = pd.read_csv(folder / "parameters.csv")
     assert params["git_commit"].str.fullmatch(r"[0-9a-f]{40}(\+dirty)?").all()
+
+
+def test_the_committed_cdnow_report_reproduces_the_published_bgnbd():
+    """Fader, Hardie & Lee (2005): r 0.243, alpha 4.414, a 0.793, b 2.426 on the sample."""
+    folder = FITS / "cdnow"
+    if not (folder / "meta.json").exists():
+        pytest.skip("no committed CDNOW report")
+    for f in ("report.md", "weekly.png", "timing.csv", "by_frequency.csv"):
+        assert (folder / f).exists(), f"cdnow: {f} missing"
+    params = pd.read_csv(folder / "bgnbd_parameters.csv")
+    assert params["git_commit"].str.fullmatch(r"[0-9a-f]{40}(\+dirty)?").all()
+    assert params["fitted"].to_numpy() == pytest.approx(params["published"].to_numpy(),
+                                                        abs=1e-3)
+    assert not Path(json.loads((folder / "meta.json").read_text())["data"]).is_absolute()
 
 
 def test_the_retention_premises_of_each_scenario_are_its_fit():
