@@ -108,6 +108,7 @@ results: fits
 	$(PY) experiments/scenarios/run.py
 	$(PY) experiments/pricing/run.py
 	$(VENV)/bin/ccsim replicate --force
+	$(PY) -m sim.studies.retention_ranges
 	$(PY) experiments/calibration/stylised_facts.py
 	$(VENV)/bin/ccsim sensitivity --method morris --out results/sensitivity/morris
 	$(VENV)/bin/ccsim sensitivity --method sobol --n 64 --params $(SOBOL_PARAMS) --out results/sensitivity/sobol

@@ -10,7 +10,8 @@ moves with the range, the range is a premise that decides it.
 
 ``python -m sim.studies.retention_ranges [--quick] [--seeds K] [--jobs N] [--out DIR]
 [--doc FILE]`` writes ``DIR/sensitivity.csv`` (one row per scenario, range and KPI) and the
-shifted fits under ``DIR/<target>_<low>_<high>/`` (resumable: a finished fit is read back),
+shifted fits under ``DIR/<target>_<low>_<high>/`` (a finished fit of the same commit is read
+back, a killed one resumes),
 then rewrites the ``retention_ranges`` block of the docs' results page. The stated range's row
 reads the committed fit under ``results/fits/``. The objective of every fit reads only the
 cohort's retention, never the strategy comparison.
@@ -103,14 +104,23 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _fit(case: Case, out: Path, quick: bool, jobs: int) -> dict[str, float]:
-    """The fitted churn premises of ``case`` (tied as the scenario's), fitting it if need be."""
+def _fit(case: Case, out: Path, quick: bool, jobs: int, commit: str) -> dict[str, float]:
+    """The fitted churn premises of ``case`` (tied as the scenario's), fitting it if need be.
+
+    A shifted range's fit made at another commit than ``commit`` is made again (a model change
+    moves it); a killed one resumes from its journal.
+    """
+    import shutil
+
     from .. import io
     from ..configure import load_config
     from . import fit
     from .fit_survival import tied
 
     folder = out / f"{case.target}_{case.low:g}_{case.high:g}" if quick else case.folder(out)
+    meta_path = folder / "meta.json"
+    if not case.stated and meta_path.exists() and io.read_json(meta_path)["git_commit"] != commit:
+        shutil.rmtree(folder)
     if not (folder / "meta.json").exists():
         if case.stated and not quick:
             raise ValueError(f"{folder}: no committed fit of the stated range; run "
@@ -179,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     todo = cases(args.market)
     for case in todo:
         say(f"retention ranges: {case.scenario} {case.low:g}-{case.high:g} %")
-        fitted = _fit(case, out, args.quick, args.jobs)
+        fitted = _fit(case, out, args.quick, args.jobs, commit)
         premises = {k: v for k, v in fitted.items() if k.startswith("market.")}
         cfg = with_values(load_config([f"scenario={case.scenario}",
                                        *(QUICK_OVERRIDES if args.quick else ())]), premises)
