@@ -39,6 +39,19 @@ from sim import strategies as S  # noqa: E402
 from sim.analysis.generated_blocks import block_pattern  # noqa: E402
 
 MODEL = "modelling choice, to be calibrated"
+RECALIBRATED = ("re-calibrated on the published field studies (issue 26: "
+                "`python -m sim.studies.recalibrate`, results/recalibration, best trial #118; "
+                "ODD §12.5)")
+#: The premises issue 26's re-calibration set (experiments/recalibration/space.yaml).
+RECALIBRATED_KEYS = (
+    "market.levers.insight.half_saturation", "market.levers.personalisation.half_saturation",
+    "market.levers.service.half_saturation", "market.levers.retention.half_saturation",
+    "market.levers.cross_sell.half_saturation", "market.levers.recovery.half_saturation",
+    "market.economics.personalisation_reach", "market.economics.estimate_error",
+    "market.economics.learn_rate", "market.economics.cross_sell_trigger",
+    "market.economics.retention_offer", "market.choice.beta_service",
+    "market.choice.beta_cross_sell", "market.experience.disconfirmation_weight",
+    "market.awareness.referral_trigger")
 ESSAY_000 = "essay 000"
 ESSAY_003 = "essay 003"
 SULTAN = "Sultan, Farley & Lehmann (1990)"
@@ -79,11 +92,7 @@ SOURCES: dict[str, str] = {
     "market.experience.detractor_threshold": (
         "Reichheld (2003): detractors answer 0–6, three points below promoters; kept 3 below "
         "`promoter_threshold` (calibrated with it)"),
-    "market.awareness.referral_trigger": (
-        f"{MODEL}: 1 = a recommendation brings a customer who knows the firm to the market with "
-        f"the hazard at which it makes an unknown firm known (no second free strength); its "
-        f"elasticity of acquisitions is compared with Trusov, Bucklin & Pauwels (2009), not "
-        f"fitted"),
+    "market.awareness.referral_trigger": RECALIBRATED,
     "market.choice.beta_price": (
         "calibrated (issue 13): price elasticity of the firm's share of choices ≈ −2.62, "
         "Bijmolt, van Heerde & Pieters (2005); search and log in experiments/calibration/ and "
@@ -126,6 +135,7 @@ SOURCES: dict[str, str] = {
     "output.spells": "not a model parameter",
     "output.progress": "not a model parameter",
     "output.print_table": "not a model parameter",
+    **{key: RECALIBRATED for key in RECALIBRATED_KEYS},
 }
 
 #: Meanings for fields without ``help`` metadata, and notes appended to some that have it.

@@ -169,7 +169,7 @@ class AwarenessConfig:
                                      help="weight of a warning relative to a recommendation")
     wom_belief_rate: float = _share(0.2, unit="share of the gap per month",
                                     help="how far word of mouth moves beliefs per month")
-    referral_trigger: float = _num(1.0, 0.0, 100.0, unit="× wom_strength",
+    referral_trigger: float = _num(0.8524, 0.0, 100.0, unit="× wom_strength",
                                    help="how strongly contacts' recommendations of a firm a "
                                         "customer already knows bring them to the market for "
                                         "it (a month's hazard wom_strength × this × the share "
@@ -188,14 +188,15 @@ class ChoiceConfig:
 
     beta_fit: float = _num(3.0, 0.0, 100.0, unit="utils", help="weight of fit to needs")
     beta_quality: float = _num(1.5, 0.0, 100.0, unit="utils", help="weight of product quality")
-    beta_service: float = _num(1.5, 0.0, 100.0, unit="utils", help="weight of service experience")
+    beta_service: float = _num(0.7092, 0.0, 100.0, unit="utils",
+                               help="weight of service experience")
     beta_belief: float = _num(2.0, 0.0, 100.0, unit="utils", help="weight of beliefs")
     beta_social: float = _num(1.0, 0.0, 100.0, unit="utils",
                               help="weight of the share of neighbours who buy from the firm")
     beta_price: float = _num(12.0, 0.0, 100.0, unit="utils",
                              help="weight of price / wtp (calibrated: price elasticity of choice "
                                   "share ≈ −2.6, Bijmolt et al. 2005; experiments/calibration)")
-    beta_cross_sell: float = _num(1.0, 0.0, 100.0, unit="utils",
+    beta_cross_sell: float = _num(0.698, 0.0, 100.0, unit="utils",
                                   help="pull of a personalised offer from a firm the customer "
                                        "already buys another category from")
     beta_ad: float = _num(2.5, 0.0, 100.0, unit="utils",
@@ -228,7 +229,7 @@ class ExperienceConfig:
     w_service: float = _num(1.0, 0.0, 100.0, help="weight of service in experience")
     w_value: float = _num(1.0, 0.0, 100.0, help="weight of value for money in experience")
     noise_sd: float = _num(0.1, 0.0, 10.0, unit="experience units", help="noise of one experience")
-    disconfirmation_weight: float = _num(0.5, 0.0, 10.0,
+    disconfirmation_weight: float = _num(0.4497, 0.0, 10.0,
                                          help="how much beating or missing expectations counts")
     satisfaction_smoothing: float = _share(0.3, unit="weight, 0–1",
                                            help="weight of this month in satisfaction")
@@ -296,13 +297,13 @@ class EconomicsConfig:
     service_base: float = _share(0.2, unit="service level, 0–1",
                                  help="service level with no service investment")
     max_discount: float = _share(0.3, unit="share of list price", help="deepest price promotion")
-    personalisation_reach: float = _share(0.6, unit="share of distance",
+    personalisation_reach: float = _share(0.2845, unit="share of distance",
                                           help="share of the offer–need distance full "
                                                "personalisation removes")
-    learn_rate: float = _share(0.15, unit="share of the unknown per served month",
+    learn_rate: float = _share(0.05413, unit="share of the unknown per served month",
                                help="share of the missing knowledge of a customer gained per "
                                "purchase at full insight capability and data unification 1")
-    estimate_error: float = _num(0.5, 0.0, 100.0, unit="need units",
+    estimate_error: float = _num(1.238, 0.0, 100.0, unit="need units",
                                  help="sd of a firm's error about the need of a customer it knows "
                                       "nothing of; × (1 − knowledge) as it learns")
     version_cost: float = _num(0.04, 0.0, 1e9, lo_open=True,
@@ -312,7 +313,7 @@ class EconomicsConfig:
                                  help="how fast a new version's novelty wears off")
     cocreation_speed: float = _share(0.1, unit="share of distance per month",
                                      help="monthly move of the offer toward customers' needs")
-    cross_sell_trigger: float = _prob(0.3, "chance a triggered cross-sell brings a customer to "
+    cross_sell_trigger: float = _prob(0.1175, "chance a triggered cross-sell brings a customer to "
                                            "market")
     service_cost: float = _num(0.2, 0.0, 100.0, unit="× unit cost",
                                help="delivery cost of service at level 1, per unit sold (part of "
@@ -323,7 +324,7 @@ class EconomicsConfig:
     recovery_cost: float = _num(0.3, 0.0, 10.0, unit="× monthly price",
                                 help="cost of fixing one bad experience on the spot (service "
                                      "recovery by empowered frontline staff)")
-    retention_offer: float = _num(0.5, 0.0, 10.0, unit="× monthly price",
+    retention_offer: float = _num(0.5257, 0.0, 10.0, unit="× monthly price",
                                   help="cost of one retention offer")
     fixed_cost: float = _num(0.02, 0.0, 1e6, unit="price units / market customer / month",
                              help="fixed cost of a firm, per customer in the market, split evenly")
@@ -368,19 +369,24 @@ def _curve(half_saturation: float, carryover: float) -> Any:
 
 @dataclass
 class LeversConfig:
-    """Each lever's response curve (promotion's is economics.max_discount); uncalibrated."""
+    """Each lever's response curve (promotion's is economics.max_discount).
 
-    # half-saturations in price units (issue 23: the money of the earlier defaults ÷ 50, the
-    # default ref_price, so the default market is the same)
+    Half-saturations in price units. The customer levers' (insight, personalisation, service,
+    retention, cross-selling, recovery) are issue 26's re-calibration on the field studies
+    (results/recalibration, best trial #118, rounded to 4 figures); R&D's, co-creation's and
+    advertising's are issue 23's (the earlier defaults ÷ 50, the default ref_price), with
+    advertising's carry-over calibrated in issue 13.
+    """
+
     rd: LeverCurve = _curve(0.02, 0.95)
     advertising: LeverCurve = _curve(0.01, 0.45)  # carry-over calibrated (issue 13)
-    insight: LeverCurve = _curve(0.14, 0.95)
-    personalisation: LeverCurve = _curve(0.14, 0.95)
-    service: LeverCurve = _curve(0.14, 0.95)
+    insight: LeverCurve = _curve(0.835, 0.95)
+    personalisation: LeverCurve = _curve(0.6561, 0.95)
+    service: LeverCurve = _curve(0.03079, 0.95)
     cocreation: LeverCurve = _curve(0.02, 0.95)
-    retention: LeverCurve = _curve(0.14, 0.95)
-    cross_sell: LeverCurve = _curve(0.14, 0.95)
-    recovery: LeverCurve = _curve(0.14, 0.95)
+    retention: LeverCurve = _curve(0.6972, 0.95)
+    cross_sell: LeverCurve = _curve(0.1305, 0.95)
+    recovery: LeverCurve = _curve(0.9912, 0.95)
 
 
 @dataclass

@@ -96,8 +96,9 @@ PARAMETERS: tuple[Parameter, ...] = (
               "weight customers put on fit to their needs: commodity to identity purchase"),
     Parameter("market.choice.beta_quality", 0.5, 4.0,
               "weight of product quality in choice: a third to over twice the default 1.5"),
-    Parameter("market.choice.beta_service", 0.5, 4.0,
-              "weight of service in choice: a third to over twice the default 1.5"),
+    Parameter("market.choice.beta_service", 0.3, 4.0,
+              "weight of service in choice: from under half the re-calibrated default 0.71 "
+              "(issue 26) to the earlier assumed 1.5's upper range"),
     Parameter("market.economics.initial_penetration", 0.1, 0.6,
               "the category's life-cycle stage at the start (share of customers who buy it; "
               "assumed 0.3 in the default scenario): early growth to a mature category, where "
@@ -107,7 +108,7 @@ PARAMETERS: tuple[Parameter, ...] = (
               "(an estimated best response to its own demand) from 0.5 (issue 24)"),
     Parameter("market.choice.switching_cost", 0.0, 3.0,
               "utility bonus of staying put: free switching to strong lock-in"),
-    Parameter("market.churn.sensitivity", 0.05, 1.0,
+    Parameter("market.churn.sensitivity", 0.01, 1.0,
               "extra churn hazard per 10 points of dissatisfaction: tolerant to fickle customers"),
     Parameter("market.churn.base", 3e-4, 3e-3,
               "monthly churn hazard everyone carries (default 0.0013, fitted into first-year "
@@ -126,8 +127,8 @@ PARAMETERS: tuple[Parameter, ...] = (
               "word-of-mouth awareness hazard: weak to strong peer influence"),
     Parameter("market.awareness.referral_trigger", 0.0, 2.0,
               "how strongly praise brings customers who know a firm to the market for it, "
-              "relative to the awareness hazard: word of mouth without referrals (0) to twice "
-              "the default (1, a modelling choice)"),
+              "relative to the awareness hazard: word of mouth without referrals (0) to more "
+              "than twice the re-calibrated default 0.85 (issue 26)"),
     Parameter("market.awareness.search_rate", 0.0, 0.1,
               "monthly chance a customer searches: no search to searching every ~10 months"),
     # what customer-centric money buys: knowledge, personalisation, service
@@ -146,15 +147,15 @@ PARAMETERS: tuple[Parameter, ...] = (
               "delivery cost of full service per unit sold, × unit cost: self-service to "
               "concierge"),
     # the lever curves (uncalibrated technology: money at half capability)
-    Parameter("market.levers.service.half_saturation", 0.04, 0.4,
-              "service money per relationship at half capability, price units: a third to "
-              "three times the default 0.14"),
-    Parameter("market.levers.personalisation.half_saturation", 0.04, 0.4,
-              "personalisation money per relationship at half capability, price units "
-              "(default 0.14)"),
-    Parameter("market.levers.insight.half_saturation", 0.04, 0.4,
+    Parameter("market.levers.service.half_saturation", 0.01, 0.3,
+              "service money per relationship at half capability, price units: a third of the "
+              "re-calibrated default 0.031 (issue 26) to twice the earlier assumed 0.14"),
+    Parameter("market.levers.personalisation.half_saturation", 0.1, 1.0,
+              "personalisation money per relationship at half capability, price units: the "
+              "earlier assumed 0.14 to above the re-calibrated 0.66 (issue 26)"),
+    Parameter("market.levers.insight.half_saturation", 0.1, 1.0,
               "insight (data and analytics) money per relationship at half capability, price "
-              "units (default 0.14)"),
+              "units: the earlier assumed 0.14 to above the re-calibrated 0.84 (issue 26)"),
     Parameter("market.levers.rd.half_saturation", 0.006, 0.06,
               "R&D money per market customer at half quality capability, price units "
               "(default 0.02)"),
