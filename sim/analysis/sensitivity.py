@@ -110,10 +110,10 @@ PARAMETERS: tuple[Parameter, ...] = (
               "utility bonus of staying put: free switching to strong lock-in"),
     Parameter("market.churn.sensitivity", 0.01, 1.0,
               "extra churn hazard per 10 points of dissatisfaction: tolerant to fickle customers"),
-    Parameter("market.churn.base", 3e-4, 3e-3,
-              "monthly churn hazard everyone carries (default 0.0013, fitted into first-year "
-              "cohort retention of 70-80 %, assumed): brackets the fits into that range moved "
-              "5 points either way (0.0024 for 65-75 %, 0.0004 for 75-85 %; issue 25)"),
+    Parameter("market.churn.base", 5e-5, 3e-3,
+              "monthly churn hazard everyone carries (default fitted into first-year cohort "
+              "retention of 70-80 %, assumed): brackets it and the fits into that range moved "
+              "5 points either way (results/fits/ranges; issue 25)"),
     Parameter("market.churn.proneness_sigma", 0.0, 1.5,
               "spread (log-sd) of customers' churn proneness: everyone alike (the default) to "
               "the spread Fader & Hardie's survivor curves call for (the sbg fits: 0.4-1.5)"),
