@@ -120,6 +120,44 @@ BGNBD = {
     "git_commit": COMMIT,
 }
 
+#: The assumed retention ranges' sensitivity rows (python -m sim.studies.retention_ranges).
+RANGE_SENSITIVITY = {
+    "case": C("", "the scenario (one case per range)"),
+    "label": C("", "the scenario's readable name"),
+    "metric": C("", "the KPI (growth_gap_points, margin_gap_points, growth_ratio)"),
+    "runs": C("runs", "runs of the scenario at the range's fit"),
+    "defined": C("runs", "runs where the KPI is defined (finite)"),
+    "mean": C("the KPI's", "mean over the runs where it is defined"),
+    "low": C("the KPI's", "lower bound of the 95% Student-t interval"),
+    "high": C("the KPI's", "upper bound of the 95% Student-t interval"),
+    "n_customers": C("customers", "customers in the scenario's market"),
+    "steps": C("months", "length of each run"),
+    "scenario": C("", "the scenario whose churn premises were fitted"),
+    "market": C("", "its kind of market (a row group of sim/data/retention_ranges.csv)"),
+    "range_low": C("%", "lower end of the first-year retention range fitted into"),
+    "range_high": C("%", "upper end of that range"),
+    "stated": C("true/false", "the stated (assumed) range; else it moved 5 points either way"),
+    "retention_year_1": C("%", "the fit's first-year cohort retention on its fresh band seeds"),
+    "fit_commit": C("", "the git commit the fit ran at"),
+    "commit": C("", "the git commit the headline was measured at"),
+}
+#: Issue 26's re-calibration search (python -m sim.studies.recalibrate, results/recalibration).
+RECALIBRATION_TRIALS = {
+    "number": TRIALS["number"], "state": TRIALS["state"],
+    "value": C("loss", "the field-evidence loss of the trial (sim.analysis.field_evidence_loss;"
+                       " lower is better)"),
+    "per_seed": C("loss", "the loss of each seed alone (a list)"),
+    "seconds": TRIALS["seconds"], "started": TRIALS["started"], "finished": TRIALS["finished"],
+    "killed": TRIALS["killed"], "retry_of": TRIALS["retry_of"],
+    "git_commit": TRIALS["git_commit"],
+}
+RECALIBRATION_PATTERNS = (
+    (r"(\w+):mean", C("the study's unit", "{0}: the model's figure for the published row, mean "
+                                          "over the seeds")),
+    (r"(\w+):miss", C("standard errors", "{0}: by how much that figure misses the row's rule "
+                                         "(0: met)")),
+)
+
 TABLES: list[Table] = [
     Table("fit_trials", ("trials.parquet", "trials.csv"), WRITER, "trial of the search",
           TRIALS, config_keys=True,
@@ -157,4 +195,12 @@ TABLES: list[Table] = [
                                     "(cumulative)"),
            "predicted": C("purchases", "the BG/NBD's expected repeat purchases up to then"),
            "calibration": C("true/false", "in the calibration period (else the holdout)")}),
+    Table("retention_range_sensitivity", ("sensitivity.csv",),
+          "`python -m sim.studies.retention_ranges` (results/fits/ranges/)",
+          "scenario × first-year range × KPI", RANGE_SENSITIVITY, config_keys=True,
+          note="The fitted churn premises are columns named by their configuration keys."),
+    Table("recalibration_trials", ("trials.parquet", "trials.csv"),
+          "`python -m sim.studies.recalibrate` (results/recalibration/)", "trial of the search",
+          RECALIBRATION_TRIALS, RECALIBRATION_PATTERNS, config_keys=True, explicit=True,
+          note="The searched premises are columns named by their configuration keys."),
 ]

@@ -152,12 +152,14 @@ def markdown(table: pd.DataFrame) -> str:
             scenario, f"{low:g}-{high:g} %" + (" (stated, assumed)" if first["stated"] else ""),
             f"{first['market.churn.base']:.4g}",
             "—" if pd.isna(switching) else f"{switching:.3g}",
-            f"{first['retention_year_1']:.1f} %",
+            f"{first['retention_year_1']:.1f} %"
+            + ("" if low <= first["retention_year_1"] <= high else " (outside: not reached)"),
             cells["growth_gap_points"], cells["margin_gap_points"]]) + " |")
     if len(table):
         first = table.iloc[0]
         lines += ["", f"Each range's churn premises fitted as `ccsim fit retention_<scenario> "
-                  f"--range 1=LOW:HIGH` (the stated range: the committed fit); headline over "
+                  f"--range 1=LOW:HIGH` (the stated range: the committed fit; a range the "
+                  f"search of churn's level cannot reach is marked outside); headline over "
                   f"seeds 0–{int(first['runs']) - 1} at the scenario's own size: mean with the "
                   "95% Student-t interval."]
     return "\n".join(lines) + "\n"

@@ -226,6 +226,12 @@ COMMITTED = {
        for name in ("trials", "evaluation", "summary", "decisions", "rounds")},
     "replications/*/runs.csv": "replication_runs",
     "replications/*/summary.csv": "replications",
+    "recalibration/trials.*": "recalibration_trials",
+    "fits/ranges/sensitivity.csv": "retention_range_sensitivity",
+    **{f"fits/ranges/*/{stem}.{ext}": table
+       for stem, table in (("trials", "fit_trials"), ("band", "fit_band"),
+                           ("parameters", "fit_parameters"))
+       for ext in ("csv", "parquet")},
     **{f"fits/*/{stem}.{ext}": table
        for stem, table in (("trials", "fit_trials"), ("band", "fit_band"),
                            ("parameters", "fit_parameters"), ("fit_quality", "fit_quality"),
