@@ -351,7 +351,11 @@ class EconomicsConfig:
 
 @dataclass
 class LeverCurve:
-    """One lever's response curve: a stock with carry-over, concave in money (uncalibrated)."""
+    """One lever's response curve: a stock with carry-over, concave in money.
+
+    The customer levers' half-saturations are re-calibrated on field studies (issue 26);
+    R&D's, advertising's and co-creation's are assumed (advertising's carry-over calibrated).
+    """
 
     half_saturation: float = _num(0.02, 0.0, 1e9, lo_open=True, unit="price units per customer",
                                   help="stock at capability 0.5, per customer in the market "

@@ -53,6 +53,10 @@ def test_row_miss_is_zero_when_the_rule_is_met_and_grows_with_the_distance():
     assert row_miss("+", math.nan, 0.1, t) == UNDEFINED
 
 
+#: Keys of the space a later fit may move out of its range (the retention fits' tied level).
+RELEVELLED = {"market.churn.sensitivity"}
+
+
 def test_the_committed_space_is_valid_and_holds_todays_defaults():
     space = rc.load_space(ROOT / rc.DEFAULT_SPACE)
     # every published row the model can measure is a target (a gap it cannot measure is not)
@@ -62,7 +66,10 @@ def test_the_committed_space_is_valid_and_holds_todays_defaults():
         node = cfg
         for part in p.key.split("."):
             node = getattr(node, part)
-        assert p.low <= float(node) <= p.high, f"{p.key}: default {node} outside the range"
+        # the default scenario's churn sensitivity is the re-calibrated one re-levelled with
+        # the base hazard by the retention fit (issue 25), which owns the level of churn
+        if p.key not in RELEVELLED:
+            assert p.low <= float(node) <= p.high, f"{p.key}: default {node} outside the range"
         assert p.why, p.key
     assert space.seeds >= 5 and space.trials >= len(space.params)
 

@@ -70,7 +70,9 @@ def test_undefined_figures_say_why(tiny):
     """A shrinking product-centric group: growth_ratio reads n/a with the reason."""
     ts = tiny.timeseries.copy()
     pc = ts["strategy"] == "product_centric"
+    cc = ts["strategy"] == "customer_centric"
     ts.loc[pc, "revenue"] *= 0.9 ** ts.loc[pc, "step"]  # shrinks ~10% a month
+    ts.loc[cc, "revenue"] = 100.0 * 1.01 ** ts.loc[cc, "step"]  # grows: only one group shrank
     comparison = strategy_comparison(ts, 12)
     assert comparison["product_centric_revenue_cagr"] < 0
     shrunk = dataclasses.replace(tiny, summary={**tiny.summary, "comparison": comparison})

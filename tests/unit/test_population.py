@@ -79,7 +79,8 @@ def test_churn_proneness_has_mean_one_and_leaves_the_other_traits_alone():
     from sim.configure import load_config
     from sim.customers import make_traits
 
-    plain = make_traits(load_config(["market.n_customers=20000"]).market, 3)
+    plain = make_traits(load_config(["market.n_customers=20000",
+                                     "market.churn.proneness_sigma=0"]).market, 3)
     spread = make_traits(load_config(["market.n_customers=20000",
                                       "market.churn.proneness_sigma=0.8"]).market, 3)
     assert (plain.churn_proneness == 1.0).all()
