@@ -227,6 +227,12 @@ COMMITTED = {
     "replications/*/runs.csv": "replication_runs",
     "replications/*/summary.csv": "replications",
     "recalibration/trials.*": "recalibration_trials",
+    **{f"experiments/*/{stem}": f"experiment_{table}"
+       for stem, table in (("runs.parquet", "runs"), ("summary.csv", "summary"),
+                           ("series.csv", "series"), ("points.csv", "points"),
+                           ("premises.csv", "premises"), ("arms.csv", "arms"),
+                           ("prim.csv", "prim"), ("prim_boxes.csv", "prim_boxes"),
+                           ("regions.csv", "regions"))},
     "fits/ranges/sensitivity.csv": "retention_range_sensitivity",
     **{f"fits/ranges/*/{stem}.{ext}": table
        for stem, table in (("trials", "fit_trials"), ("band", "fit_band"),
