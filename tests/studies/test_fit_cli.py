@@ -204,7 +204,11 @@ def test_a_killed_fit_resumes_without_repeating_a_finished_trial(tmp_path, cli):
     states: list[str] = []
     while time.monotonic() < deadline and proc.poll() is None:
         if journal.exists():
-            trials = os_._storage(journal).get_all_trials(0, deepcopy=False)
+            try:  # the journal exists a moment before the study's first record is in it
+                trials = os_._storage(journal).get_all_trials(0, deepcopy=False)
+            except KeyError:
+                time.sleep(0.05)
+                continue
             states = [t.state.name for t in trials]
             if states.count("COMPLETE") >= 2 and "RUNNING" in states:
                 time.sleep(0.3)  # into the trial's runs (a trial takes about a second)
