@@ -9,6 +9,7 @@ Bass targets add ``fit_quality``; sBG targets ``fit_prediction``, ``fit_retentio
 
 from __future__ import annotations
 
+from .column_tables import SCENARIO_SUMMARY
 from .columns import Column, Table
 
 C = Column
@@ -122,16 +123,9 @@ BGNBD = {
 
 #: The assumed retention ranges' sensitivity rows (python -m sim.studies.retention_ranges).
 RANGE_SENSITIVITY = {
+    # the rows are sim.analysis.scenario_table.summarise's, as in the scenario summary
+    **SCENARIO_SUMMARY,
     "case": C("", "the scenario (one case per range)"),
-    "label": C("", "the scenario's readable name"),
-    "metric": C("", "the KPI (growth_gap_points, margin_gap_points, growth_ratio)"),
-    "runs": C("runs", "runs of the scenario at the range's fit"),
-    "defined": C("runs", "runs where the KPI is defined (finite)"),
-    "mean": C("the KPI's", "mean over the runs where it is defined"),
-    "low": C("the KPI's", "lower bound of the 95% Student-t interval"),
-    "high": C("the KPI's", "upper bound of the 95% Student-t interval"),
-    "n_customers": C("customers", "customers in the scenario's market"),
-    "steps": C("months", "length of each run"),
     "scenario": C("", "the scenario whose churn premises were fitted"),
     "market": C("", "its kind of market (a row group of sim/data/retention_ranges.csv)"),
     "range_low": C("%", "lower end of the first-year retention range fitted into"),
