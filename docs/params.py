@@ -133,6 +133,7 @@ SOURCES: dict[str, str] = {
     "firms.<name>.pivot.at": (f"modelling choice: the pivot of {ESSAY_003} (B2B firms gain by "
                               "pivoting) and Lee et al. (2015); 0 = none"),
     "output.spells": "not a model parameter",
+    "output.network_sample": "not a model parameter",
     "output.progress": "not a model parameter",
     "output.print_table": "not a model parameter",
     **{key: RECALIBRATED for key in RECALIBRATED_KEYS},
@@ -153,9 +154,6 @@ NOTES: dict[str, str] = {
     "firms.<name>.shares": "levers: " + ", ".join(f"`{k}`" for k in S.LEVERS),
     "firms.<name>.pivot.to": "what `strategy` takes; capability stocks carry over",
     "firms.<name>.pivot.shares": "levers: " + ", ".join(f"`{k}`" for k in S.LEVERS),
-    "output.spells": "write spells.parquet (one row per customer–firm relationship)",
-    "output.progress": "progress bar for runs longer than a couple of seconds",
-    "output.print_table": "print the KPI table after `ccsim run`",
     "market.choice.beta_cross_sell": "in code the pull applies whenever the firm serves the "
                                      "customer in another category, triggered or not (§7.7)",
     "market.churn.sensitivity": "hazard = base + sensitivity × max(0, threshold − "

@@ -482,6 +482,9 @@ class OutputConfig:
 
     spells: bool = field(default=True, metadata={
         "help": "write spells.parquet (one row per customer–firm relationship)"})
+    network_sample: bool = field(default=True, metadata={
+        "help": "write network_sample.parquet (a few hundred customers laid out for the "
+                "dashboard's replay; experiments' sweeps leave it out)"})
     progress: bool = field(default=True, metadata={
         "help": "progress bar on a terminal for runs longer than 2 s"})
     print_table: bool = field(default=True, metadata={"help": "print the KPI table at the end"})

@@ -19,7 +19,7 @@ DISPLAY_ONLY = ("output.progress", "output.print_table")
 
 #: Keys added after results were hashed, hashed only when not at the value that reproduces the
 #: results from before they existed, so those results' hashes stay valid (sweeps do not re-run).
-ADDED_LATER = {"market.network.generator": "networkx"}
+ADDED_LATER = {"market.network.generator": "networkx", "output.network_sample": True}
 #: Firm fields added later (``firms.<name>.<field>``), left out while they change nothing.
 FIRM_ADDED_LATER = {"pivot": lambda pivot: pivot.get("at") == 0}
 

@@ -28,6 +28,8 @@ from .metrics import firm_kpis, headline_reasons, strategy_comparison
 from .model import MarketModel
 from .samples import network_sample
 
+#: PyYAML's libyaml emitter when installed (the same text as its Python one, faster).
+_SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 #: Files a complete run folder holds; ``summary.json`` is written last (the completion marker).
 RUN_FILES = ("timeseries.parquet", "spells.parquet", "config.yaml", "summary.json")
 
@@ -47,11 +49,12 @@ def config_yaml(cfg: Config) -> str:
     """The resolved configuration as YAML (saved as each run's ``config.yaml``).
 
     The same text as ``OmegaConf.to_yaml(OmegaConf.structured(cfg))`` (Enums by name, keys in
-    schema order), written with PyYAML directly: about ten times faster, which matters for
-    sweeps of short jobs.
+    schema order), written with PyYAML directly (its libyaml emitter when installed, the same
+    text in a third of the time): about thirty times faster, which matters for sweeps of short
+    jobs.
     """
-    return yaml.safe_dump(_yaml_plain(dataclasses.asdict(cfg)), sort_keys=False,
-                          allow_unicode=True, default_flow_style=False)
+    return yaml.dump(_yaml_plain(dataclasses.asdict(cfg)), Dumper=_SAFE_DUMPER, sort_keys=False,
+                     allow_unicode=True, default_flow_style=False)
 
 
 def _yaml_plain(value: object) -> object:
@@ -162,7 +165,8 @@ def run(cfg: Config, out_dir: str | Path | None = None, progress: bool | None = 
         io.write_parquet(ts, out / "timeseries.parquet")
         if spells is not None:
             io.write_parquet(spells, out / "spells.parquet")
-        io.write_parquet(network_sample(model), out / "network_sample.parquet")  # dashboard replay
+        if cfg.output.network_sample:  # the dashboard's replay; left out of experiments' sweeps
+            io.write_parquet(network_sample(model), out / "network_sample.parquet")
         io.write_text(config_yaml(cfg), out / "config.yaml")
         io.write_json(summary, out / MARKER)
     return RunResult(ts, spells, kpis, summary, cfg)

@@ -55,10 +55,10 @@ COLUMNS = ["date", "path", "runs", "customers", "months", "workers", "chunk", "w
 
 
 def _lines(runs: int, customers: int, months: int) -> list[list[str]]:
-    from sim.studies.experiment_design import QUIET
+    from sim.studies.experiment_design import LEAN, QUIET
 
     return [[f"market.n_customers={customers}", f"market.steps={months}",
-             "output.spells=false", *QUIET, f"seed={s}"] for s in range(runs)]
+             "output.spells=false", *LEAN, *QUIET, f"seed={s}"] for s in range(runs)]
 
 
 def measure(path: str, runs: int, customers: int, months: int, workers: int, folder: Path,

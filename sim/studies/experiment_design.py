@@ -9,7 +9,9 @@ numbers: seed ``s`` of two arms shares its random draws, so their difference is 
 A job's overrides are, in this order, the form's size (customers, months), the experiment's
 ``base``, the arm's and the point's premises, and the seed; a key given twice keeps its last
 value (an arm that sets ``market.n_customers``, such as a B2B market, keeps it). Display-only
-keys are set too, and every run writes no spells unless the experiment asks for them.
+keys are set too, and every run writes no spells unless the experiment asks for them, and no
+network sample (``output.network_sample``: a picture for the dashboard, about a quarter of a
+short run's time outside the model).
 """
 
 from __future__ import annotations
@@ -23,11 +25,13 @@ import pandas as pd
 
 from ..analysis.experiment_spec import Experiment, Form, SpecError
 
-__all__ = ["Job", "extra_seeds", "jobs_for", "merge", "points_table"]
+__all__ = ["LEAN", "QUIET", "Job", "extra_seeds", "jobs_for", "merge", "points_table"]
 
 BASE = "base"
 #: Always set: no progress bars or tables from inside the jobs (display-only keys).
 QUIET = ("output.progress=false", "output.print_table=false")
+#: Always set: no network sample (a picture for the dashboard's replay, not a result).
+LEAN = ("output.network_sample=false",)
 
 
 @dataclass(frozen=True)
@@ -116,7 +120,8 @@ def jobs_for(exp: Experiment, quick: bool = False, seeds: int | None = None,
     """
     form = exp.form(quick)
     n = form.seeds if seeds is None else seeds
-    spells = [] if exp.spells else ["output.spells=false"]
+    # what the runs write: no network sample (a picture for the dashboard), spells if asked
+    spells = [*LEAN, *([] if exp.spells else ["output.spells=false"])]
     base = _formatted(exp, form, exp.base)
     out = []
     size = _size(form.customers, form.months)

@@ -93,3 +93,18 @@ def test_run_folder_holds_the_sample(tmp_path):
     # written before the completion marker
     assert ((tmp_path / "network_sample.parquet").stat().st_mtime_ns
             <= (tmp_path / "summary.json").stat().st_mtime_ns)
+
+
+def test_a_run_without_its_network_sample_writes_the_rest_and_hashes_apart(tmp_path):
+    """``output.network_sample=false`` (experiments' sweeps) leaves out only that picture; the
+    default hashes as before the key existed, so earlier complete runs stay complete."""
+    from sim import fingerprint, runner
+    from sim.configure import load_config
+
+    size = ["market=small", "market.n_customers=300", "market.steps=3", "seed=1"]
+    on, off = load_config(size), load_config([*size, "output.network_sample=false"])
+    runner.run(off, tmp_path, progress=False)
+    assert not (tmp_path / "network_sample.parquet").exists()
+    assert all((tmp_path / name).is_file() for name in runner.RUN_FILES)
+    assert "network_sample" not in fingerprint.hashed_fields(on)["output"]
+    assert fingerprint.config_hash(on) != fingerprint.config_hash(off)
