@@ -22,12 +22,16 @@ from .fit_report import markdown_table
 __all__ = ["markdown", "write_report"]
 
 #: Premises an optimal decision rests on that nothing in the model measures (ODD: *assumed*).
-UNMEASURED = ("the lever response curves (`market.levers.*`: half-saturations and carry-overs "
-              "of every lever but advertising's carry-over) are *assumed*, not calibrated, and "
-              "the best mix of levers is found on exactly those curves; so are the delivery "
-              "costs of service and personalisation, the version cost of R&D and the fixed "
-              "costs; the price response (beta_price) and advertising's short-run effect "
-              "are calibrated to published elasticities (experiments/calibration)")
+UNMEASURED = ("the lever response curves (`market.levers.*`) are only partly measured: the "
+              "half-saturations of six customer levers (insight, personalisation, service, "
+              "retention, cross-sell, recovery) were re-calibrated to published field studies "
+              "(results/recalibration, issue 26), but those of R&D, advertising and co-creation "
+              "and every carry-over but advertising's are *assumed*, and the best mix of levers "
+              "is found on exactly those curves; so are the delivery costs of service and "
+              "personalisation, the version cost of R&D and the fixed costs; the price response "
+              "(beta_price) and advertising's short-run effect are calibrated to published "
+              "elasticities (experiments/calibration), and advertising's weight in choice "
+              "(beta_ad) is the premise the growth verdict depends on most (docs/results.md)")
 
 
 def _num(v: float, digits: int = 4) -> str:
