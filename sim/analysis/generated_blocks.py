@@ -32,6 +32,7 @@ HOMES: dict[str, str] = {
     "field_evidence_odd": "docs/ODD.md",          # the same table, in ODD §12.5
     "claims_summary": "docs/strategist/claims.md",  # python -m sim.analysis.verdict_summary
     "sensitivity_summary": "results/sensitivity/README.md",  # the same command
+    "optimise_summary": "docs/results.md",  # the same command, from results/optimise/
 }
 
 

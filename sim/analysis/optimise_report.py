@@ -19,7 +19,8 @@ from .. import io
 from ..strategies import LEVERS
 from .fit_report import markdown_table
 
-__all__ = ["markdown", "write_report"]
+__all__ = ["contest_table", "decision_line", "markdown", "measure_table", "optimism_line",
+           "settled_text", "write_report"]
 
 #: Premises an optimal decision rests on that nothing in the model measures (ODD: *assumed*).
 UNMEASURED = ("the lever response curves (`market.levers.*`) are only partly measured: the "
@@ -47,7 +48,8 @@ def _ci(mean: float, lo: float, hi: float, pct: str = "") -> str:
     return f"{_num(mean)} [{_num(lo)}, {_num(hi)}]"
 
 
-def _decision_line(row: pd.Series) -> str:
+def decision_line(row: pd.Series) -> str:
+    """A decision (a row of ``decisions.parquet``) in words: shares, budget, pricing, side."""
     shares = ", ".join(f"{lever} {row[f'share_{lever}']:.2f}" for lever in LEVERS
                        if row[f"share_{lever}"] >= 0.005)
     side = "customer-centric" if row["mix"] > 0.5 else "product-centric" if row["mix"] < 0.5 \
@@ -61,8 +63,9 @@ def _decision_line(row: pd.Series) -> str:
             f"levers (mix coordinate {row['mix']:.2f}: {side})")
 
 
-def _measure_table(summary: pd.DataFrame, reference: str, firm: str,
+def measure_table(summary: pd.DataFrame, reference: str, firm: str,
                    measures: list[str]) -> pd.DataFrame:
+    """One firm's measures per profile on fresh seeds, with gaps to ``reference`` (95 % CIs)."""
     s = summary[(summary["reference"] == reference) & (summary["firm"] == firm)]
     rows = []
     for profile, g in s.groupby("profile", sort=False):
@@ -137,7 +140,8 @@ def markdown(folder: str | Path) -> str:
     return "\n".join(lines)
 
 
-def _optimism_line(d: pd.Series, objective: str, who: str) -> str:
+def optimism_line(d: pd.Series, objective: str, who: str) -> str:
+    """How much a decision's search score exceeds its mean on fresh seeds, as a list item."""
     if not math.isfinite(d["search_score"]):
         return f"- {who}: not among the search's trials."
     return (f"- {who}: {_num(d['search_score'])} on the search's seeds, "
@@ -152,7 +156,7 @@ def _fixed(meta: dict, decisions: pd.DataFrame, summary: pd.DataFrame,
     firm, objective = meta["firm"], meta["objective"]
     d = decisions.set_index("profile")
     best = d.loc["best"]
-    lines = ["## The decision found", "", f"**{firm}**: {_decision_line(best)}.", ""]
+    lines = ["## The decision found", "", f"**{firm}**: {decision_line(best)}.", ""]
     if meta["growth_floor"] is not None and "growth_slack" in trials:
         feasible = int((trials["growth_slack"] <= 0).sum())
         lines += [f"{feasible} of {int((trials['state'] == 'COMPLETE').sum())} complete trials "
@@ -166,7 +170,7 @@ def _fixed(meta: dict, decisions: pd.DataFrame, summary: pd.DataFrame,
               "revenue CAGR over the horizon, its gaps in percentage points. `plan` is "
               f"{firm} as configured (its own shares, budget and pricing, given by the "
               "overrides); the presets keep its budget rate and pricing.", "",
-              markdown_table(_measure_table(summary, "best", firm, measures)), ""]
+              markdown_table(measure_table(summary, "best", firm, measures)), ""]
     plan = summary[(summary["reference"] == "plan") & (summary["firm"] == firm)
                    & (summary["profile"] != "plan")]
     lines += ["### What-if: the plan against the optimum and the presets", ""]
@@ -181,8 +185,8 @@ def _fixed(meta: dict, decisions: pd.DataFrame, summary: pd.DataFrame,
     lines += ["", "## How optimistic the search's own score was", "",
               "The best of many candidates is chosen partly for its luck on the search's "
               "seeds, so its score there overstates what it does on new ones:", "",
-              _optimism_line(best, objective, "best decision"),
-              _optimism_line(d.loc["plan"], objective, "plan (chosen before the search: luck "
+              optimism_line(best, objective, "best decision"),
+              optimism_line(d.loc["plan"], objective, "plan (chosen before the search: luck "
                                                        "only, no selection)"), ""]
     return lines
 
@@ -190,22 +194,7 @@ def _fixed(meta: dict, decisions: pd.DataFrame, summary: pd.DataFrame,
 def _respond(meta: dict, folder: Path, decisions: pd.DataFrame,
              summary: pd.DataFrame) -> list[str]:
     rounds = pd.read_parquet(folder / "rounds.parquet")
-    settled = meta["settled"] or {}
-    lines = ["## Where the best responses went", ""]
-    if settled.get("settled"):
-        lines.append(f"**Settled in round {settled['round']}**: every firm's shares moved by an "
-                     "L1 distance below 0.05 and its price by less than 1 % for two rounds "
-                     "running.")
-    elif settled.get("cycle"):
-        back = settled["rounds"] - settled["cycle"]
-        lines.append(f"**Not settled; a cycle of period {settled['cycle']}**: the last round "
-                     f"is back within the tolerances of round {back} (rounds "
-                     f"{settled['cycle_rounds']}).")
-    else:
-        lines.append(f"**Not settled in {settled.get('rounds')} rounds, and no cycle**: the "
-                     "decisions were still moving (see the changes below); more rounds, or "
-                     "more trials per response (a search that has not converged moves by "
-                     "itself), may settle them.")
+    lines = ["## Where the best responses went", "", settled_text(meta["settled"] or {})]
     table = rounds[["round", "firm", "mix", "pricing", "price", "value", "l1_change",
                     "price_change"]].copy()
     table["price_change"] = 100 * table["price_change"]
@@ -215,13 +204,42 @@ def _respond(meta: dict, folder: Path, decisions: pd.DataFrame,
     lines += ["", markdown_table(table), ""]
     last = decisions[decisions["profile"] != "start"]
     lines += ["Last decisions:", ""]
-    lines += [f"- **{r['firm']}**: {_decision_line(r)}." for _, r in last.iterrows()]
+    lines += [f"- **{r['firm']}**: {decision_line(r)}." for _, r in last.iterrows()]
     end = last["profile"].iloc[0]
-    market = summary[(summary["reference"] == "start") & (summary["firm"] == "market")]
     lines += ["", f"## The industry and its customers: `{end}` against the presets' contest",
-              "", "Fresh seeds; industry profit summed over firms and the horizon (money); "
-              "consumer surplus per customer and month (money, the logit inclusive value of "
-              "the customers in the market, ODD §7.7). Gaps paired by seed.", ""]
+              "", CONTEST, "", markdown_table(contest_table(summary)), ""]
+    firms = summary[(summary["reference"] == "start") & (summary["firm"] != "market")
+                    & (summary["measure"].isin(["profit", "price"]))]
+    per = firms.pivot_table(index=["firm", "profile"], columns="measure", values="mean",
+                            sort=False).reset_index()
+    lines += ["Per firm (means over fresh seeds):", "", markdown_table(per), ""]
+    return lines
+
+
+#: What the contest table shows.
+CONTEST = ("Fresh seeds; industry profit summed over firms and the horizon (money); consumer "
+           "surplus per customer and month (money, the logit inclusive value of the customers "
+           "in the market, ODD §7.7). Gaps paired by seed.")
+
+
+def settled_text(settled: dict) -> str:
+    """Whether the best responses settled, cycled or kept moving (``meta.json``'s ``settled``)."""
+    if settled.get("settled"):
+        return (f"**Settled in round {settled['round']}**: every firm's shares moved by an "
+                "L1 distance below 0.05 and its price by less than 1 % for two rounds running.")
+    if settled.get("cycle"):
+        back = settled["rounds"] - settled["cycle"]
+        return (f"**Not settled; a cycle of period {settled['cycle']}**: the last round is "
+                f"back within the tolerances of round {back} (rounds "
+                f"{settled['cycle_rounds']}).")
+    return (f"**Not settled in {settled.get('rounds')} rounds, and no cycle**: the decisions "
+            "were still moving; more rounds, or more trials per response (a search that has "
+            "not converged moves by itself), may settle them.")
+
+
+def contest_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """Industry profit and consumer surplus at the end and in the presets' contest (start)."""
+    market = summary[(summary["reference"] == "start") & (summary["firm"] == "market")]
     rows = []
     for profile, g in market.groupby("profile", sort=False):
         g = g.set_index("measure")
@@ -232,13 +250,7 @@ def _respond(meta: dict, folder: Path, decisions: pd.DataFrame,
             if profile != "start":
                 row[f"{m} − start"] = _ci(r["gap"], r["gap_ci_low"], r["gap_ci_high"])
         rows.append(row)
-    lines += [markdown_table(pd.DataFrame(rows).fillna("—")), ""]
-    firms = summary[(summary["reference"] == "start") & (summary["firm"] != "market")
-                    & (summary["measure"].isin(["profit", "price"]))]
-    per = firms.pivot_table(index=["firm", "profile"], columns="measure", values="mean",
-                            sort=False).reset_index()
-    lines += ["Per firm (means over fresh seeds):", "", markdown_table(per), ""]
-    return lines
+    return pd.DataFrame(rows).fillna("—")
 
 
 def write_report(folder: str | Path) -> Path:

@@ -10,8 +10,10 @@ on the claim's side of the threshold, wholly on the other side, or straddling it
 follow the numbers whenever the tables are regenerated.
 
 ``python -m sim.analysis.verdict_summary`` rewrites the ``claims_summary`` block of
-docs/strategist/claims.md and the ``sensitivity_summary`` block of results/sensitivity/README.md
-(``make results`` ends with it); ``--check`` only reports blocks that differ (exit 1).
+docs/strategist/claims.md, the ``sensitivity_summary`` block of results/sensitivity/README.md
+and the ``optimise_summary`` block of docs/results.md (:mod:`sim.analysis.optimise_summary`,
+from ``results/optimise/``); ``make results`` ends with it; ``--check`` only reports blocks that
+differ (exit 1).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import optimise_summary
 from .claims import Claim, Verdict, judge
 from .generated_blocks import HOMES, ROOT, read_block, rewrite_block
 from .sensitivity_summary import markdown as sensitivity_markdown
@@ -286,6 +289,7 @@ def markdown(root: str | Path = ROOT) -> str:
 #: Block → function of the repository's root giving its body.
 WRITERS = {
     BLOCK: markdown,
+    "optimise_summary": optimise_summary.markdown,
     "sensitivity_summary": lambda root: sensitivity_markdown(Path(root) / "results"
                                                              / "sensitivity"),
 }

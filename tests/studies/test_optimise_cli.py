@@ -204,3 +204,25 @@ def test_a_folder_holding_another_search_is_refused(fixed, capsys):
                          check_only=True) == 2
     err = capsys.readouterr().err
     assert "other settings" in err and "revenue" in err
+
+
+def test_the_results_page_summary_quotes_both_folders_tables(fixed, respond, tmp_path):
+    from sim.analysis import optimise_summary
+    from sim.analysis.optimise_report import _ci
+
+    root = tmp_path / "repo"
+    (root / "results" / "optimise").mkdir(parents=True)
+    assert "Not run yet" in optimise_summary.markdown(root)
+    (root / "results" / "optimise" / "default").symlink_to(fixed[1])
+    (root / "results" / "optimise" / "respond_default").symlink_to(respond[1])
+    text = optimise_summary.markdown(root)
+    assert "Not run yet" not in text and text.count("a quick check, not a finding") == 2
+    summary = pd.read_parquet(fixed[1] / "summary.parquet")
+    best = summary[(summary["reference"] == "best") & (summary["firm"] == "pc_a")
+                   & (summary["profile"] == "best") & (summary["measure"] == "profit")].iloc[0]
+    assert _ci(best["mean"], best["ci_low"], best["ci_high"]) in text
+    contest = pd.read_parquet(respond[1] / "summary.parquet")
+    start = contest[(contest["firm"] == "market") & (contest["profile"] == "start")
+                    & (contest["measure"] == "industry_profit")].iloc[0]
+    assert _ci(start["mean"], start["ci_low"], start["ci_high"]) in text
+    assert "*assumed*" in text and ("Settled" in text or "Not settled" in text)
