@@ -127,7 +127,9 @@ experiments: setup
 ## trials × 6 seeds and 4 decisions × 30 fresh seeds: about 4,800 runs of ~1.3 s, about an
 ## hour), then the four firms' alternating best responses (up to 5 rounds × 4 firms × 150
 ## trials × 6 seeds: up to 18,000 runs, about 3-4 hours; fewer if they settle). Resumable:
-## after an interruption run it again and finished trials are read back, not run again
+## after an interruption run it again and finished trials are read back, not run again; then the
+## results page's account of both folders (docs/results.md, optimise_summary)
 optimise: setup
 	$(VENV)/bin/ccsim optimise --out results/optimise/default
 	$(VENV)/bin/ccsim optimise --rivals respond --out results/optimise/respond_default
+	$(PY) -m sim.analysis.verdict_summary
