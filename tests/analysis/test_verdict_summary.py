@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 #: What the two blocks read (copied into a scratch repository for the CLI tests).
 SOURCES = ("results/scenarios", "results/pricing", "results/calibration/decompose_default",
            "results/calibration/elasticities_default", "results/sensitivity")
+#: Sources that may not be committed yet (the optimisation runs).
+OPTIONAL = ("results/optimise",)
 
 
 @pytest.mark.parametrize("name", sorted(vs.WRITERS))
@@ -88,6 +90,9 @@ def scratch(tmp_path):
     """A scratch repository with the committed tables and the two pages."""
     for src in SOURCES:
         shutil.copytree(ROOT / src, tmp_path / src)
+    for src in OPTIONAL:
+        if (ROOT / src).is_dir():
+            shutil.copytree(ROOT / src, tmp_path / src)
     for page in {HOMES[n] for n in vs.WRITERS}:
         (tmp_path / page).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / page, tmp_path / page)
