@@ -17,6 +17,7 @@ import pandas as pd
 from .. import io
 from .fit_report import markdown_table
 from .optimise_report import (
+    CONTEST,
     UNMEASURED,
     contest_table,
     decision_line,
@@ -63,10 +64,8 @@ def _respond(folder: Path, meta: dict) -> list[str]:
     return [f"**Best responses** ({_searched(meta)}): {settled_text(meta['settled'] or {})}",
             "", "Where they ended:", "",
             *(f"- **{r['firm']}**: {decision_line(r)}." for _, r in last.iterrows()), "",
-            "The industry and its customers there, against the presets' contest (`start`; "
-            "fresh seeds, 95 % intervals, gaps paired by seed; industry profit summed over "
-            "firms and the horizon, consumer surplus per customer and month, both in money):",
-            "", markdown_table(contest_table(summary)), ""]
+            "The industry and its customers there, against the presets' contest (`start`):",
+            "", CONTEST, "", markdown_table(contest_table(summary)), ""]
 
 
 def markdown(root: str | Path) -> str:
