@@ -31,7 +31,7 @@ __all__ = ["FOLDERS", "markdown"]
 #: The committed folders (under ``results/optimise/``): what each answers, its time on 2 cores.
 FOLDERS = {
     "default": ("one firm's best decision against rivals held fixed", "about 1 h"),
-    "respond_default": ("the firms' alternating best responses", "about 3–4 h"),
+    "respond_default": ("the firms' alternating best responses", "about 2 h"),
 }
 
 
