@@ -126,7 +126,7 @@ experiments: setup
 ## months, 2 workers): one firm's best shares, budget and pricing against fixed rivals (780
 ## trials × 6 seeds and 4 decisions × 30 fresh seeds: about 4,800 runs of ~1.3 s, about an
 ## hour), then the four firms' alternating best responses (up to 5 rounds × 4 firms × 150
-## trials × 6 seeds: up to 18,000 runs, about 3-4 hours; fewer if they settle). Resumable:
+## trials × 6 seeds: up to 18,000 runs; the committed run took 1.95 hours). Resumable:
 ## after an interruption run it again and finished trials are read back, not run again; then the
 ## results page's account of both folders (docs/results.md, optimise_summary)
 optimise: setup

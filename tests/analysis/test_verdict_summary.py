@@ -19,11 +19,9 @@ from sim.analysis.generated_blocks import HOMES, home, read_block
 from sim.analysis.sensitivity_summary import reversed_share, seed_noise
 
 ROOT = Path(__file__).resolve().parents[2]
-#: What the two blocks read (copied into a scratch repository for the CLI tests).
+#: What the blocks (vs.WRITERS) read (copied into a scratch repository for the CLI tests).
 SOURCES = ("results/scenarios", "results/pricing", "results/calibration/decompose_default",
-           "results/calibration/elasticities_default", "results/sensitivity")
-#: Sources that may not be committed yet (the optimisation runs).
-OPTIONAL = ("results/optimise",)
+           "results/calibration/elasticities_default", "results/sensitivity", "results/optimise")
 
 
 @pytest.mark.parametrize("name", sorted(vs.WRITERS))
@@ -87,12 +85,9 @@ def test_reversed_share_and_seed_noise_on_hand_checked_tables():
 
 @pytest.fixture()
 def scratch(tmp_path):
-    """A scratch repository with the committed tables and the two pages."""
+    """A scratch repository with the committed tables and the pages that hold the blocks."""
     for src in SOURCES:
         shutil.copytree(ROOT / src, tmp_path / src)
-    for src in OPTIONAL:
-        if (ROOT / src).is_dir():
-            shutil.copytree(ROOT / src, tmp_path / src)
     for page in {HOMES[n] for n in vs.WRITERS}:
         (tmp_path / page).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / page, tmp_path / page)
